@@ -1,0 +1,3 @@
+"""qinet: dashboards for NHS quality-improvement programmes."""
+
+__version__ = "0.1.0"
