@@ -1,0 +1,11 @@
+"""qinet router: page config, database ready, shared sidebar filters, navigation."""
+
+import streamlit as st
+
+from qinet.ui import filters, shell
+
+st.set_page_config(page_title="qinet", page_icon=":material/insights:", layout="wide")
+shell.database_ready()
+filters.sidebar()
+pg = st.navigation(shell.navigation(shell.viewer()))
+pg.run()

@@ -1,0 +1,104 @@
+"""Scope and filter clauses shared by every query module.
+
+``scoped_projects`` is the one place that decides which projects a viewer may
+see; measures, observations and annotations reach data only through it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from qinet.access import Viewer
+from qinet.filters import Filters
+from qinet.models import Cohort, Directorate, Organisation, Programme, Project
+
+
+def restrict_directorate(stmt: sa.Select, column: sa.ColumnElement, viewer: Viewer) -> sa.Select:
+    """Add ``column IN (viewer's directorates)`` when the viewer is directorate-scoped.
+
+    Args:
+        stmt: The statement to narrow.
+        column: A directorate-id column of a table in ``stmt``.
+        viewer: Who is looking.
+
+    Returns:
+        The narrowed statement (unchanged for unrestricted viewers).
+    """
+    if viewer.directorate_ids is None:
+        return stmt
+    return stmt.where(column.in_(sorted(viewer.directorate_ids)))
+
+
+def restrict_programme(stmt: sa.Select, column: sa.ColumnElement, viewer: Viewer) -> sa.Select:
+    """Add ``column IN (viewer's programmes)`` when the viewer is programme-scoped."""
+    if viewer.programme_ids is None:
+        return stmt
+    return stmt.where(column.in_(sorted(viewer.programme_ids)))
+
+
+def directorate_filter(
+    stmt: sa.Select, column: sa.ColumnElement, f: Filters
+) -> sa.Select:
+    """Apply the organisation and directorate filters to a directorate-id column."""
+    if f.directorate is None and f.organisation is None:
+        return stmt
+    sub = sa.select(Directorate.id).join(Organisation)
+    if f.directorate is not None:
+        sub = sub.where(Directorate.name == f.directorate)
+    if f.organisation is not None:
+        sub = sub.where(Organisation.name == f.organisation)
+    return stmt.where(column.in_(sub.scalar_subquery()))
+
+
+def programme_filter(
+    stmt: sa.Select, column: sa.ColumnElement, f: Filters
+) -> sa.Select:
+    """Apply the programme filter to a programme-id column."""
+    if f.programme is None:
+        return stmt
+    sub = sa.select(Programme.id).where(Programme.name == f.programme)
+    return stmt.where(column.in_(sub.scalar_subquery()))
+
+
+def cohort_filter(stmt: sa.Select, column: sa.ColumnElement, f: Filters) -> sa.Select:
+    """Apply the cohort filter (cohort names are unique within a programme)."""
+    if f.cohort is None:
+        return stmt
+    sub = sa.select(Cohort.id).join(Programme).where(Cohort.name == f.cohort)
+    if f.programme is not None:
+        sub = sub.where(Programme.name == f.programme)
+    return stmt.where(column.in_(sub.scalar_subquery()))
+
+
+def scoped_projects(viewer: Viewer, f: Filters) -> sa.Select:
+    """Ids of the projects this viewer may see, narrowed by the filters.
+
+    Args:
+        viewer: Who is looking (scope enforced here).
+        f: Organisation, directorate, programme and cohort filters.
+
+    Returns:
+        ``SELECT project.id …`` usable as a subquery.
+    """
+    stmt = sa.select(Project.id)
+    stmt = restrict_directorate(stmt, Project.directorate_id, viewer)
+    stmt = restrict_programme(stmt, Project.programme_id, viewer)
+    stmt = directorate_filter(stmt, Project.directorate_id, f)
+    stmt = programme_filter(stmt, Project.programme_id, f)
+    return cohort_filter(stmt, Project.cohort_id, f)
+
+
+def frame(session: Session, stmt: sa.Select) -> pd.DataFrame:
+    """Run a statement and return its rows as a DataFrame with the statement's column names."""
+    result = session.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def date_bounds(f: Filters, today: date) -> tuple[date | None, date | None]:
+    """The filter's period as (start, end), or (None, None) for all time."""
+    period = f.period_range(today)
+    return (period.start, period.end) if period else (None, None)

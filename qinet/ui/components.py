@@ -1,0 +1,96 @@
+"""Reusable page pieces: error-isolating panels, CSV download, KPI tiles, empty states."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from qinet.errors import InsufficientDataError, NotFoundError, NotPermittedError, QinetError
+from qinet.filters import Filters
+from qinet.io.export import extract_filename, to_csv_bytes
+
+log = logging.getLogger("qinet.ui")
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown so data-derived text is shown literally (never as links or markup)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@contextmanager
+def panel(name: str) -> Iterator[None]:
+    """Run one panel; a failure shows a plain-English message instead of blanking the page.
+
+    Named qinet errors show their own message. Anything else is logged with a
+    short reference and the user sees that reference, never a traceback.
+    Streamlit's own control flow (``st.stop``, reruns) passes through, since
+    those are ``BaseException``s.
+
+    Args:
+        name: What the panel shows, used in the message.
+    """
+    try:
+        yield
+    except (InsufficientDataError, NotFoundError) as exc:
+        st.info(f"{name}: {exc}")
+    except NotPermittedError as exc:
+        st.warning(f"{name}: {exc}")
+    except QinetError as exc:
+        st.warning(f"{name} could not be shown: {exc}")
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("panel %r failed (ref %s)", name, ref)
+        st.error(
+            f"{name} could not be shown because of an unexpected problem. The rest of the page "
+            f"is unaffected. If it persists, give your QI team this reference: {ref}."
+        )
+
+
+def download_csv(
+    df: pd.DataFrame,
+    f: Filters,
+    name: str,
+    *,
+    today,
+    label: str = "Download CSV",
+    key: str | None = None,
+) -> None:
+    """A download button for exactly the data behind a table or chart.
+
+    Args:
+        df: The frame on screen (already scoped, filtered and suppressed).
+        f: The filters applied (their description heads the file and names it).
+        name: Page or panel name used in the file name.
+        today: Extract date for the file name.
+        label: Button text.
+        key: Widget key when a page has several downloads of the same name.
+    """
+    data = to_csv_bytes(df)
+    st.download_button(
+        label,
+        data=data,
+        file_name=extract_filename(name, f.describe(), today),
+        mime="text/csv",
+        key=key or f"dl_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def kpi(column, label: str, value: str, delta: str | None = None, help: str | None = None,
+        delta_color: str = "normal") -> None:
+    """One headline tile (``st.metric``) in a column."""
+    column.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
+
+
+def empty_state(message: str) -> None:
+    """A friendly explanation instead of an empty panel."""
+    st.info(message, icon=":material/info:")
