@@ -1,0 +1,5 @@
+"""``python -m qinet``: see ``qinet.cli``."""
+
+from qinet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""Command line: ``qinet init-db | demo | check-reference | bench``.
+
+Errors that a user can fix (a bad setting, an unreachable database) print one
+line naming the setting and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from qinet.errors import QinetError
+
+
+def _engine():  # noqa: ANN202
+    from qinet import db
+    from qinet.config import load_settings
+
+    settings = load_settings(os.environ)
+    return db.make_engine(settings.database_url), settings
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    """Create or migrate the schema; add demo data to an empty database (unless disabled)."""
+    from qinet import db
+
+    engine, settings = _engine()
+    if settings.create_demo and not args.no_demo:
+        created = db.ensure_demo_data(engine, settings.demo_seed)
+        print("Created synthetic demo data." if created else "Database ready (already has data).")
+    else:
+        db.create_schema(engine)
+        print("Database schema is up to date.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build demo data of the chosen scale into an empty database."""
+    from qinet import db, demo
+
+    engine, _ = _engine()
+    db.create_schema(engine)
+    started = time.perf_counter()
+    with db.session_scope(engine) as session:
+        if not db.is_empty(session):
+            raise QinetError(
+                "the database already holds data; point QINET_DATABASE_URL at a new "
+                "database to build demo data"
+            )
+        summary = demo.build(session, seed=args.seed, scale=args.scale)
+    elapsed = time.perf_counter() - started
+    print(f"Built {args.scale} synthetic demo data (seed {args.seed}) in {elapsed:.1f} s:")
+    for name, count in summary.counts.items():
+        print(f"  {name:<24} {count:>9,}")
+    return 0
+
+
+def cmd_check_reference(args: argparse.Namespace) -> int:
+    """Compare the engine with reference outputs; print agreement per file and chart kind."""
+    from qinet.refcheck import ptd, qic
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise QinetError(f"check-reference: {directory} is not a folder")
+    agree = total = 0
+    for module in (qic, ptd):
+        for r in module.check(directory):
+            agree += r.agree
+            total += r.total
+            print(f"{r.file:<18} {r.kind:<28} {r.agree:>8}/{r.total:<8}")
+            for d in r.differences[: args.show]:
+                print(f"    {d}")
+    print(f"agreement: {agree}/{total}")
+    return 0 if agree == total else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run a benchmark suite and print medians."""
+    from qinet import bench
+
+    return bench.run(args.suite, repeats=args.repeats)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``qinet`` argument parser."""
+    parser = argparse.ArgumentParser(prog="qinet", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init-db", help="create/migrate the database; demo data if empty")
+    p.add_argument("--no-demo", action="store_true", help="do not add demo data")
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("demo", help="build synthetic demo data into an empty database")
+    p.add_argument("--seed", type=int, default=20240401)
+    p.add_argument("--scale", choices=["small", "large"], default="small")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("check-reference", help="agreement with qicharts2/NHSRplotthedots outputs")
+    p.add_argument("directory", help="folder laid out like shared/spc-reference")
+    p.add_argument("--show", type=int, default=3, help="differences to list per kind")
+    p.set_defaults(func=cmd_check_reference)
+
+    p = sub.add_parser("bench", help="benchmarks; prints medians")
+    p.add_argument("suite", choices=["stats", "pages"])
+    p.add_argument("--repeats", type=int, default=7)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``qinet`` and ``python -m qinet``.
+
+    Args:
+        argv: Arguments (defaults to ``sys.argv[1:]``).
+
+    Returns:
+        Process exit status.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except QinetError as exc:
+        print(f"qinet: {exc}", file=sys.stderr)
+        return 2
