@@ -36,6 +36,12 @@ def _demo_users(url: str) -> list[str]:
 
 def _select(key: str, options: list[str], *, first: str = ALL) -> str | None:
     choices = [first, *options] if first not in options else options
+    from_link = st.query_params.get(key)
+    if from_link is not None and from_link not in choices:
+        # Streamlit drops invalid bound values silently; tell the user once.
+        st.session_state.setdefault(state.DROPPED_KEY, []).append(
+            f"{LABELS[key].lower()} “{from_link[:80]}”"
+        )
     current = st.session_state.get(key)
     if current is not None and current not in choices:
         # A parent filter changed and this value is no longer offered.
@@ -52,6 +58,7 @@ def sidebar() -> None:
     except QinetError:
         return  # page_context shows the one-line error
     today, _synthetic, first_year = state._dataset_facts(s.database_url, date.today())
+    st.session_state[state.DROPPED_KEY] = []
     with st.sidebar:
         if not state.auth_configured():
             users = _demo_users(s.database_url)

@@ -24,11 +24,13 @@ from qinet.errors import QinetError
 from qinet.filters import FILTER_KEYS, Filters, period_options
 from qinet.queries import reference
 from qinet.ui import cache
+from qinet.ui.components import md_escape
 
 log = logging.getLogger(__name__)
 
 VIEW_AS_KEY = "view_as"
 DEMO_ADMIN = "Admin (demo mode)"
+DROPPED_KEY = "_qinet_dropped_filters"
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ def raw_filter_values() -> dict[str, str]:
         if key in st.session_state and st.session_state[key] is not None:
             values[key] = st.session_state[key]
         elif key in st.query_params:
-            values[key] = st.query_params.get(key)
+            values[key] = st.query_params.get(key)[:200]
     return values
 
 
@@ -204,14 +206,15 @@ def page_context(title: str, *, admin_only: bool = False) -> PageContext:
         return filter_options(s.database_url, viewer, org, prog, today, first_year)
 
     filters, dropped = validated_filters(raw_filter_values(), options_for)
+    dropped = [*st.session_state.get(DROPPED_KEY, []), *dropped]
     st.title(title)
-    caption = filters.describe_with_dates(today)
+    caption = md_escape(filters.describe_with_dates(today))
     if synthetic:
         caption += "  ·  :orange-badge[Synthetic demo data]"
     st.caption(caption)
     if dropped:
         st.info(
             "Some filters in the link are not available to you or no longer exist, so they "
-            "were left out: " + ", ".join(dropped) + "."
+            "were left out: " + md_escape(", ".join(dropped)) + "."
         )
     return PageContext(engine, s, viewer, filters, today, synthetic)

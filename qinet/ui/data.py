@@ -1,0 +1,45 @@
+"""Data page (admins): data-quality report and full extracts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from qinet import db
+from qinet.access import Viewer
+from qinet.filters import Filters
+from qinet.queries import quality
+from qinet.ui import cache, components
+from qinet.ui.state import PageContext
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with db.session_scope(cache.engine()) as s:
+        return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
+
+
+def render(ctx: PageContext) -> None:
+    """Data-quality report for the filtered measures, and table sizes."""
+    counts, completeness = _quality(ctx.url, ctx.viewer, ctx.filters)
+    with components.panel("Measure completeness"):
+        st.subheader("Measure completeness")
+        flagged = completeness[completeness["issues"] != ""]
+        c1, c2, c3 = st.columns(3)
+        components.kpi(c1, "Measures", f"{len(completeness):,}")
+        components.kpi(c2, "Measures with issues", f"{len(flagged):,}")
+        components.kpi(c3, "Missing periods", f"{int(completeness['missing_periods'].sum()):,}")
+        if flagged.empty:
+            components.empty_state("Every measure in this view is complete.")
+        else:
+            st.dataframe(
+                flagged[["project_code", "measure", "frequency", "points", "first_period",
+                         "last_period", "missing_periods", "issues"]],
+                hide_index=True, width="stretch",
+            )
+        components.download_csv(completeness, ctx.filters, "data-quality", today=ctx.today)
+    with components.panel("Tables"):
+        st.subheader("Tables")
+        st.dataframe(counts, hide_index=True, width="content")
+        if ctx.synthetic:
+            st.caption("This database holds synthetic demo data created by `qinet demo`.")

@@ -1,0 +1,54 @@
+"""In a real browser: URL-bound filters survive page switches and copied links; safe CSV."""
+
+import csv
+import io
+
+import pytest
+
+from tests.e2e.conftest import HOSTILE_TITLE, screenshot, wait_for_app_run
+
+pytestmark = pytest.mark.e2e
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app_run(page)
+
+
+def test_filter_survives_page_switch_and_copied_link(server, page, browser):
+    page.goto(server)
+    wait_for_app_run(page)
+    _choose(page, "Directorate", "Medicine")
+    assert "directorate=Medicine" in page.url
+    page.get_by_test_id("stSidebarNav").get_by_text("Data").click()
+    wait_for_app_run(page)
+    assert "directorate=Medicine" in page.url
+    copied = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(copied)
+    wait_for_app_run(other)
+    assert "Medicine" in other.get_by_test_id("stCaptionContainer").first.inner_text()
+    box = other.get_by_test_id("stSelectbox").filter(has_text="Directorate")
+    assert "Medicine" in box.inner_text()
+    screenshot(other, "shell_copied_link_data_page")
+    other.context.close()
+
+
+def test_csv_download_is_filtered_and_neutralises_formulas(server, page):
+    page.goto(f"{server}/?directorate=Medicine")
+    wait_for_app_run(page)
+    screenshot(page, "shell_overview_medicine")
+    button = page.get_by_test_id("stDownloadButton").first
+    with page.expect_download() as info:
+        button.get_by_role("button").click()
+    download = info.value
+    assert "medicine" in download.suggested_filename
+    raw = open(download.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and {r["directorate"] for r in rows} == {"Medicine"}
+    titles = {r["title"] for r in rows}
+    assert "'" + HOSTILE_TITLE in titles
+    assert HOSTILE_TITLE not in titles
