@@ -18,7 +18,6 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-
 from qinet.config import SETTINGS
 from qinet.db import URL_SETTING, make_engine
 from qinet.models import Base

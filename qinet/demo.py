@@ -79,8 +79,7 @@ PATTERNS: Mapping[str, str] = MappingProxyType(
         "at a dated PDSA annotation",
         TREND: "7 consecutive points moving in the improvement direction (after a PDSA)",
         OUTLIER: "a single astronomical point well beyond the 3-sigma limits",
-        TWO_OF_THREE: "two of three consecutive points beyond 2 sigma (inside 3 sigma), "
-        "same side",
+        TWO_OF_THREE: "two of three consecutive points beyond 2 sigma (inside 3 sigma), same side",
         PHASE_BREAK: "a step change embedded by a change idea, recorded as a phase_break "
         "annotation with its reason (limits recalculated from there)",
         DETERIORATION: "a sustained shift in the wrong direction (special cause concern)",
@@ -142,8 +141,8 @@ LARGE = SizeSpec(
     extra_directorates=24,
     headcount_scale=3.0,
     cohort_scale=55.0,
-    projects=1300,
-    min_points=24,
+    projects=1500,
+    min_points=40,
     pulse_waves=24,
     pulse_responses=(700, 1000),
     open_event_scale=8.0,
@@ -377,8 +376,20 @@ _OUT, _PRO, _BAL = MeasureType.OUTCOME, MeasureType.PROCESS, MeasureType.BALANCI
 _X, _R, _P, _U, _C = ChartType.XMR, ChartType.RUN, ChartType.P, ChartType.U, ChartType.C
 
 
-def _md(name, mtype, chart, freq, direction, unit, centre, spread, patterns, points,
-        target=None, change=""):  # noqa: ANN001, ANN202 - terse catalogue helper
+def _md(
+    name,
+    mtype,
+    chart,
+    freq,
+    direction,
+    unit,
+    centre,
+    spread,
+    patterns,
+    points,
+    target=None,
+    change="",
+):  # noqa: ANN001, ANN202 - terse catalogue helper
     return _MeasureDef(name, mtype, chart, freq, direction, unit, centre, spread,
                        tuple(patterns), points, target, change)  # fmt: skip
 
@@ -591,6 +602,74 @@ MEASURE_CATALOGUE: tuple[_ProjectDef, ...] = (
              0.82, 500, [STABLE], 24),)),
 )  # fmt: skip
 
+# Second measures (balancing and process) for catalogue projects that list only one; the
+# i-th single-measure project gets the i-th entry. Names are distinct across the catalogue.
+SECONDARY_MEASURES: tuple[_MeasureDef, ...] = (
+    _md("Sepsis screening tool completed", _PRO, _P, _W, _INC, "proportion", 0.78, 65,
+        [STABLE], 44),
+    _md("Patients mobilised with a physio present", _BAL, _P, _W, _NEU, "proportion", 0.4,
+        30, [STABLE], 36),
+    _md("Staff reporting a good handover", _PRO, _R, _M, _INC, "%", 64.0, 5.0, [SHIFT], 24,
+        change="PDSA 1: handover script on a lanyard card"),
+    _md("Clinic slots left unfilled", _BAL, _C, _W, _DEC, "slots", 11.0, 0, [STABLE], 36),
+    _md("Ward meal ordering errors", _BAL, _C, _W, _DEC, "errors", 8.0, 0, [MISSING], 30),
+    _md("Complaints about noise at night", _BAL, _C, _M, _DEC, "complaints", 5.0, 0,
+        [STABLE], 24),
+    _md("Volunteer hours logged", _PRO, _X, _W, _INC, "hours", 120.0, 12.0,
+        [DETERIORATION], 30),
+    _md("Linen cages delivered on time", _PRO, _P, _W, _INC, "proportion", 0.84, 120,
+        [STABLE], 36),
+    _md("Callers abandoning the queue", _BAL, _P, _W, _DEC, "proportion", 0.18, 420,
+        [TWO_OF_THREE], 36),
+    _md("Deteriorating patients escalated in time", _BAL, _P, _W, _INC, "proportion", 0.7,
+        40, [STABLE], 30),
+    _md("Dressing changes per patient", _BAL, _X, _M, _NEU, "changes", 3.2, 0.3, [STABLE],
+        24),
+    _md("Triage calls per shift", _BAL, _X, _W, _NEU, "calls", 31.0, 3.0, [OUTLIER], 30),
+    _md("Agency spend (£k per week)", _BAL, _X, _W, _DEC, "£k", 42.0, 5.0, [SHIFT], 40,
+        change="Change idea: weekly rota sign-off by matron"),
+    _md("Pharmacist time on admissions (hours)", _BAL, _X, _W, _NEU, "hours", 21.0, 2.0,
+        [STABLE], 40),
+    _md("Crisis line calls answered", _BAL, _P, _M, _INC, "proportion", 0.86, 300,
+        [STABLE], 24),
+    _md("Network members attending a project meeting", _PRO, _R, _M, _INC, "%", 52.0, 5.0,
+        [STABLE], 24),
+    _md("Patients drinking 1.5 litres a day", _OUT, _P, _W, _INC, "proportion", 0.45, 40,
+        [TREND], 36, change="PDSA 1: coloured jugs by intake"),
+    _md("Sharps bins overfilled at audit", _PRO, _C, _M, _DEC, "bins", 6.0, 0, [STABLE], 30),
+    _md("Prescriptions waiting over 2 hours", _BAL, _C, _W, _DEC, "prescriptions", 9.0, 0,
+        [STABLE], 24),
+    _md("Huddle attendance (%)", _PRO, _X, _W, _INC, "%", 71.0, 5.0, [STABLE], 30),
+    _md("Reablement packages started within 3 days", _PRO, _P, _M, _INC, "proportion",
+        0.66, 60, [STABLE], 24),
+    _md("Repeat prescription requests received online", _PRO, _P, _W, _INC, "proportion",
+        0.38, 500, [SHIFT], 24, change="PDSA 1: online ordering promoted at reception"),
+    _md("Phlebotomy appointments cancelled", _BAL, _C, _W, _DEC, "appointments", 13.0, 0,
+        [STABLE], 48),
+    _md("Staff feeling safe to speak up (%)", _BAL, _R, _M, _INC, "%", 58.0, 4.0, [STABLE],
+        24),
+)  # fmt: skip
+
+
+def _project_measures(pdef: _ProjectDef) -> tuple[_MeasureDef, ...]:
+    """A project's measures: its own, plus one ``SECONDARY_MEASURES`` entry if it has one."""
+    singles = [p for p in MEASURE_CATALOGUE if len(p.measures) == 1]
+    if pdef not in singles:
+        return pdef.measures
+    return (*pdef.measures, SECONDARY_MEASURES[singles.index(pdef) % len(SECONDARY_MEASURES)])
+
+
+def designed_patterns() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(project title, measure name) → designed patterns, for the catalogue projects.
+
+    Returns:
+        One entry per measure of the small demo (large-scale copies repeat them).
+    """
+    return {
+        (p.title, md.name): md.patterns for p in MEASURE_CATALOGUE for md in _project_measures(p)
+    }
+
+
 # --- Helpers -------------------------------------------------------------------------------
 
 
@@ -635,12 +714,15 @@ def _signals(y: np.ndarray, sd: np.ndarray, centre: float | np.ndarray) -> dict[
     diffs = np.sign(np.diff(y))
     trend, best = 0, 0
     for i in range(len(diffs)):
-        trend = trend + 1 if i and diffs[i] != 0 and diffs[i] == diffs[i - 1] else (
-            1 if diffs[i] else 0)
+        trend = (
+            trend + 1
+            if i and diffs[i] != 0 and diffs[i] == diffs[i - 1]
+            else (1 if diffs[i] else 0)
+        )
         best = max(best, trend)
     two3 = False
     for i in range(len(z) - 2):
-        w = z[i:i + 3]
+        w = z[i : i + 3]
         if (w > 2).sum() >= 2 or (w < -2).sum() >= 2:
             two3 = True
     return {
@@ -687,6 +769,7 @@ class _World:
         self.cohorts: list[dict[str, Any]] = []
         self.participants: list[dict[str, Any]] = []
         self.enrolments: list[dict[str, Any]] = []
+        self.workforce: dict[tuple[int, StaffGroup], int] = {}  # 2025 headcounts
 
     def add(self, table: str, **row: Any) -> dict[str, Any]:
         self.rows[table].append(row)
@@ -769,7 +852,7 @@ def _write(session: Session, w: _World) -> None:
     for table in m.Base.metadata.sorted_tables:
         rows = w.rows[table.name]
         for i in range(0, len(rows), chunk):
-            session.execute(insert(table), rows[i:i + chunk])
+            session.execute(insert(table), rows[i : i + chunk])
     session.flush()
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
@@ -810,16 +893,21 @@ def _reference(w: _World) -> None:
 
 def _workforce(w: _World) -> None:
     rng = _rng(w.seed, 2)
-    w.workforce: dict[tuple[int, StaffGroup], int] = {}
     for d in w.dirs:
         mix = _MIX[d["profile"]]
         for as_at, growth in ((date(2024, 3, 31), 1.0), (date(2025, 3, 31), 1.025)):
             for group, share in mix.items():
                 expected = d["headcount"] * share * growth
                 headcount = max(1, int(round(expected * rng.normal(1.0, 0.03))))
-                w.add("workforce_baseline", id=w.ids("workforce_baseline"),
-                      organisation_id=w.org_id[d["org"]], directorate_id=d["id"],
-                      staff_group_code=group.value, as_at=as_at, headcount=headcount)
+                w.add(
+                    "workforce_baseline",
+                    id=w.ids("workforce_baseline"),
+                    organisation_id=w.org_id[d["org"]],
+                    directorate_id=d["id"],
+                    staff_group_code=group.value,
+                    as_at=as_at,
+                    headcount=headcount,
+                )
                 if as_at.year == 2025:
                     w.workforce[(d["id"], group)] = headcount
 
@@ -881,9 +969,8 @@ def _participants(w: _World) -> None:
             # Some people come back for another programme.
             if w.participants and rng.random() < 0.14:
                 cand = w.participants[int(rng.integers(len(w.participants)))]
-                if cand["id"] not in enrolled_here and cand["group"].is_staff == (
-                    not prog.support_mix or cand["group"] in HARD_TO_REACH
-                ):
+                fits = cand["group"] in HARD_TO_REACH if prog.support_mix else True
+                if fits and cand["id"] not in enrolled_here:
                     person = cand
             if person is None:
                 roll = rng.random()
@@ -996,7 +1083,7 @@ def _projects(w: _World) -> None:
     for e in w.enrolments:
         if e["status"] is not EnrolmentStatus.APPLIED and e["person"]["group"].is_staff:
             by_programme.setdefault(e["cohort"]["programme"].code, []).append(e)
-    extra_dirs = w.dirs[len(DIRECTORATES):]
+    extra_dirs = w.dirs[len(DIRECTORATES) :]
     for index, (pdef, copy) in enumerate(_project_defs(w.spec)):
         pid = w.ids("project")
         directorate = w.dir_by_name[pdef.directorate]
@@ -1015,8 +1102,11 @@ def _projects(w: _World) -> None:
         lead_e = candidates[int(rng.integers(len(candidates)))] if candidates else None
         cohort = lead_e["cohort"] if lead_e else None
         started = (cohort["start"] if cohort else date(2024, 1, 1)) + timedelta(
-            days=int(rng.integers(14, 70)))
-        longest = max(md.points * (7 if md.frequency is _W else 30.4) for md in pdef.measures)
+            days=int(rng.integers(14, 70))
+        )
+        longest = max(
+            md.points * (7 if md.frequency is _W else 30.4) for md in _project_measures(pdef)
+        )
         started = min(started, DEMO_TODAY - timedelta(days=int(longest * 0.6)))
         w.add("project", id=pid, code=f"QI-{pid:04d}", title=title, aim=pdef.aim,
               directorate_id=directorate["id"], programme_id=w.prog_id[pdef.programme],
@@ -1033,13 +1123,12 @@ def _projects(w: _World) -> None:
         if rng.random() < 0.4:
             partners = [p for p in w.participants if p["group"] is SG.PATIENT_CARER]
             if partners:
-                team.setdefault(partners[int(rng.integers(len(partners)))]["id"],
-                                "patient partner")
+                team.setdefault(partners[int(rng.integers(len(partners)))]["id"], "patient partner")
         for person_id, team_role in sorted(team.items()):
             w.add("project_member", project_id=pid, participant_id=person_id,
                   team_role=team_role)  # fmt: skip
         _progress(w, rng, pid, status, started)
-        for mdef in pdef.measures:
+        for mdef in _project_measures(pdef):
             _measure(w, prng, rng, pid, pdef, mdef, copy, status)
 
 
@@ -1064,8 +1153,11 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
              pdef: _ProjectDef, mdef: _MeasureDef, copy: int,
              status: ProjectStatus) -> None:  # fmt: skip
     mid = w.ids("measure")
-    n = max(mdef.points, w.spec.min_points) if copy == 0 else max(
-        w.spec.min_points, mdef.points - int(rng.integers(0, 8)))
+    n = (
+        max(mdef.points, w.spec.min_points)
+        if copy == 0
+        else max(w.spec.min_points, mdef.points - int(rng.integers(0, 8)))
+    )
     end = DEMO_TODAY
     if status in (ProjectStatus.COMPLETE, ProjectStatus.STOPPED) and pdef.title != SHOWCASE_PROJECT:
         end = DEMO_TODAY - timedelta(days=90)
@@ -1086,7 +1178,7 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
             continue
         num, den, val = series.numerator[i], series.denominator[i], series.value[i]
         note = None
-        if i - 1 in missing and i - 2 not in missing:
+        if i - 1 in missing:
             note = "Previous period(s) not collected: audit lead on leave"
         elif series.outlier_at == i:
             note = "Unusual period: checked and confirmed"
@@ -1094,8 +1186,9 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
               value=val, numerator=num, denominator=den, note=note)  # fmt: skip
     created = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
     if series.change is not None:
-        kind = AnnotationKind.PDSA if mdef.change.startswith("PDSA") else (
-            AnnotationKind.CHANGE_IDEA)
+        kind = (
+            AnnotationKind.PDSA if mdef.change.startswith("PDSA") else (AnnotationKind.CHANGE_IDEA)
+        )
         title = mdef.change or "PDSA 1: first test of change"
         w.add("annotation", id=w.ids("annotation"), measure_id=mid,
               on_date=periods[series.change], kind=kind, title=title[:200],
@@ -1146,23 +1239,27 @@ def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Seri
         if SHIFT in pats or PHASE_BREAK in pats or TREND in pats or DETERIORATION in pats:
             change = int(n * (0.45 if n >= 30 else 0.4))
         forced_trend: tuple[int, int] | None = None
-        if TREND in pats and SHIFT in pats:
+        if TREND in pats and (SHIFT in pats or PHASE_BREAK in pats):
             # PDSA, then 7 steadily improving points, then a sustained new level.
             change = min(change, n - 17)
-            effect[change:change + 7] = np.linspace(0.45, 3.2, 7)
-            effect[change + 7:] = 3.2
+            effect[change : change + 7] = np.linspace(0.45, 3.2, 7)
+            effect[change + 7 :] = 3.2
             forced_trend = (change, 7)
         elif TREND in pats:
             change = n - 8
-            effect[change:change + 7] = np.linspace(0.45, 3.0, 7)
-            effect[change + 7:] = 3.0
+            effect[change : change + 7] = np.linspace(0.45, 3.0, 7)
+            effect[change + 7 :] = 3.0
             forced_trend = (change, 7)
         elif SHIFT in pats:
             change = min(change, n - 10)
             effect[change:] = 2.6
         if PHASE_BREAK in pats:
-            phase_at = change if SHIFT not in pats else min(change + 3, n - 9)
-            if SHIFT not in pats:
+            if TREND in pats:
+                phase_at = change + 7  # the new level is embedded once the trend ends
+            elif SHIFT in pats:
+                phase_at = min(change + 3, n - 9)
+            else:
+                phase_at = change
                 effect[phase_at:] = 3.0
         if DETERIORATION in pats:
             start = n - 10
@@ -1179,7 +1276,7 @@ def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Seri
         if forced_trend:
             a, k = forced_trend
             # Keep the trend strictly monotone: small, sorted noise on its points.
-            noise[a:a + k] = np.sort(noise[a:a + k] * 0.1)
+            noise[a : a + k] = np.sort(noise[a : a + k] * 0.1)
             if a > 0:
                 noise[a - 1] = min(noise[a - 1], noise[a] - 0.1)
         if two3 is not None:
@@ -1323,17 +1420,34 @@ def _surveys(w: _World) -> None:
     # Joy-in-work pulse: anonymous, monthly, with staff group and directorate only.
     joy = next(p for p in PROGRAMMES if p.code == "JOY")
     sid = w.ids("survey")
-    w.add("survey", id=sid, name="Joy in work pulse", kind=SurveyKind.PULSE,
-          programme_id=w.prog_id[joy.code], anonymous=True, scale_min=1, scale_max=5)
+    w.add(
+        "survey",
+        id=sid,
+        name="Joy in work pulse",
+        kind=SurveyKind.PULSE,
+        programme_id=w.prog_id[joy.code],
+        anonymous=True,
+        scale_min=1,
+        scale_max=5,
+    )
     qids = []
     for pos, (code, text) in enumerate(PULSE_QUESTIONS, start=1):
         qid = w.ids("survey_question")
         qids.append(qid)
         w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
-    joy_dirs = [w.dir_by_name[n] for n in ("Medicine", "Surgery", "Adult Mental Health",
-                                           "Older People's Mental Health", "Women & Children",
-                                           "Community Nursing", "Adult Social Care")]
-    joy_dirs += w.dirs[len(DIRECTORATES):]
+    joy_dirs = [
+        w.dir_by_name[n]
+        for n in (
+            "Medicine",
+            "Surgery",
+            "Adult Mental Health",
+            "Older People's Mental Health",
+            "Women & Children",
+            "Community Nursing",
+            "Adult Social Care",
+        )
+    ]
+    joy_dirs += w.dirs[len(DIRECTORATES) :]
     weights = []
     pairs = []
     for d in joy_dirs:
@@ -1362,8 +1476,15 @@ def _response(w: _World, rng: np.random.Generator, wave_id: int, participant_id:
               group: StaffGroup, directorate_id: int | None, submitted: date,
               qids: Sequence[int], mean: float, sd: float) -> None:  # fmt: skip
     rid = w.ids("survey_response")
-    w.add("survey_response", id=rid, wave_id=wave_id, participant_id=participant_id,
-          staff_group_code=group.value, directorate_id=directorate_id, submitted_on=submitted)
+    w.add(
+        "survey_response",
+        id=rid,
+        wave_id=wave_id,
+        participant_id=participant_id,
+        staff_group_code=group.value,
+        directorate_id=directorate_id,
+        submitted_on=submitted,
+    )
     values = np.clip(np.round(mean + rng.normal(0, sd, len(qids))), 1, 5)
     answers = w.rows["survey_answer"]
     for qid, v in zip(qids, values, strict=True):
@@ -1426,20 +1547,42 @@ def _events(w: _World) -> None:
 # --- Milestones ----------------------------------------------------------------------------
 
 _MILESTONE_TITLES = (
-    "Programme charter signed off", "Recruitment opens", "Launch event",
-    "Measurement plan agreed", "Mid-point learning session", "Interim report to the board",
-    "Patient partner panel established", "Celebration and sharing event",
-    "Final evaluation report", "Sustainability and spread plan agreed",
+    "Programme charter signed off",
+    "Recruitment opens",
+    "Launch event",
+    "Measurement plan agreed",
+    "Mid-point learning session",
+    "Interim report to the board",
+    "Patient partner panel established",
+    "Celebration and sharing event",
+    "Final evaluation report",
+    "Sustainability and spread plan agreed",
 )
 # Each milestone's fate, cycled per programme so every programme has a mix.
-_FATES = ("complete", "complete_late", "slipped", "late", "due_soon", "on_track",
-          "complete", "slipped_due_soon", "at_risk", "on_track")
+_FATES = (
+    "complete",
+    "complete_late",
+    "slipped",
+    "late",
+    "due_soon",
+    "on_track",
+    "complete",
+    "slipped_due_soon",
+    "at_risk",
+    "on_track",
+)
 
 
 def _milestones(w: _World) -> None:
     rng = _rng(w.seed, 7)
-    owners = ("Programme lead", "QI team", "Improvement faculty", "Evaluation lead",
-              "Patient partner lead", "Communications")
+    owners = (
+        "Programme lead",
+        "QI team",
+        "Improvement faculty",
+        "Evaluation lead",
+        "Patient partner lead",
+        "Communications",
+    )
     for pi, prog in enumerate(PROGRAMMES):
         count = 6 + (pi * 3) % 5  # 6..10
         for k in range(count):
@@ -1463,8 +1606,14 @@ def _milestones(w: _World) -> None:
             elif fate == "complete_late":
                 forecast = baseline + timedelta(days=int(rng.integers(20, 60)))
                 forecast = min(forecast, DEMO_TODAY - timedelta(days=5))
-                revisions.append((baseline - timedelta(days=14), forecast,
-                                  MilestoneStatus.AT_RISK, "Venue not available; moved"))
+                revisions.append(
+                    (
+                        baseline - timedelta(days=14),
+                        forecast,
+                        MilestoneStatus.AT_RISK,
+                        "Venue not available; moved",
+                    )
+                )
                 actual = forecast
                 status = MilestoneStatus.COMPLETE
                 revisions.append((actual, forecast, status, "Delivered late"))
@@ -1472,32 +1621,56 @@ def _milestones(w: _World) -> None:
                 forecast = DEMO_TODAY - timedelta(days=int(rng.integers(5, 30)))
                 forecast = max(forecast, baseline)
                 status = MilestoneStatus.LATE
-                revisions.append((baseline, forecast, MilestoneStatus.AT_RISK,
-                                  "Waiting for data access approval"))
+                revisions.append(
+                    (
+                        baseline,
+                        forecast,
+                        MilestoneStatus.AT_RISK,
+                        "Waiting for data access approval",
+                    )
+                )
             elif fate == "slipped":
                 first = baseline + timedelta(days=int(rng.integers(30, 60)))
                 forecast = DEMO_TODAY + timedelta(days=int(rng.integers(40, 120)))
                 status = MilestoneStatus.AT_RISK
-                revisions.append((baseline - timedelta(days=10), first, MilestoneStatus.AT_RISK,
-                                  "Clinical pressures over winter"))
-                revisions.append((min(first, DEMO_TODAY) - timedelta(days=7), forecast,
-                                  MilestoneStatus.AT_RISK, "Re-planned with the steering group"))
+                revisions.append(
+                    (
+                        baseline - timedelta(days=10),
+                        first,
+                        MilestoneStatus.AT_RISK,
+                        "Clinical pressures over winter",
+                    )
+                )
+                revisions.append(
+                    (
+                        min(first, DEMO_TODAY) - timedelta(days=7),
+                        forecast,
+                        MilestoneStatus.AT_RISK,
+                        "Re-planned with the steering group",
+                    )
+                )
             elif fate == "slipped_due_soon":
                 forecast = DEMO_TODAY + timedelta(days=int(rng.integers(5, 29)))
                 baseline = forecast - timedelta(days=int(rng.integers(45, 90)))
                 revisions[0] = (set_on, baseline, MilestoneStatus.NOT_STARTED, "Baseline plan")
                 status = MilestoneStatus.ON_TRACK
-                revisions.append((baseline - timedelta(days=7), forecast,
-                                  MilestoneStatus.AT_RISK, "Moved after cohort start slipped"))
+                revisions.append(
+                    (
+                        baseline - timedelta(days=7),
+                        forecast,
+                        MilestoneStatus.AT_RISK,
+                        "Moved after cohort start slipped",
+                    )
+                )
             elif fate == "due_soon":
                 status = MilestoneStatus.ON_TRACK
-                revisions.append((DEMO_TODAY - timedelta(days=30), forecast, status,
-                                  "On track"))
+                revisions.append((DEMO_TODAY - timedelta(days=30), forecast, status, "On track"))
             elif fate == "at_risk":
                 forecast = baseline + timedelta(days=int(rng.integers(14, 45)))
                 status = MilestoneStatus.AT_RISK
-                revisions.append((DEMO_TODAY - timedelta(days=10), forecast, status,
-                                  "Key speaker unavailable"))
+                revisions.append(
+                    (DEMO_TODAY - timedelta(days=10), forecast, status, "Key speaker unavailable")
+                )
             else:
                 status = MilestoneStatus.NOT_STARTED
             mid = w.ids("milestone")
@@ -1522,5 +1695,11 @@ def _access(w: _World) -> None:
                 w.add("user_role", id=w.ids("user_role"), user_key=email, role=role,
                       directorate_id=None, programme_id=prog_by_name[scope])  # fmt: skip
             else:
-                w.add("user_role", id=w.ids("user_role"), user_key=email, role=role,
-                      directorate_id=w.dir_by_name[scope]["id"], programme_id=None)
+                w.add(
+                    "user_role",
+                    id=w.ids("user_role"),
+                    user_key=email,
+                    role=role,
+                    directorate_id=w.dir_by_name[scope]["id"],
+                    programme_id=None,
+                )

@@ -382,23 +382,29 @@ def _type_labels(rules: SpcRules) -> np.ndarray:
 # --- reasons ------------------------------------------------------------------------------
 
 
-def _labels(index: np.ndarray, dates: np.ndarray | None, monthly: bool) -> np.ndarray:
-    """Text naming points: ``"7"`` (1-based) without dates, else the date or month."""
+def _labels(
+    index: np.ndarray, dates: np.ndarray | None, monthly: bool, local: np.ndarray
+) -> np.ndarray:
+    """Text naming points: ``"7"`` (1-based within the series) without dates, else the date."""
     if dates is None:
-        return (index + 1).astype(str).astype(object)
+        return (local[index] + 1).astype(str).astype(object)
     chosen = dates[index]
     text = np.datetime_as_string(chosen, unit="M" if monthly else "D").astype(object)
     missing = np.isnat(chosen)
     if missing.any():
-        text[missing] = ("point " + (index[missing] + 1).astype(str)).astype(object)
+        text[missing] = ("point " + (local[index[missing]] + 1).astype(str)).astype(object)
     return text
 
 
 def _span_text(
-    first: np.ndarray, last: np.ndarray, dates: np.ndarray | None, monthly: bool
+    first: np.ndarray,
+    last: np.ndarray,
+    dates: np.ndarray | None,
+    monthly: bool,
+    local: np.ndarray,
 ) -> np.ndarray:
-    a = _labels(first, dates, monthly)
-    b = _labels(last, dates, monthly)
+    a = _labels(first, dates, monthly, local)
+    b = _labels(last, dates, monthly, local)
     if dates is None:
         text = np.where(first == last, "point " + a, "points " + a + "–" + b)
     else:
@@ -427,6 +433,7 @@ def _run_clause(
     words: np.ndarray,
     dates: np.ndarray | None,
     monthly: bool,
+    local: np.ndarray,
 ) -> np.ndarray:
     """``"<k> points in a row <words> (<span>)"`` on every member, "" elsewhere."""
     out = np.full(len(member), "", dtype=object)
@@ -438,7 +445,7 @@ def _run_clause(
         + " points in a row "
         + words[first]
         + " ("
-        + _span_text(first, last, dates, monthly)
+        + _span_text(first, last, dates, monthly, local)
         + ")"
     )
     out[member] = text[block[member]]
@@ -462,6 +469,7 @@ def _reasons(
     dates: np.ndarray | None,
     monthly: bool,
     centre_name: str,
+    local: np.ndarray,
 ) -> np.ndarray:
     """Plain-English reason for every special point (built only from flagged runs)."""
     n = len(codes)
@@ -476,13 +484,13 @@ def _reasons(
         words = np.where(
             above_upper[idx], "Above the upper process limit", "Below the lower process limit"
         ).astype(object)
-        c[idx] = words + " (" + _span_text(idx, idx, dates, monthly) + ")"
+        c[idx] = words + " (" + _span_text(idx, idx, dates, monthly, local) + ")"
     clauses.append(c)
     d = _diff_signs(y, pos)
     ones = np.full(n, "rising", dtype=object)
-    clauses.append(_run_clause(rising, d == 1, ones, dates, monthly))
+    clauses.append(_run_clause(rising, d == 1, ones, dates, monthly, local))
     clauses.append(
-        _run_clause(falling, d == -1, np.full(n, "falling", dtype=object), dates, monthly)
+        _run_clause(falling, d == -1, np.full(n, "falling", dtype=object), dates, monthly, local)
     )
     c = np.full(n, "", dtype=object)
     idx = np.flatnonzero(two)
@@ -496,13 +504,13 @@ def _reasons(
             + " of 3 points beyond the "
             + side
             + " 2σ line ("
-            + _span_text(end - 2, end, dates, monthly)
+            + _span_text(end - 2, end, dates, monthly, local)
             + ")"
         )
     clauses.append(c)
     same_side = np.concatenate(([False], rtm[1:] == rtm[:-1])) if n else np.zeros(0, bool)
     words = np.where(rtm > 0, f"above the {centre_name}", f"below the {centre_name}")
-    clauses.append(_run_clause(shift, same_side, words.astype(object), dates, monthly))
+    clauses.append(_run_clause(shift, same_side, words.astype(object), dates, monthly, local))
     sel = np.flatnonzero(flagged)
     text = clauses[0][sel]
     for clause in clauses[1:]:
@@ -548,6 +556,7 @@ def _flat_frame(
     series_first = np.flatnonzero(flat.series_start)
     phase = seg - seg[series_first][series] if n else seg
 
+    local = np.arange(n) - series_first[series] if n else np.zeros(0, dtype=np.int64)
     present = ~np.isnan(y)
     n_present = np.bincount(seg, weights=present, minlength=n_seg)[seg] if n else np.zeros(0)
     limits_shown = n_present >= rules.min_points_for_limits
@@ -591,10 +600,11 @@ def _flat_frame(
         dates=flat.dates,
         monthly=monthly,
         centre_name=centre_name,
+        local=local,
     )
     dates = flat.dates if flat.dates is not None else np.full(n, np.datetime64("NaT", "ns"))
     columns = {
-        "idx": np.arange(n) - series_first[series] if n else np.zeros(0, dtype=np.int64),
+        "idx": local,
         "date": dates,
         "value": flat.value,
         "phase": phase.astype(np.int64),

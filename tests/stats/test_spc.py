@@ -52,27 +52,21 @@ def test_limits_unscreened_mean_and_amr():
     assert amr[0] == pytest.approx((1 + 2 + 1) / 3)
 
 
-def test_limits_screening_strict_boundary():
-    # MRs: 0,0,...,x. AMR = x/k. Choose x so that x == MR_SCREEN * AMR exactly is impossible
-    # to hit in floating point generally; test both sides via a direct construction.
+def test_limits_screening_removes_large_moving_range():
     mr_vals = np.array([1.0, 1.0, 1.0, 1.0, 10.0])
     y = np.concatenate(([0.0], np.cumsum(mr_vals)))
     _, amr = spc._limits(y, screen=True)
     amr0 = mr_vals.mean()  # 2.8; 3.267 * 2.8 = 9.15 < 10 → screened
-    assert 10.0 >= MR_SCREEN * amr0
+    assert MR_SCREEN * amr0 <= 10.0
     assert amr[0] == pytest.approx(1.0)
 
 
-def test_limits_screen_removes_mr_exactly_at_threshold():
-    # two MRs: a and b with b == MR_SCREEN * mean(a, b) ⇒ b = 3.267 (a+b)/2
-    # ⇒ b (1 - 1.6335) = 1.6335 a ⇒ impossible for positive a; use PTD's rule directly:
-    mr = np.array([NAN, 0.0, 0.0, 0.0])
+def test_limits_constant_series_screens_every_moving_range():
     y = np.array([5.0, 5.0, 5.0, 5.0])
     mean, amr = spc._limits(y, screen=True)  # every MR is 0 == 3.267 * 0: all screened
     assert mean[0] == 5.0 and np.isnan(amr[0])
     _, amr_raw = spc._limits(y, screen=False)
     assert amr_raw[0] == 0.0
-    del mr
 
 
 def test_limits_ignore_nan_and_restart_per_phase():
@@ -114,14 +108,14 @@ def test_rule_trend_exactly_n_and_n_minus_one(n):
     rising, falling = spc._rule_trend(y, n)
     # 10 → 1 falls, then n rising points, then a fall to 0
     assert rising.tolist() == [False] + [True] * n + [False]
+    assert not falling.any()
     short = np.array([10.0] + list(range(1, n)) + [0.0])
     assert not spc._rule_trend(short, n)[0].any()
-    del falling
 
 
 def test_rule_trend_tie_breaks_and_nan_breaks():
     y = np.array([1.0, 2, 3, 3, 4, 5, 6])
-    assert not any(a.any() for a in spc._rule_trend(y, 4)[:1]) or True
+    assert spc._rule_trend(y, 4)[0].tolist() == [False] * 3 + [True] * 4
     rising, _ = spc._rule_trend(y, 5)
     assert not rising.any()
     rising, _ = spc._rule_trend(np.array([1.0, 2, 3, NAN, 5, 6, 7]), 5)
@@ -153,7 +147,9 @@ def test_point_type_codes_direction_and_neutral():
     assert inc.tolist() == ["special_cause_improvement", "special_cause_concern", "common_cause"]
     assert dec.tolist() == ["special_cause_concern", "special_cause_improvement", "common_cause"]
     assert neu.tolist() == [
-        "special_cause_neutral_high", "special_cause_neutral_low", "common_cause"
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
+        "common_cause",
     ]
 
 
@@ -171,26 +167,27 @@ def test_result_columns_and_attrs():
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_shift_boundary_per_preset(rules):
-    base = alternating(14)
+    base = alternating(15)
     run_n = base + [52.0] * rules.shift + alternating(14)
     run_short = base + [52.0] * (rules.shift - 1) + alternating(14)
     opts = SpcOptions(rules=rules)
     res = compute_xmr(run_n, options=opts)
     assert res["rule_shift"].sum() == rules.shift
-    assert res.loc[res["rule_shift"], "special_cause_type"].eq(
-        f"{rules.shift} Points Above CL"
-    ).all()
+    assert (
+        res.loc[res["rule_shift"], "special_cause_type"].eq(f"{rules.shift} Points Above CL").all()
+    )
     assert not compute_xmr(run_short, options=opts)["rule_shift"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_trend_boundary_per_preset(rules):
     def series(k):
-        return alternating(14) + [46.0 + 0.5 * i for i in range(k)] + alternating(14)
+        rising = [46.0 + i for i in range(k)]
+        return alternating(14, 45, 55) + rising + [40.0] + alternating(13, 45, 55)
 
     opts = SpcOptions(rules=rules)
     res = compute_xmr(series(rules.trend), options=opts)
-    assert res["rule_trend"].sum() >= rules.trend
+    assert res["rule_trend"].sum() == rules.trend
     assert f"{rules.trend} Point Trend (Increasing)" in set(res["special_cause_type"])
     assert not compute_xmr(series(rules.trend - 1), options=opts)["rule_trend"].any()
 
@@ -198,15 +195,17 @@ def test_trend_boundary_per_preset(rules):
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_tie_inside_trend_breaks_it(rules):
     rising = [40.0 + i for i in range(rules.trend + 1)]
+    opts = SpcOptions(rules=rules)
+    post = [35.0] + alternating(13, 45, 55)
+    assert compute_xmr(alternating(14, 45, 55) + rising + post, options=opts)["rule_trend"].any()
     rising[3] = rising[2]
-    res = compute_xmr(alternating(14) + rising + alternating(14), options=SpcOptions(rules=rules))
+    res = compute_xmr(alternating(14, 45, 55) + rising + post, options=opts)
     assert not res["rule_trend"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_point_exactly_on_mean_breaks_shift(rules):
     n = rules.shift
-    values = [10.0] * n + [12.0] + [8.0] * n  # mean 10 exactly with a point ... construct
     values = [12.0] * n + [10.0] + [8.0] * n  # mean = 10; the middle point is on the mean
     res = compute_xmr(values, options=SpcOptions(rules=dataclasses.replace(rules, shift=n + 1)))
     assert res.loc[n, "relative_to_mean"] == 0
@@ -218,15 +217,17 @@ def test_point_exactly_on_mean_breaks_shift(rules):
 
 def _two_of_three_series() -> list[float]:
     # stable ±1 around 50; point A beyond 2σ (not 3σ), point B beyond 3σ, same side
-    return alternating(20) + [52.6, 50.5, 60.0] + alternating(6)
+    return alternating(30) + [55.8, 51.0, 62.0] + alternating(6)
 
 
 def test_two_of_three_with_point_beyond_limits_differs_mdc_vs_ptd():
     values = _two_of_three_series()
     ptd = compute_xmr(values, options=SpcOptions(rules=PTD))
     mdc = compute_xmr(values, options=SpcOptions(rules=MDC_2024))
-    i = 20
-    assert ptd.loc[i, "lower_2s"] < 50 < ptd.loc[i, "upper_2s"] < 52.6 < ptd.loc[i, "upl"]
+    i = 30
+    for res in (ptd, mdc):
+        assert res.loc[i, "upper_2s"] < 55.8 < res.loc[i, "upl"]
+        assert (res.loc[i : i + 2, "relative_to_mean"] == 1).all()
     assert ptd.loc[i + 2, "outside_limits"] and mdc.loc[i + 2, "outside_limits"]
     assert not ptd["rule_two_of_three"].any()
     assert mdc.loc[[i, i + 2], "rule_two_of_three"].all()
@@ -245,16 +246,18 @@ def test_target_exactly_on_limit_is_inconsistent():
         assert summarise(res).assurance is AssuranceState.INCONSISTENT
 
 
-def test_screening_boundary_ptd_strict():
-    # MRs 0 except one: AMR = m/k; kept iff m < 3.267 m / k ⇔ k > 3.267. With k = 3 the large
-    # MR is screened (3 * ... ), with k = 4 it is kept.
-    def limits(k):
-        y = [0.0] * k
-        y[-1] = 1.0
-        return compute_xmr(y, options=SpcOptions(rules=PTD))["upl"].iloc[0]
-
-    assert np.isnan(limits(3))  # m >= 3.267 m / 3: the only non-zero MR screened; rest 0 → ok
-    assert limits(5) > 0
+@pytest.mark.parametrize(("big", "screened"), [(3267.0, True), (3266.0, False)])
+def test_screening_boundary_ptd_strict(big, screened):
+    # moving ranges 244, 244, 245, big: with big = 3267 the AMR is exactly 1000 and
+    # 3267 == MR_SCREEN × AMR, which PTD screens (it keeps only MR < 3.267 × AMR)
+    mrs = [244.0, 244.0, 245.0, big]
+    y = [0.0, 244.0, 0.0, 245.0, 245.0 - big]
+    assert np.abs(np.diff(y)).tolist() == mrs
+    assert bool(MR_SCREEN * np.mean(mrs) == big) == (big == 3267.0)
+    res = compute_xmr(y, options=SpcOptions(rules=PTD))
+    amr = (res["upl"].iloc[0] - res["mean"].iloc[0]) / XMR_LIMIT
+    expected = np.mean(mrs[:3]) if screened else np.mean(mrs)
+    assert amr == pytest.approx(expected)
 
 
 def test_constant_series_nan_limits_ptd_zero_width_unscreened():
@@ -304,12 +307,12 @@ def test_fix_baseline_with_special_cause_warns():
 
 
 def test_phases_restart_limits_and_rules():
-    values = alternating(15) + alternating(15, 59, 61)
-    res = compute_xmr(values, options=SpcOptions(phase_starts=(15,)))
-    assert res["phase"].tolist() == [0] * 15 + [1] * 15
+    values = alternating(16) + alternating(16, 59, 61)
+    res = compute_xmr(values, options=SpcOptions(phase_starts=(16,)))
+    assert res["phase"].tolist() == [0] * 16 + [1] * 16
     assert res["mean"].iloc[0] == 50 and res["mean"].iloc[-1] == 60
     assert not res["special_cause_flag"].any()
-    assert np.isnan(res["mr"].iloc[15])
+    assert np.isnan(res["mr"].iloc[16])
 
 
 def test_phase_shorter_than_mdc_minimum_refused():
@@ -320,10 +323,10 @@ def test_phase_shorter_than_mdc_minimum_refused():
 
 
 def test_excluded_points_are_ghosted():
-    values = alternating(20)
-    values[5] = 500.0
-    res = compute_xmr(values, options=SpcOptions(excluded=(5,)))
-    assert res.loc[5, "excluded"] and res.loc[5, "value"] == 500.0
+    values = alternating(21)
+    values[4] = 500.0
+    res = compute_xmr(values, options=SpcOptions(excluded=(4,)))
+    assert res.loc[4, "excluded"] and res.loc[4, "value"] == 500.0
     assert res["mean"].iloc[0] == 50.0
     assert not res["special_cause_flag"].any()
     with pytest.raises(InvalidSeriesError, match="excluded"):
@@ -332,7 +335,9 @@ def test_excluded_points_are_ghosted():
 
 def test_neutral_direction_gives_neutral_types():
     values = alternating(20) + [80.0]
-    res = compute_xmr(values, options=SpcOptions(improvement_direction=ImprovementDirection.NEUTRAL))
+    res = compute_xmr(
+        values, options=SpcOptions(improvement_direction=ImprovementDirection.NEUTRAL)
+    )
     assert res["point_type"].iloc[-1] == PointType.NEUTRAL_HIGH.value
 
 
@@ -340,29 +345,38 @@ def test_priority_outside_over_trend_over_shift():
     values = alternating(20) + [51.0, 52, 53, 54, 55, 90.0]
     res = compute_xmr(values, options=SpcOptions(rules=MDC_2024))
     assert res["special_cause_type"].iloc[-1] == "Above UCL"
-    assert res["rule_trend"].iloc[-1] and res["rule_shift"].iloc[-1]
+    assert res["rule_trend"].iloc[-1] and res["rule_outside"].iloc[-1]
     assert res["special_cause_type"].iloc[-2] == "6 Point Trend (Increasing)"
+    values = alternating(20, 40, 60) + [61.0, 62, 63, 64, 65, 66, 67]
+    res = compute_xmr(values, options=SpcOptions(rules=MDC_2024))
+    assert res["rule_trend"].iloc[-1] and res["rule_shift"].iloc[-1]
+    assert res["special_cause_type"].iloc[-1] == "6 Point Trend (Increasing)"
 
 
 def test_reasons_without_and_with_dates():
-    values = alternating(14) + [52.0] * 6 + alternating(4)
+    values = alternating(15) + [52.0] * 6 + alternating(4)
     res = compute_xmr(values)
-    assert res["reason"].iloc[15] == "6 points in a row above the mean (points 15–20)"
+    assert res["reason"].iloc[15] == "6 points in a row above the mean (points 16–21)"
     assert (res["reason"] == "").sum() == len(values) - 6
     dates = pd.Series(pd.date_range("2023-01-01", periods=len(values), freq="MS"))
     res = compute_xmr(values, dates=dates)
-    assert res["reason"].iloc[15] == "6 points in a row above the mean (2024-03 to 2024-08)"
+    assert res["reason"].iloc[15] == "6 points in a row above the mean (2024-04 to 2024-09)"
     days = pd.Series(pd.date_range("2023-01-02", periods=len(values), freq="D"))
     res = compute_xmr(values, dates=days)
-    assert "(2023-01-16 to 2023-01-21)" in res["reason"].iloc[15]
+    assert "(2023-01-17 to 2023-01-22)" in res["reason"].iloc[15]
 
 
 def test_reason_for_outside_and_two_of_three():
     values = _two_of_three_series()
     res = compute_xmr(values, options=SpcOptions(rules=PTD))
-    assert res["reason"].iloc[22].startswith("Above the upper process limit (point 23)")
+    assert res["reason"].iloc[32] == "Above the upper process limit (point 33)"
     mdc = compute_xmr(values)
-    assert "2 of 3 points beyond the upper 2σ line (points 21–23)" in mdc["reason"].iloc[20]
+    assert mdc["reason"].iloc[30] == "2 of 3 points beyond the upper 2σ line (points 31–33)"
+    assert mdc["reason"].iloc[32] == (
+        "Above the upper process limit (point 33); "
+        "2 of 3 points beyond the upper 2σ line (points 31–33)"
+    )
+    assert mdc["reason"].iloc[31] == ""
 
 
 def test_missing_values_kept_as_common_cause_with_warning():
@@ -423,11 +437,14 @@ def test_apply_rules_with_per_point_limits():
     centre = np.full(4, 0.1)
     upper = np.array([0.3, 0.2, 0.3, 0.25])
     lower = np.zeros(4)
-    res = apply_rules(values, centre, lower, upper, lower, upper * 0.8, options=SpcOptions(rules=PTD))
+    res = apply_rules(
+        values, centre, lower, upper, lower, upper * 0.8, options=SpcOptions(rules=PTD)
+    )
     assert res["rule_outside"].tolist() == [False, False, True, False]
     assert res["upl"].tolist() == upper.tolist()
     same = compute_xmr(
-        values, options=SpcOptions(rules=PTD),
+        values,
+        options=SpcOptions(rules=PTD),
         limits=PerPointLimits(centre, lower, upper, lower, upper * 0.8),
     )
     pd.testing.assert_frame_equal(res, same)

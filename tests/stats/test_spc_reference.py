@@ -16,12 +16,18 @@ pytestmark = pytest.mark.unit
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 JOBS = list(jobs(REFERENCE))
-POINTS = {k: g.set_index("idx") for k, g in read_reference(REFERENCE, "ptd_points.csv").groupby(
-    ["series_id", "config_id"], sort=False
-)}
-SERIES = {k: g for k, g in read_reference(REFERENCE, "ptd_series.csv").groupby(
-    ["series_id", "config_id"], sort=False
-)}
+POINTS = {
+    k: g.set_index("idx")
+    for k, g in read_reference(REFERENCE, "ptd_points.csv").groupby(
+        ["series_id", "config_id"], sort=False
+    )
+}
+SERIES = {
+    k: g
+    for k, g in read_reference(REFERENCE, "ptd_series.csv").groupby(
+        ["series_id", "config_id"], sort=False
+    )
+}
 OK_JOBS = [j for j in JOBS if j.error is None]
 ERROR_JOBS = [j for j in JOBS if j.error is not None]
 
@@ -60,7 +66,8 @@ def test_points_agree_with_ptd(job: PtdJob):
     assert res["special_cause_type"].tolist() == ref["special_cause_type"].tolist()
     assert res["point_type"].tolist() == ref["point_type"].tolist()
     np.testing.assert_allclose(
-        res["relative_to_mean"].to_numpy(float), ref["relative_to_mean"].to_numpy(float),
+        res["relative_to_mean"].to_numpy(float),
+        ref["relative_to_mean"].to_numpy(float),
         equal_nan=True,
     )
     assert (res["reason"] != "").tolist() == res["special_cause_flag"].tolist()
@@ -105,11 +112,18 @@ def test_na_trend_pinned_values():
 def test_refcheck_agrees_everywhere():
     results = check(REFERENCE)
     kinds = {(r.file, r.kind) for r in results}
-    assert {("ptd_points.csv", "limits"), ("ptd_points.csv", "rule flags"),
-            ("ptd_points.csv", "point_type"), ("ptd_points.csv", "short_group_warning"),
-            ("ptd_series.csv", "variation/assurance")} <= kinds
+    assert {
+        ("ptd_points.csv", "limits"),
+        ("ptd_points.csv", "rule flags"),
+        ("ptd_points.csv", "point_type"),
+        ("ptd_points.csv", "short_group_warning"),
+        ("ptd_series.csv", "variation/assurance"),
+    } <= kinds
     for r in results:
         assert r.total > 0
-        assert r.agree == r.total, (r.kind, [d for d in r.differences if not d.startswith("deliberate")])
+        assert r.agree == r.total, (
+            r.kind,
+            [d for d in r.differences if not d.startswith("deliberate")],
+        )
     deliberate = [d for r in results for d in r.differences if d.startswith("deliberate:")]
     assert len(deliberate) == len(ERROR_JOBS)
