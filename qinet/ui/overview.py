@@ -7,6 +7,7 @@ import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
+from qinet.domain import ProjectStatus
 from qinet.filters import Filters
 from qinet.queries import engagement, projects
 from qinet.queries.scope import date_bounds, frame
@@ -29,7 +30,7 @@ def render(ctx: PageContext) -> None:
     """Headline counts from the database for the viewer's scope and filters."""
     with components.panel("Headlines"):
         proj, meas, enrol = _headline_frames(ctx.url, ctx.viewer, ctx.filters, ctx.today)
-        active = proj[proj["status"].map(lambda s: s.is_active)] if len(proj) else proj
+        active = proj[proj["status"].map(lambda s: ProjectStatus(s).is_active)] if len(proj) else proj
         cols = st.columns(4)
         components.kpi(cols[0], "Active projects", f"{len(active):,}")
         components.kpi(cols[1], "Measures tracked", f"{len(meas):,}")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 AUTH_SECRETS = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -32,7 +36,7 @@ def make_app(app_env: str):
 
     def _make(user: str | None = None, params: dict | None = None, roles: list | None = None,
               logged_in: bool = True, run: bool = True) -> AppTest:
-        at = AppTest.from_file("app.py", default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         if user is not None or not logged_in:
             at.secrets["auth"] = AUTH_SECRETS
             claims = {"is_logged_in": logged_in}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.app.conftest import table_values, texts
+from tests.app.conftest import ROOT, table_values, texts
 
 pytestmark = pytest.mark.app
 
@@ -81,7 +81,7 @@ def test_data_page_rechecks_role_when_run_directly(app_env):
     from tests.app.conftest import AUTH_SECRETS
 
     # Defence in depth: the page file itself refuses a non-admin even without the router.
-    page = AppTest.from_file("pages/data.py", default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     page.secrets["auth"] = AUTH_SECRETS
     page.user = {"email": MED_LEAD, "is_logged_in": True}
     page.run()
@@ -149,7 +149,7 @@ def test_broken_database_url_gives_one_line_naming_setting(monkeypatch, tmp_path
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("QINET_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    at = AppTest.from_file("app.py", default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert len(at.error) == 1
     assert "QINET_DATABASE_URL" in at.error[0].value
