@@ -65,3 +65,12 @@ def measures_stmt(viewer: Viewer, f: Filters) -> sa.Select:
         .where(Project.id.in_(scoped_projects(viewer, f).scalar_subquery()))
         .order_by(Project.code, Measure.name)
     )
+
+
+def measure_label(project_code: str, measure_name: str) -> str:
+    """The one label for a measure in pickers, links and URLs: ``PRJ-012 · Falls per …``.
+
+    The Measures page's URL parameter ``measure`` carries this label, so the
+    Overview matrix links to a measure by building the same string.
+    """
+    return f"{project_code} · {measure_name}"
