@@ -53,7 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         summary = demo.build(session, seed=args.seed, scale=args.scale)
     elapsed = time.perf_counter() - started
     print(f"Built {args.scale} synthetic demo data (seed {args.seed}) in {elapsed:.1f} s:")
-    for name, count in summary.counts.items():
+    for name, count in summary.rows.items():
         print(f"  {name:<24} {count:>9,}")
     return 0
 

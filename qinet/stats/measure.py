@@ -359,8 +359,8 @@ def analyse_measure(
     """
     kind = ChartType(chart)
     direction = ImprovementDirection(direction)
-    if baseline_points is not None and pd.isna(baseline_points):
-        baseline_points = None
+    if baseline_points is not None:
+        baseline_points = None if pd.isna(baseline_points) else int(baseline_points)
     if target is not None and pd.isna(target):
         target = None
     if kind is ChartType.RUN and not isinstance(preset, RunChartRules):
@@ -473,10 +473,6 @@ def analyse_measure(
     )
 
 
-def _centre_column(result: pd.DataFrame) -> str:
-    return "mean" if "mean" in result.columns else "median"
-
-
 def _trigger_list(items: Iterable[object], kind: str) -> list[tuple[date, str, str]]:
     out = []
     for item in items:
@@ -560,8 +556,10 @@ def suggest_phase_breaks(
             side = np.sign(y - centre)
         stop = min(last_of_phase + 1, n)
         first, length = _first_sustained_run(side, p0, stop, shift_len)
-        if first < 0 or first - p0 > SUGGESTION_WINDOW or first in found:
+        if first < 0 or first - p0 > SUGGESTION_WINDOW:
             continue
+        if any(g.position <= first < g.position + g.length for g in found.values()):
+            continue  # the same sustained run, already suggested after an earlier change
         after = first - p0
         before_n = first - first_of_phase
         after_n = last_of_phase - first + 1
