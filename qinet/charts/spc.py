@@ -1,0 +1,636 @@
+"""SPC chart figures (XmR, p, u, c) from the statistics engine's result frame.
+
+:func:`figure` draws one measure the Making Data Count way: the values joined by a grey
+line; points coloured *and shaped* by point type (improvement, concern, neutral, common
+cause), excluded points hollow; per-phase centre line, process limits (dashed) and 2σ
+lines (dotted), redrawn at each phase break; the target line; PDSA / change-idea
+annotations as arrows with their text; programme milestones and phase breaks as vertical
+markers. Every point's hover text gives the date, the value, the point type and *why* it
+is special (the rule and its window, from the ``reason`` column). Above
+``WEBGL_ABOVE`` points the traces switch to WebGL (``go.Scattergl``).
+
+:func:`alt_text` writes the screen-reader description of the same chart. The run chart
+(:mod:`qinet.charts.runchart`) reuses this module's builder with a median and no limits.
+A chart never queries: annotations and milestones arrive as small frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from qinet.charts.palette import MDC_PALETTE, POINT_TYPE_LABELS, Palette
+from qinet.domain import AnnotationKind, PointType
+
+WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
+LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
+COMPACT_HEIGHT = 250
+FULL_HEIGHT = 480
+
+_KIND_SHORT = {
+    AnnotationKind.PDSA.value: "PDSA",
+    AnnotationKind.CHANGE_IDEA.value: "Change",
+    AnnotationKind.NOTE.value: "Note",
+}
+_DRAWN_KINDS = tuple(_KIND_SHORT)
+
+_LINES = (
+    # (column, legend name, palette attribute, dash, width)
+    ("upl", "Process limits", "limit", "dash", 1.5),
+    ("lpl", "Process limits", "limit", "dash", 1.5),
+    ("upper_2s", "2σ lines", "two_sigma", "dot", 1.0),
+    ("lower_2s", "2σ lines", "two_sigma", "dot", 1.0),
+)
+
+
+# --- text helpers -------------------------------------------------------------------------
+
+
+def _safe(text: object) -> str:
+    """Data-derived text made inert for Plotly's small HTML subset."""
+    return escape(str(text), quote=False)
+
+
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fmt_value(value: float, *, percent: bool = False) -> str:
+    """A value as people read it: ``21.3``, ``1,234``, ``0.125`` or ``12.5%``.
+
+    Args:
+        value: The number (NaN shows as an en dash).
+        percent: Show a proportion as a percentage.
+
+    Returns:
+        The formatted text.
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    if percent:
+        return f"{value * 100:.1f}%"
+    a = abs(value)
+    if a >= 1000:
+        return f"{value:,.0f}"
+    if a >= 10:
+        return f"{value:.1f}"
+    if a >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def _date_label(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts.strftime('%b %Y')}"
+
+
+def _x_values(result: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """Dates when every point has one, else 1-based point numbers."""
+    if "date" in result and len(result) and result["date"].notna().all():
+        return pd.to_datetime(result["date"]).to_numpy(), True
+    return result["idx"].to_numpy() + 1 if "idx" in result else np.arange(1, len(result) + 1), False
+
+
+# --- the builder --------------------------------------------------------------------------
+
+
+def _hover(
+    result: pd.DataFrame, centre_col: str, centre_name: str, unit: str, percent: bool
+) -> list[str]:
+    """Hover text per point: date, value, point type, reason, centre and limits."""
+    out = []
+    has_limits = "upl" in result and "lpl" in result
+    unit_text = f" {_safe(unit)}" if unit and not percent else ""
+    for i, row in enumerate(result.itertuples(index=False)):
+        r = row._asdict()
+        lines = [f"<b>{_date_label(r.get('date')) or f'Point {i + 1}'}</b>"]
+        lines.append(f"Value: {fmt_value(r['value'], percent=percent)}{unit_text}")
+        pt = r.get("point_type", PointType.COMMON_CAUSE.value)
+        lines.append(POINT_TYPE_LABELS[PointType(pt)])
+        reason = str(r.get("reason") or "")
+        for part in filter(None, reason.split("; ")):
+            lines.append("• " + _safe(part))
+        if r.get("excluded"):
+            lines.append("Excluded from the limits and rules (ghosted)")
+        extra = f"{centre_name} {fmt_value(r[centre_col], percent=percent)}"
+        if has_limits and np.isfinite(r["lpl"]) and np.isfinite(r["upl"]):
+            extra += (
+                f" · limits {fmt_value(r['lpl'], percent=percent)} to "
+                f"{fmt_value(r['upl'], percent=percent)}"
+            )
+        lines.append(extra)
+        out.append("<br>".join(lines))
+    return out
+
+
+def _phase_traces(
+    fig: go.Figure,
+    result: pd.DataFrame,
+    x: np.ndarray,
+    centre_col: str,
+    centre_name: str,
+    lines: Sequence[tuple[str, str, str, str, float]],
+    palette: Palette,
+    scatter: type,
+) -> None:
+    """Centre line and limits, one trace per line per phase (so each phase is redrawn)."""
+    phase = result["phase"].to_numpy() if "phase" in result else np.zeros(len(result), int)
+    shown: set[str] = set()
+    for p in np.unique(phase):
+        sel = phase == p
+        xs = x[sel]
+        specs = [(centre_col, centre_name, "mean", "solid", 1.5), *lines]
+        for col, name, colour_attr, dash, width in specs:
+            if col not in result:
+                continue
+            ys = result[col].to_numpy(dtype=float)[sel]
+            if not np.isfinite(ys).any():
+                continue
+            varies = np.nanmax(ys) - np.nanmin(ys) > 1e-12
+            fig.add_trace(
+                scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=name not in shown,
+                    line={
+                        "color": getattr(palette, colour_attr),
+                        "dash": dash,
+                        "width": width,
+                        "shape": "hv" if varies else "linear",
+                    },
+                    hoverinfo="skip",
+                    meta={"role": col, "phase": int(p)},
+                )
+            )
+            shown.add(name)
+
+
+def _point_traces(
+    fig: go.Figure,
+    result: pd.DataFrame,
+    x: np.ndarray,
+    hover: list[str],
+    palette: Palette,
+    scatter: type,
+    size: int,
+) -> None:
+    """One marker trace per point type present, then hollow excluded points."""
+    y = result["value"].to_numpy(dtype=float)
+    pt = (
+        result["point_type"].astype(str).to_numpy()
+        if "point_type" in result
+        else np.full(len(result), PointType.COMMON_CAUSE.value, dtype=object)
+    )
+    excluded = (
+        result["excluded"].to_numpy(dtype=bool)
+        if "excluded" in result
+        else np.zeros(len(result), dtype=bool)
+    )
+    present = np.isfinite(y)
+    hover_arr = np.asarray(hover, dtype=object)
+    for kind in PointType:
+        sel = (pt == kind.value) & ~excluded & present
+        if not sel.any():
+            continue
+        fig.add_trace(
+            scatter(
+                x=x[sel],
+                y=y[sel],
+                mode="markers",
+                name=POINT_TYPE_LABELS[kind],
+                marker={
+                    "color": palette.colour(kind),
+                    "symbol": palette.symbol(kind),
+                    "size": size + (2 if kind is not PointType.COMMON_CAUSE else 0),
+                    "line": {"color": palette.text if kind is not PointType.COMMON_CAUSE
+                             else palette.line, "width": 0.8},
+                },
+                hovertext=hover_arr[sel],
+                hoverinfo="text",
+                meta={"role": "points", "point_type": kind.value},
+            )
+        )
+    sel = excluded & present
+    if sel.any():
+        fig.add_trace(
+            scatter(
+                x=x[sel],
+                y=y[sel],
+                mode="markers",
+                name="Excluded (ghosted)",
+                marker={
+                    "color": palette.common_cause,
+                    "symbol": [palette.symbol(t, excluded=True) for t in pt[sel]],
+                    "size": size + 1,
+                    "line": {"width": 1.5},
+                },
+                hovertext=hover_arr[sel],
+                hoverinfo="text",
+                meta={"role": "excluded"},
+            )
+        )
+
+
+def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tuple[object, float]:
+    """(x, y) of the first point on or after ``when`` (the last point if none)."""
+    y = result["value"].to_numpy(dtype=float)
+    if not dated:
+        return None, np.nan
+    target = np.datetime64(pd.Timestamp(when), "ns")
+    pos = int(np.searchsorted(x.astype("datetime64[ns]"), target, side="left"))
+    pos = min(pos, len(x) - 1)
+    # walk forward to a plotted value
+    for j in range(pos, len(y)):
+        if np.isfinite(y[j]):
+            return pd.Timestamp(x[j]).isoformat(), float(y[j])
+    fallback = float(np.nanmax(y)) if np.isfinite(y).any() else 0.0
+    return pd.Timestamp(x[pos]).isoformat(), fallback
+
+
+def _add_annotations(
+    fig: go.Figure,
+    result: pd.DataFrame,
+    x: np.ndarray,
+    dated: bool,
+    annotations: pd.DataFrame | None,
+    palette: Palette,
+    compact: bool,
+) -> None:
+    """PDSA cycles, change ideas and notes as arrows pointing at the data, with their text."""
+    if annotations is None or len(annotations) == 0 or not dated or len(result) == 0:
+        return
+    rows = annotations[annotations["kind"].astype(str).isin(_DRAWN_KINDS)]
+    rows = rows.sort_values("on_date", kind="stable")
+    first, last = x.min(), x.max()
+    for k, row in enumerate(rows.itertuples(index=False)):
+        when = pd.Timestamp(row.on_date)
+        if when < pd.Timestamp(first) - pd.Timedelta(days=1) or when > pd.Timestamp(last):
+            continue
+        px, py = _y_at(result, x, when, dated)
+        kind = str(row.kind)
+        title = str(getattr(row, "title", "") or "")
+        detail = str(getattr(row, "detail", "") or "")
+        text = _KIND_SHORT[kind] if compact else _safe(_short(title or _KIND_SHORT[kind]))
+        hover = f"<b>{_safe(_date_label(when))}</b><br>{_safe(title)}"
+        if detail:
+            hover += "<br>" + _safe(_short(detail, 160))
+        fig.add_annotation(
+            x=px,
+            y=py,
+            text=text,
+            hovertext=hover,
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1,
+            arrowwidth=1.5,
+            arrowcolor=palette.annotation,
+            ax=0,
+            ay=-(30 if compact else 45 + 26 * (k % 3)),
+            font={"size": 9 if compact else 11, "color": palette.annotation},
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=palette.annotation,
+            borderwidth=1,
+            borderpad=2,
+            name=f"annotation:{kind}",
+        )
+
+
+def _vline(
+    fig: go.Figure, when: object, colour: str, dash: str, label: str, name: str, hover: str,
+    compact: bool, y_label: float = 1.0,
+) -> None:  # fmt: skip
+    when = pd.Timestamp(when).isoformat() if isinstance(when, (np.datetime64, pd.Timestamp)) else when
+    fig.add_shape(
+        type="line",
+        xref="x",
+        yref="paper",
+        x0=when,
+        x1=when,
+        y0=0,
+        y1=1,
+        line={"color": colour, "dash": dash, "width": 1.5},
+        name=name,
+        layer="below",
+    )
+    if label and not compact:
+        fig.add_annotation(
+            x=when,
+            y=y_label,
+            xref="x",
+            yref="paper",
+            text=label,
+            hovertext=hover,
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 10, "color": colour},
+            bgcolor="rgba(255,255,255,0.8)",
+            name=name,
+        )
+
+
+def _add_phase_breaks(
+    fig: go.Figure,
+    result: pd.DataFrame,
+    x: np.ndarray,
+    dated: bool,
+    annotations: pd.DataFrame | None,
+    palette: Palette,
+    compact: bool,
+) -> None:
+    """A solid vertical line where each phase starts, labelled with the confirmed reason."""
+    if "phase" not in result or len(result) < 2:
+        return
+    phase = result["phase"].to_numpy()
+    starts = np.flatnonzero(np.diff(phase) != 0) + 1
+    labels: dict[int, tuple[str, str]] = {}
+    if annotations is not None and len(annotations) and dated:
+        pb = annotations[annotations["kind"].astype(str) == AnnotationKind.PHASE_BREAK.value]
+        xs = x.astype("datetime64[ns]")
+        for row in pb.itertuples(index=False):
+            pos = int(np.searchsorted(xs, np.datetime64(pd.Timestamp(row.on_date), "ns")))
+            labels.setdefault(pos, (str(row.title), str(getattr(row, "detail", "") or "")))
+    for k, pos in enumerate(starts):
+        title, detail = labels.get(int(pos), ("", ""))
+        when = x[pos]
+        if dated and pos > 0:
+            # halfway between the last point of the old phase and the first of the new
+            when = pd.Timestamp(x[pos - 1]) + (pd.Timestamp(x[pos]) - pd.Timestamp(x[pos - 1])) / 2
+        elif pos > 0:
+            when = x[pos] - 0.5
+        label = f"Phase {k + 2}" + (f": {_safe(_short(title, 28))}" if title else "")
+        hover = f"New phase from {_safe(_date_label(x[pos]) if dated else pos + 1)}"
+        if detail:
+            hover += "<br>" + _safe(_short(detail, 160))
+        _vline(fig, when, palette.phase, "solid", label, "phase_break", hover, compact)
+
+
+def _add_milestones(
+    fig: go.Figure, x: np.ndarray, dated: bool, milestones: pd.DataFrame | None,
+    palette: Palette, compact: bool,
+) -> None:  # fmt: skip
+    """Programme milestones inside the chart's date range as dotted vertical markers."""
+    if milestones is None or len(milestones) == 0 or not dated or len(x) == 0:
+        return
+    first, last = pd.Timestamp(x.min()), pd.Timestamp(x.max())
+    for row in milestones.sort_values("on_date").itertuples(index=False):
+        when = pd.Timestamp(row.on_date)
+        if not first <= when <= last:
+            continue
+        title = str(getattr(row, "title", "") or "Milestone")
+        label = "◆ " + _safe(_short(title, 30))
+        hover = f"Milestone: {_safe(title)}<br>{_safe(_date_label(when))}"
+        _vline(fig, when, palette.milestone, "dot", label, "milestone", hover, compact, 0.55)
+
+
+def _add_suggestions(
+    fig: go.Figure, suggested: Sequence[object], palette: Palette, compact: bool
+) -> None:
+    for when in suggested:
+        d = getattr(when, "on_date", when)
+        _vline(fig, pd.Timestamp(d), palette.suggestion, "dash", "Suggested break?",
+               "suggested_break", "A phase break is suggested here (not confirmed)",
+               compact)  # fmt: skip
+
+
+def build(
+    result: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    centre_col: str,
+    centre_name: str,
+    lines: Sequence[tuple[str, str, str, str, float]],
+    subtitle: str = "",
+    annotations: pd.DataFrame | None = None,
+    milestones: pd.DataFrame | None = None,
+    suggested_breaks: Sequence[object] = (),
+    palette: Palette = MDC_PALETTE,
+    percent: bool = False,
+    compact: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """The shared figure builder behind :func:`figure` and ``runchart.figure``.
+
+    Args:
+        result: An engine result frame (``date``, ``value``, ``phase``, ``point_type``,
+            ``reason`` and the centre / limit columns).
+        title: Chart title (data-derived; escaped here).
+        unit: Y-axis unit.
+        centre_col: ``"mean"`` or ``"median"``.
+        centre_name: Legend name of the centre line.
+        lines: Limit lines to draw per phase: (column, name, palette colour, dash, width).
+        subtitle: Second title line, e.g. the preset's ``describe()``.
+        annotations: Rows with ``on_date``, ``kind``, ``title`` and optional ``detail``.
+        milestones: Rows with ``on_date`` and ``title``.
+        suggested_breaks: Dates (or objects with ``on_date``) of suggested phase breaks.
+        palette: Colours and shapes.
+        percent: Show values as percentages (p charts).
+        compact: Small-multiple style: no legend, short annotation labels.
+        height: Pixel height (default by style).
+
+    Returns:
+        The figure.
+    """
+    n = len(result)
+    scatter = go.Scattergl if n > WEBGL_ABOVE else go.Scatter
+    x, dated = _x_values(result)
+    fig = go.Figure()
+    if n:
+        _phase_traces(fig, result, x, centre_col, centre_name, lines, palette, scatter)
+        target = result["target"].to_numpy(dtype=float) if "target" in result else np.array([])
+        if len(target) and np.isfinite(target).any():
+            t = float(target[np.isfinite(target)][-1])
+            fig.add_trace(
+                scatter(
+                    x=[x[0], x[-1]],
+                    y=[t, t],
+                    mode="lines",
+                    name=f"Target {fmt_value(t, percent=percent)}",
+                    line={"color": palette.target, "dash": "longdash", "width": 1.5},
+                    hoverinfo="skip",
+                    meta={"role": "target"},
+                )
+            )
+        fig.add_trace(
+            scatter(
+                x=x,
+                y=result["value"].to_numpy(dtype=float),
+                mode="lines",
+                name="Values",
+                showlegend=False,
+                line={"color": palette.line, "width": 1.2},
+                hoverinfo="skip",
+                meta={"role": "values"},
+            )
+        )
+        hover = _hover(result, centre_col, centre_name, unit, percent)
+        _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
+        _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
+        _add_milestones(fig, x, dated, milestones, palette, compact)
+        _add_suggestions(fig, suggested_breaks, palette, compact)
+        _add_annotations(fig, result, x, dated, annotations, palette, compact)
+    heading = f"<b>{_safe(title)}</b>"
+    fig.update_layout(
+        title={
+            "text": heading,
+            "subtitle": {"text": _safe(subtitle)} if subtitle else None,
+            "font": {"size": 13 if compact else 17, "color": palette.text},
+            "x": 0,
+            "xanchor": "left",
+        },
+        template="plotly_white",
+        height=height or (COMPACT_HEIGHT if compact else FULL_HEIGHT),
+        margin={"l": 50, "r": 15, "t": 60 if compact else 90, "b": 30 if compact else 40},
+        showlegend=not compact,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0, "font": {"size": 11}},
+        hovermode="closest",
+        hoverlabel={"align": "left"},
+        font={"color": palette.text},
+        yaxis={"title": {"text": "" if compact else _safe(unit)}, "zeroline": False},
+        xaxis={"title": {"text": ""}},
+    )
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def figure(
+    result: pd.DataFrame,
+    *,
+    title: str,
+    unit: str = "",
+    annotations: pd.DataFrame | None = None,
+    milestones: pd.DataFrame | None = None,
+    suggested_breaks: Sequence[object] = (),
+    palette: Palette = MDC_PALETTE,
+    subtitle: str | None = None,
+    percent: bool = False,
+    compact: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """An SPC chart (XmR, p, u or c) from a ``compute_xmr`` / ``apply_rules`` result.
+
+    Args:
+        result: The engine's result frame (see :mod:`qinet.stats.spc`).
+        title: Chart title, usually the measure's name.
+        unit: Y-axis unit.
+        annotations: Active annotations (``on_date``, ``kind``, ``title``, ``detail``):
+            PDSA cycles, change ideas and notes are drawn as arrows with their text;
+            phase breaks label the phase lines.
+        milestones: Programme milestones (``on_date``, ``title``) drawn as dotted
+            vertical markers when inside the chart's dates.
+        suggested_breaks: Dates of suggested (unconfirmed) phase breaks.
+        palette: Colours and marker shapes.
+        subtitle: Second title line; defaults to the preset's ``describe()`` from
+            ``result.attrs["rules"]``.
+        percent: Show a proportion as a percentage (p charts).
+        compact: Small-multiple style.
+        height: Pixel height.
+
+    Returns:
+        A Plotly figure (WebGL traces above ``WEBGL_ABOVE`` points).
+    """
+    if subtitle is None:
+        rules = result.attrs.get("rules")
+        subtitle = rules.describe() if rules is not None else ""
+    return build(
+        result,
+        title=title,
+        unit=unit,
+        centre_col="mean",
+        centre_name="Mean",
+        lines=_LINES,
+        subtitle=subtitle,
+        annotations=annotations,
+        milestones=milestones,
+        suggested_breaks=suggested_breaks,
+        palette=palette,
+        percent=percent,
+        compact=compact,
+        height=height,
+    )
+
+
+def alt_text(
+    result: pd.DataFrame, *, title: str, unit: str = "", chart: str = "SPC chart",
+    percent: bool = False,
+) -> str:  # fmt: skip
+    """A screen-reader description of a chart built from ``result``.
+
+    Args:
+        result: An SPC or run-chart result frame (with ``point_type`` and ``reason``).
+        title: The measure's name.
+        unit: The unit of the values.
+        chart: What kind of chart, e.g. ``"XmR chart"``.
+        percent: Values are proportions shown as percentages.
+
+    Returns:
+        A few plain sentences: points and dates, the latest centre line and limits,
+        counts of special-cause points and the latest signal.
+    """
+    n = len(result)
+    if n == 0:
+        return f"{chart} of {title}: no data yet."
+    values = result["value"].to_numpy(dtype=float)
+    shown = int(np.isfinite(values).sum())
+    dates = pd.to_datetime(result["date"]) if "date" in result else pd.Series([pd.NaT] * n)
+    span = ""
+    if dates.notna().any():
+        span = f" from {_date_label(dates.min())} to {_date_label(dates.max())}"
+    last = result.iloc[-1]
+    centre_col = "mean" if "mean" in result else "median"
+    parts = [f"{chart} of {title}: {shown} points{span}."]
+    phases = int(result["phase"].max()) + 1 if "phase" in result else 1
+    if phases > 1:
+        parts.append(f"{phases} phases; the latest phase is described.")
+    u = f" {unit}" if unit and not percent else ""
+    centre = f"{centre_col} {fmt_value(float(last[centre_col]), percent=percent)}{u}"
+    if "lpl" in result and np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
+        centre += (
+            f", process limits {fmt_value(float(last['lpl']), percent=percent)} to "
+            f"{fmt_value(float(last['upl']), percent=percent)}"
+        )
+    parts.append(f"Latest value {fmt_value(float(last['value']), percent=percent)}{u}; {centre}.")
+    pt = result["point_type"].astype(str) if "point_type" in result else pd.Series([], dtype=str)
+    counts = {k: int((pt == k.value).sum()) for k in PointType}
+    special = n - counts[PointType.COMMON_CAUSE] if len(pt) else 0
+    if special:
+        parts.append(
+            f"{special} special-cause points: {counts[PointType.IMPROVEMENT]} improvement, "
+            f"{counts[PointType.CONCERN]} concern, "
+            f"{counts[PointType.NEUTRAL_HIGH] + counts[PointType.NEUTRAL_LOW]} neutral."
+        )
+    else:
+        parts.append("No special-cause points.")
+    reasons = result["reason"].astype(str) if "reason" in result else pd.Series([], dtype=str)
+    flagged = reasons[reasons != ""]
+    if len(flagged):
+        parts.append(f"Latest signal: {flagged.iloc[-1]}.")
+    return " ".join(parts)
+
+
+def chart_dates(result: pd.DataFrame) -> list[date]:
+    """The period dates of a result, for pickers (e.g. where a phase break may start).
+
+    Args:
+        result: An engine result frame with a ``date`` column.
+
+    Returns:
+        The dates, in order (missing dates left out).
+    """
+    if "date" not in result:
+        return []
+    return [d.date() for d in pd.to_datetime(result["date"]).dropna()]
