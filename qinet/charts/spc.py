@@ -31,6 +31,7 @@ WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1
 LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
 COMPACT_HEIGHT = 250
 FULL_HEIGHT = 480
+GRID_COLOUR = "#e8edee"  # NHS grey 5 tint: quiet gridlines
 
 _KIND_SHORT = {
     AnnotationKind.PDSA.value: "PDSA",
@@ -102,29 +103,76 @@ def _x_values(result: pd.DataFrame) -> tuple[np.ndarray, bool]:
 # --- the builder --------------------------------------------------------------------------
 
 
+class _Parts:
+    """Traces, shapes and annotations collected as plain dicts.
+
+    The figure is validated once, at the end: adding each piece to a ``go.Figure`` one
+    by one re-validates the layout every time and costs tens of milliseconds per chart.
+    """
+
+    def __init__(self) -> None:
+        self.traces: list[dict] = []
+        self.shapes: list[dict] = []
+        self.annotations: list[dict] = []
+
+    def add_trace(self, trace: dict) -> None:
+        self.traces.append(trace)
+
+    def add_shape(self, **shape: object) -> None:
+        self.shapes.append(shape)
+
+    def add_annotation(self, **annotation: object) -> None:
+        self.annotations.append(annotation)
+
+
+def _trace_maker(n: int):  # noqa: ANN202 - returns a dict factory
+    kind = "scattergl" if n > WEBGL_ABOVE else "scatter"
+
+    def make(**kwargs: object) -> dict:
+        return {"type": kind, **kwargs}
+
+    return make
+
+
 def _hover(
     result: pd.DataFrame, centre_col: str, centre_name: str, unit: str, percent: bool
 ) -> list[str]:
     """Hover text per point: date, value, point type, reason, centre and limits."""
-    out = []
-    has_limits = "upl" in result and "lpl" in result
+    n = len(result)
     unit_text = f" {_safe(unit)}" if unit and not percent else ""
-    for i, row in enumerate(result.itertuples(index=False)):
-        r = row._asdict()
-        lines = [f"<b>{_date_label(r.get('date')) or f'Point {i + 1}'}</b>"]
-        lines.append(f"Value: {fmt_value(r['value'], percent=percent)}{unit_text}")
-        pt = r.get("point_type", PointType.COMMON_CAUSE.value)
-        lines.append(POINT_TYPE_LABELS[PointType(pt)])
-        reason = str(r.get("reason") or "")
-        for part in filter(None, reason.split("; ")):
-            lines.append("• " + _safe(part))
-        if r.get("excluded"):
+    dates = result["date"] if "date" in result else pd.Series([pd.NaT] * n)
+    labels = [_date_label(d) or f"Point {i + 1}" for i, d in enumerate(dates)]
+    values = result["value"].to_numpy(dtype=float)
+    pts = (
+        result["point_type"].astype(str).to_numpy()
+        if "point_type" in result
+        else np.full(n, PointType.COMMON_CAUSE.value, dtype=object)
+    )
+    reasons = result["reason"].astype(str).to_numpy() if "reason" in result else np.full(n, "")
+    excluded = (
+        result["excluded"].to_numpy(dtype=bool) if "excluded" in result else np.zeros(n, bool)
+    )
+    centre = result[centre_col].to_numpy(dtype=float)
+    has_limits = "upl" in result and "lpl" in result
+    lpl = result["lpl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
+    upl = result["upl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
+    type_labels = {k.value: POINT_TYPE_LABELS[k] for k in PointType}
+    out = []
+    for i in range(n):
+        lines = [
+            f"<b>{labels[i]}</b>",
+            f"Value: {fmt_value(values[i], percent=percent)}{unit_text}",
+            type_labels[pts[i]],
+        ]
+        if reasons[i]:
+            lines += ["• " + _safe(part) for part in reasons[i].split("; ") if part]
+        if excluded[i]:
             lines.append("Excluded from the limits and rules (ghosted)")
-        extra = f"{centre_name} {fmt_value(r[centre_col], percent=percent)}"
-        if has_limits and np.isfinite(r["lpl"]) and np.isfinite(r["upl"]):
+        extra = f"{centre_name} {fmt_value(centre[i], percent=percent)}"
+        if np.isfinite(lpl[i]) and np.isfinite(upl[i]):
             extra += (
-                f" · limits {fmt_value(r['lpl'], percent=percent)} to "
-                f"{fmt_value(r['upl'], percent=percent)}"
+                f" · limits {fmt_value(lpl[i], percent=percent)} to "
+                f"{fmt_value(upl[i], percent=percent)}"
             )
         lines.append(extra)
         out.append("<br>".join(lines))
@@ -132,14 +180,14 @@ def _hover(
 
 
 def _phase_traces(
-    fig: go.Figure,
+    fig: _Parts,
     result: pd.DataFrame,
     x: np.ndarray,
     centre_col: str,
     centre_name: str,
     lines: Sequence[tuple[str, str, str, str, float]],
     palette: Palette,
-    scatter: type,
+    scatter: object,
 ) -> None:
     """Centre line and limits, one trace per line per phase (so each phase is redrawn)."""
     phase = result["phase"].to_numpy() if "phase" in result else np.zeros(len(result), int)
@@ -177,12 +225,12 @@ def _phase_traces(
 
 
 def _point_traces(
-    fig: go.Figure,
+    fig: _Parts,
     result: pd.DataFrame,
     x: np.ndarray,
     hover: list[str],
     palette: Palette,
-    scatter: type,
+    scatter: object,
     size: int,
 ) -> None:
     """One marker trace per point type present, then hollow excluded points."""
@@ -259,7 +307,7 @@ def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tup
 
 
 def _add_annotations(
-    fig: go.Figure,
+    fig: _Parts,
     result: pd.DataFrame,
     x: np.ndarray,
     dated: bool,
@@ -307,7 +355,7 @@ def _add_annotations(
 
 
 def _vline(
-    fig: go.Figure, when: object, colour: str, dash: str, label: str, name: str, hover: str,
+    fig: _Parts, when: object, colour: str, dash: str, label: str, name: str, hover: str,
     compact: bool, y_label: float = 1.0,
 ) -> None:  # fmt: skip
     when = pd.Timestamp(when).isoformat() if isinstance(when, (np.datetime64, pd.Timestamp)) else when
@@ -342,7 +390,7 @@ def _vline(
 
 
 def _add_phase_breaks(
-    fig: go.Figure,
+    fig: _Parts,
     result: pd.DataFrame,
     x: np.ndarray,
     dated: bool,
@@ -378,7 +426,7 @@ def _add_phase_breaks(
 
 
 def _add_milestones(
-    fig: go.Figure, x: np.ndarray, dated: bool, milestones: pd.DataFrame | None,
+    fig: _Parts, x: np.ndarray, dated: bool, milestones: pd.DataFrame | None,
     palette: Palette, compact: bool,
 ) -> None:  # fmt: skip
     """Programme milestones inside the chart's date range as dotted vertical markers."""
@@ -396,7 +444,7 @@ def _add_milestones(
 
 
 def _add_suggestions(
-    fig: go.Figure, suggested: Sequence[object], palette: Palette, compact: bool
+    fig: _Parts, suggested: Sequence[object], palette: Palette, compact: bool
 ) -> None:
     for when in suggested:
         d = getattr(when, "on_date", when)
@@ -445,9 +493,9 @@ def build(
         The figure.
     """
     n = len(result)
-    scatter = go.Scattergl if n > WEBGL_ABOVE else go.Scatter
+    scatter = _trace_maker(n)
     x, dated = _x_values(result)
-    fig = go.Figure()
+    fig = _Parts()
     if n:
         _phase_traces(fig, result, x, centre_col, centre_name, lines, palette, scatter)
         target = result["target"].to_numpy(dtype=float) if "target" in result else np.array([])
@@ -483,7 +531,7 @@ def build(
         _add_suggestions(fig, suggested_breaks, palette, compact)
         _add_annotations(fig, result, x, dated, annotations, palette, compact)
     heading = f"<b>{_safe(title)}</b>"
-    fig.update_layout(
+    layout = dict(
         title={
             "text": heading,
             "subtitle": {"text": _safe(subtitle)} if subtitle else None,
@@ -491,7 +539,9 @@ def build(
             "x": 0,
             "xanchor": "left",
         },
-        template="plotly_white",
+        template="none",  # no template: faster, and Streamlit applies its own theme
+        paper_bgcolor=palette.background,
+        plot_bgcolor=palette.background,
         height=height or (COMPACT_HEIGHT if compact else FULL_HEIGHT),
         margin={"l": 50, "r": 15, "t": 60 if compact else 90, "b": 30 if compact else 40},
         showlegend=not compact,
@@ -499,12 +549,15 @@ def build(
         hovermode="closest",
         hoverlabel={"align": "left"},
         font={"color": palette.text},
-        yaxis={"title": {"text": "" if compact else _safe(unit)}, "zeroline": False},
-        xaxis={"title": {"text": ""}},
+        yaxis={"title": {"text": "" if compact else _safe(unit)}, "zeroline": False,
+               "gridcolor": GRID_COLOUR, "automargin": True},
+        xaxis={"title": {"text": ""}, "gridcolor": GRID_COLOUR, "automargin": True},
+        shapes=fig.shapes,
+        annotations=fig.annotations,
     )
     if percent:
-        fig.update_yaxes(tickformat=".0%")
-    return fig
+        layout["yaxis"]["tickformat"] = ".0%"
+    return go.Figure(data=fig.traces, layout=layout)
 
 
 def figure(

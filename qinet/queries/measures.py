@@ -366,3 +366,49 @@ def undo_phase_break(
     annotation.retracted_at = now or datetime.now(UTC)
     session.flush()
     return annotation
+
+
+def picker_stmt(viewer: Viewer, f: Filters) -> sa.Select:
+    """Projects the viewer may see under the filters, with their measures (if any).
+
+    One row per measure, plus one row (measure columns NULL) for a project with no
+    measure yet, so the page can say so.
+
+    Args:
+        viewer: Who is looking (scope enforced).
+        f: Organisation, directorate, programme and cohort filters.
+
+    Returns:
+        ``project_id``, ``project_code``, ``project``, ``measure_id``, ``measure``,
+        ``chart_type``, ``unit``, ``improvement_direction``, ``target``,
+        ``baseline_points``, ``frequency``, ``measure_type``, ordered by project code
+        and measure name.
+    """
+    return (
+        sa.select(
+            Project.id.label("project_id"),
+            Project.code.label("project_code"),
+            Project.title.label("project"),
+            Measure.id.label("measure_id"),
+            Measure.name.label("measure"),
+            Measure.chart_type,
+            Measure.unit,
+            Measure.improvement_direction,
+            Measure.target,
+            Measure.baseline_points,
+            Measure.frequency,
+            Measure.measure_type,
+        )
+        .outerjoin(Measure, Measure.project_id == Project.id)
+        .where(Project.id.in_(scoped_projects(viewer, f).scalar_subquery()))
+        .order_by(Project.code, Measure.name)
+    )
+
+
+def picker(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
+    """Run :func:`picker_stmt`; enum columns come back as their string values."""
+    df = frame(session, picker_stmt(viewer, f))
+    for col in ("chart_type", "improvement_direction", "frequency", "measure_type"):
+        if len(df):
+            df[col] = df[col].map(lambda v: None if v is None else str(v.value if hasattr(v, "value") else v))
+    return df

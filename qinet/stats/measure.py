@@ -638,3 +638,32 @@ def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd
             out[col] = r[col].to_numpy()
     return out.rename(columns={"mean": "centre", "median": "centre", "lpl": "lower_limit",
                                "upl": "upper_limit"})  # fmt: skip
+
+
+def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
+    """Each distinct signal once, in the order it first appears, with where it applies.
+
+    A point's ``reason`` joins one clause per rule ("Above the upper process limit
+    (…); 6 points in a row above the mean (…)"); neighbouring points repeat the same
+    run clause. This splits the reasons into clauses and keeps each clause once.
+
+    Args:
+        analysis: An :func:`analyse_measure` result.
+
+    Returns:
+        Columns ``from`` and ``to`` (period starts of the first and last point showing
+        the signal), ``points``, ``point_type`` (of its first point) and ``signal``.
+    """
+    r = analysis.result
+    rows: dict[str, dict] = {}
+    dates = pd.to_datetime(r["date"]) if "date" in r else pd.Series([pd.NaT] * len(r))
+    pts = r["point_type"].astype(str).to_numpy() if "point_type" in r else [""] * len(r)
+    for i, reason in enumerate(r["reason"].astype(str).to_numpy() if "reason" in r else []):
+        for clause in filter(None, reason.split("; ")):
+            d = None if pd.isna(dates.iloc[i]) else dates.iloc[i].date()
+            if clause not in rows:
+                rows[clause] = {"from": d, "to": d, "points": 0, "point_type": pts[i],
+                                "signal": clause}  # fmt: skip
+            rows[clause]["to"] = d
+            rows[clause]["points"] += 1
+    return pd.DataFrame(list(rows.values()), columns=["from", "to", "points", "point_type", "signal"])

@@ -52,3 +52,19 @@ def test_csv_download_is_filtered_and_neutralises_formulas(server, page):
     titles = {r["title"] for r in rows}
     assert "'" + HOSTILE_TITLE in titles
     assert HOSTILE_TITLE not in titles
+
+
+def test_choosing_a_programme_narrows_the_cohort_list(server, page):
+    page.goto(server)
+    wait_for_app_run(page)
+    cohort_box = page.get_by_test_id("stSelectbox").filter(has_text="Cohort")
+    cohort_box.click()
+    all_cohorts = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    _choose(page, "Programme", "Aspiring Improvers")
+    assert "programme=Aspiring+Improvers" in page.url or "programme=Aspiring%20Improvers" in page.url
+    cohort_box.click()
+    narrowed = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert 1 < len(narrowed) < len(all_cohorts)
+    assert set(narrowed) < set(all_cohorts)

@@ -1,0 +1,3 @@
+from qinet.ui import measures, state
+
+measures.render(state.page_context("Measures"))

@@ -1,0 +1,91 @@
+"""Page benchmarks on the large synthetic data set: server time per rerun, via AppTest.
+
+``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
+large``) the first time, then times reruns of the Overview and of the Measures
+page opening and switching measures. AppTest runs the real scripts in-process,
+so a rerun's wall time is the server's time to produce the page (no browser).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = ROOT / "data" / "bench_large.db"
+BENCH_SEED = 20240401
+
+
+def _ensure_large_db() -> str:
+    from qinet import db, demo
+
+    url = os.environ.get("QINET_BENCH_DATABASE_URL", f"sqlite:///{BENCH_DB}")
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    with db.session_scope(engine) as session:
+        if db.is_empty(session):
+            started = time.perf_counter()
+            demo.build(session, seed=BENCH_SEED, scale="large")
+            print(f"built the large demo data set in {time.perf_counter() - started:.1f} s")
+    engine.dispose()
+    return url
+
+
+def _measure_labels(url: str, n: int) -> list[str]:
+    import sqlalchemy as sa
+
+    from qinet import db
+    from qinet.models import Measure, Project
+    from qinet.queries.projects import measure_label
+
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as s:
+        rows = s.execute(
+            sa.select(Project.code, Measure.name)
+            .join(Project, Measure.project_id == Project.id)
+            .order_by(Measure.id)
+            .limit(n)
+        ).all()
+    engine.dispose()
+    return [measure_label(code, name) for code, name in rows]
+
+
+def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]]]:
+    """Cases for ``qinet.bench.run``: each callable is one rerun of a warmed-up AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    url = _ensure_large_db()
+    os.environ["QINET_DATABASE_URL"] = url
+    app = str(ROOT / "app.py")
+
+    overview = AppTest.from_file(app, default_timeout=120)
+    overview.run()
+
+    labels = _measure_labels(url, max(repeats + 2, 8))
+    measures = AppTest.from_file(app, default_timeout=120)
+    measures.query_params["measure"] = labels[0]
+    measures.run()
+    measures.switch_page("pages/measures.py").run()
+    cycle = iter(labels * 100)
+
+    def switch_measure() -> None:
+        measures.session_state["measure"] = next(cycle)
+        measures.run()
+        if measures.exception:
+            raise RuntimeError(measures.exception[0].message)
+
+    def rerun(at: AppTest) -> Callable[[], None]:
+        def _run() -> None:
+            at.run()
+            if at.exception:
+                raise RuntimeError(at.exception[0].message)
+
+        return _run
+
+    return [
+        ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
+        ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
+        ("switch", "Measures page, switch to another measure", 0.3, switch_measure),
+    ]

@@ -1,0 +1,257 @@
+"""The Overview's numbers: headline counts, the portfolio of measures, reach by staff group.
+
+Headline counts are given for a period and the one before; the portfolio feeds the
+summary matrix; reach compares participants with the workforce by staff group.
+
+Everything is scoped through :mod:`qinet.queries.scope` and aggregated in SQL where the
+answer is a count. Comparison rule (:func:`comparison`): a dated period is compared with
+the period of the same length just before it (``Period.previous()``); "All time" is
+compared with the state 12 months earlier (flows such as completions then count
+everything up to that date).
+
+Point-in-time measures (active projects, reach, milestones) are taken *at the end* of
+each window; flows (participants completing training) are counted *within* it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from qinet.access import Viewer
+from qinet.domain import AnnotationKind, ProjectStatus
+from qinet.filters import Filters
+from qinet.models import (
+    Annotation,
+    Enrolment,
+    Measure,
+    Observation,
+    Project,
+    StaffGroupRef,
+    WorkforceBaseline,
+)
+from qinet.queries.engagement import enrolments_stmt
+from qinet.queries.projects import measures_stmt
+from qinet.queries.scope import (
+    directorate_filter,
+    frame,
+    restrict_directorate,
+    scoped_projects,
+)
+
+ALL_TIME_LOOKBACK_DAYS = 365  # "All time" compares with the state 12 months earlier
+_ACTIVE = [s.value for s in ProjectStatus if s.is_active]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The current window and the one it is compared with.
+
+    Attributes:
+        start: First day of the current window, or None (all time).
+        end: Last day of the current window (the reference date for all time).
+        previous_start: First day of the previous window, or None.
+        previous_end: Last day of the previous window.
+        label: How the change is described, e.g. ``"vs Apr 2023 – Mar 2024"``.
+    """
+
+    start: date | None
+    end: date
+    previous_start: date | None
+    previous_end: date
+    label: str
+
+
+def comparison(f: Filters, today: date) -> Comparison:
+    """The current window from the period filter and the window it is compared with.
+
+    Args:
+        f: Filters (only ``period`` is used).
+        today: The data's reference date.
+
+    Returns:
+        A :class:`Comparison`.
+    """
+    period = f.period_range(today)
+    if period is None:
+        before = today - timedelta(days=ALL_TIME_LOOKBACK_DAYS)
+        return Comparison(None, today, None, before, f"vs 12 months earlier ({before:%d %b %Y})")
+    end = min(period.end, today)
+    prev = period.previous()
+    return Comparison(period.start, end, prev.start, prev.end, f"vs {prev.describe()}")
+
+
+# --- portfolio of measures -------------------------------------------------------------
+
+
+def portfolio_measures(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
+    """Measures in scope with their project, directorate and programme (enums as text)."""
+    out = frame(session, measures_stmt(viewer, f))
+    for col in ("measure_type", "frequency", "chart_type", "improvement_direction",
+                "project_status"):  # fmt: skip
+        out[col] = out[col].map(str) if len(out) else out[col].astype(object)
+    return out
+
+
+def portfolio_observations_stmt(
+    viewer: Viewer, f: Filters, start: date | None, end: date | None
+) -> sa.Select:
+    """Every observation of the measures in scope within ``[start, end]`` (None: open).
+
+    Returns:
+        ``measure_id``, ``period_start``, ``value``, ``numerator``, ``denominator``.
+    """
+    stmt = (
+        sa.select(
+            Observation.measure_id,
+            Observation.period_start,
+            Observation.value,
+            Observation.numerator,
+            Observation.denominator,
+        )
+        .join(Measure, Observation.measure_id == Measure.id)
+        .where(Measure.project_id.in_(scoped_projects(viewer, f).scalar_subquery()))
+    )
+    if start is not None:
+        stmt = stmt.where(Observation.period_start >= start)
+    if end is not None:
+        stmt = stmt.where(Observation.period_start <= end)
+    return stmt
+
+
+def phase_breaks_stmt(viewer: Viewer, f: Filters) -> sa.Select:
+    """Confirmed (not retracted) phase breaks of the measures in scope.
+
+    Returns:
+        ``measure_id``, ``on_date``.
+    """
+    return (
+        sa.select(Annotation.measure_id, Annotation.on_date)
+        .join(Measure, Annotation.measure_id == Measure.id)
+        .where(
+            Annotation.kind == AnnotationKind.PHASE_BREAK,
+            Annotation.retracted_at.is_(None),
+            Measure.project_id.in_(scoped_projects(viewer, f).scalar_subquery()),
+        )
+    )
+
+
+# --- headline counts --------------------------------------------------------------------
+
+
+def active_projects(session: Session, viewer: Viewer, f: Filters, as_of: date) -> int:
+    """Projects in scope with an active status that had started by ``as_of``.
+
+    Project status history is not recorded, so "active at an earlier date" means
+    "active now and started by then": the change is the number of active projects
+    started since.
+    """
+    stmt = sa.select(sa.func.count()).where(
+        Project.id.in_(scoped_projects(viewer, f).scalar_subquery()),
+        Project.status.in_(_ACTIVE),
+        Project.started_on <= as_of,
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def completed_participants(
+    session: Session, viewer: Viewer, f: Filters, start: date | None, end: date
+) -> int:
+    """Distinct participants who completed training in ``[start, end]`` (start None: ever)."""
+    sub = enrolments_stmt(viewer, f, None, None).where(Enrolment.completed_on <= end)
+    if start is not None:
+        sub = sub.where(Enrolment.completed_on >= start)
+    sub = sub.subquery()
+    stmt = sa.select(sa.func.count(sa.distinct(sub.c.participant_id)))
+    return int(session.execute(stmt).scalar_one())
+
+
+def _engaged_by_group(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
+    sub = (
+        enrolments_stmt(viewer, f, None, None)
+        .where(Enrolment.enrolled_on.is_not(None), Enrolment.enrolled_on <= as_of)
+        .subquery()
+    )
+    stmt = sa.select(
+        sub.c.staff_group_code, sa.func.count(sa.distinct(sub.c.participant_id)).label("engaged")
+    ).group_by(sub.c.staff_group_code)
+    return frame(session, stmt)
+
+
+def _workforce(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
+    """Headcount by staff group: each directorate's latest baseline on or before ``as_of``.
+
+    Where a directorate has no baseline that early, its earliest one is used.
+    """
+    stmt = sa.select(
+        WorkforceBaseline.directorate_id,
+        WorkforceBaseline.staff_group_code,
+        WorkforceBaseline.as_at,
+        WorkforceBaseline.headcount,
+    )
+    stmt = restrict_directorate(stmt, WorkforceBaseline.directorate_id, viewer)
+    stmt = directorate_filter(stmt, WorkforceBaseline.directorate_id, f)
+    rows = frame(session, stmt)
+    if rows.empty:
+        return pd.DataFrame({"staff_group_code": [], "headcount": []})
+    rows["as_at"] = pd.to_datetime(rows["as_at"])
+    day = pd.Timestamp(as_of)
+    rows["usable"] = rows["as_at"] <= day
+    first = rows.groupby(["directorate_id", "staff_group_code"])["as_at"].transform("min")
+    latest_ok = (
+        rows[rows["usable"]].groupby(["directorate_id", "staff_group_code"])["as_at"].max()
+    )
+    key = pd.MultiIndex.from_frame(rows[["directorate_id", "staff_group_code"]])
+    chosen = pd.Series(latest_ok.reindex(key).to_numpy(), index=rows.index)
+    chosen = chosen.fillna(first)
+    picked = rows[rows["as_at"] == chosen]
+    return picked.groupby("staff_group_code", as_index=False)["headcount"].sum()
+
+
+def reach_by_staff_group(
+    session: Session, viewer: Viewer, f: Filters, as_of: date
+) -> pd.DataFrame:
+    """Participants engaged by ``as_of`` against the workforce, one row per staff group.
+
+    "Engaged" is a participant with an enrolment (any programme in scope) enrolled on
+    or before ``as_of``. The workforce is the headcount of the directorates in scope
+    (directorate scope and filters apply; programme and cohort filters narrow only the
+    participants). Non-staff groups (patients, volunteers, partners) have no headcount.
+
+    Args:
+        session: Open session.
+        viewer: Who is looking.
+        f: Filters; a staff-group filter keeps that group only.
+        as_of: Reference date.
+
+    Returns:
+        ``staff_group_code``, ``staff_group``, ``is_staff``, ``hard_to_reach``,
+        ``sort_order``, ``engaged`` (int), ``headcount`` (int, 0 when unknown).
+        Counts are raw: suppress them before showing them.
+    """
+    groups = frame(
+        session,
+        sa.select(
+            StaffGroupRef.code.label("staff_group_code"),
+            StaffGroupRef.label.label("staff_group"),
+            StaffGroupRef.is_staff,
+            StaffGroupRef.hard_to_reach,
+            StaffGroupRef.sort_order,
+        ).order_by(StaffGroupRef.sort_order),
+    )
+    if f.staff_group is not None:
+        groups = groups[groups["staff_group"] == f.staff_group]
+    engaged = _engaged_by_group(session, viewer, f, as_of)
+    workforce = _workforce(session, viewer, f, as_of)
+    out = groups.merge(engaged, on="staff_group_code", how="left").merge(
+        workforce, on="staff_group_code", how="left"
+    )
+    out["engaged"] = out["engaged"].fillna(0).astype(int)
+    out["headcount"] = out["headcount"].fillna(0).astype(int)
+    out["is_staff"] = out["is_staff"].astype(bool)
+    out["hard_to_reach"] = out["hard_to_reach"].astype(bool)
+    return out.reset_index(drop=True)

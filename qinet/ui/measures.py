@@ -1,0 +1,603 @@
+"""Measures page: one measure's run or SPC chart, its signals and phases; a project's measures.
+
+Settings from the UI (project → measure picker bound to the URL, rules preset), then the
+pure pipeline (``queries.measures`` → ``stats.measure.analyse_measure`` →
+``charts.spc`` / ``charts.runchart``), then the page. Data loaders are cached per
+(database URL, viewer, filters, measure, preset); only the measure shown is loaded, and
+the picker is one cached query. Phase breaks are confirmed or undone here by programme
+leads and admins; everyone else sees them without controls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from qinet import db
+from qinet.access import Viewer
+from qinet.charts import icons, runchart, spc
+from qinet.charts.palette import POINT_TYPE_LABELS
+from qinet.domain import AnnotationKind, ChartType, ImprovementDirection, PointType
+from qinet.filters import Filters
+from qinet.io.export import extract_filename
+from qinet.queries import measures as q
+from qinet.stats import measure as sm
+from qinet.stats.rules import (
+    DEFAULT_SPC_PRESET,
+    MR_SCREEN,
+    RUN_CHART_PRESETS,
+    SPC_PRESETS,
+    XMR_LIMIT,
+    RunChartRules,
+    SpcRules,
+)
+from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
+from qinet.ui import cache, components
+from qinet.ui.components import md_escape
+from qinet.ui.state import PageContext
+
+MEASURE_KEY = "measure"  # URL-bound: ?measure=QI-0001 · Discharges before noon (%)
+PROJECT_KEY = "measure_project"
+SPC_RULES_KEY = "spc_rules"
+RUN_RULES_KEY = "run_rules"
+VIEW_KEY = "measure_view"
+FLASH_KEY = "_measures_flash"
+TABS = ("Chart", "All measures in this project")
+SEP = " · "
+SMALL_MULTIPLE_COLUMNS = 2
+
+_CHART_NAMES = {
+    ChartType.RUN: "Run chart",
+    ChartType.XMR: "XmR chart",
+    ChartType.P: "p chart (proportion)",
+    ChartType.U: "u chart (rate)",
+    ChartType.C: "c chart (count)",
+}
+_DIRECTION_TEXT = {
+    ImprovementDirection.INCREASE: "higher is better",
+    ImprovementDirection.DECREASE: "lower is better",
+    ImprovementDirection.NEUTRAL: "neither direction is better",
+}
+
+
+@dataclass(frozen=True)
+class ChartBundle:
+    """What one measure's chart needs, cached together."""
+
+    header: dict
+    analysis: sm.MeasureAnalysis
+    suggestions: tuple[sm.Suggestion, ...]
+    breaks: pd.DataFrame
+    figure: go.Figure
+    alt: str
+
+
+# --- cached loaders -----------------------------------------------------------------------
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
+    with db.session_scope(cache.engine()) as s:
+        df = q.picker(s, viewer, f)
+    df["project_label"] = df["project_code"] + SEP + df["project"]
+    has = df["measure_id"].notna()
+    df["measure_label"] = None
+    df.loc[has, "measure_label"] = df.loc[has, "project_code"] + SEP + df.loc[has, "measure"]
+    return df
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=512)
+def _measure_data(
+    url: str, viewer: Viewer, f: Filters, measure_id: int, today: date
+) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    with db.session_scope(cache.engine()) as s:
+        header = q.measure_header(s, viewer, measure_id, f)
+        obs = q.observations(s, viewer, measure_id, f, today)
+        notes = q.annotations(s, viewer, measure_id)
+        plan = q.milestones(s, viewer, measure_id)
+    return header, obs, notes, plan
+
+
+def _preset(key: str, chart: ChartType) -> SpcRules | RunChartRules:
+    if chart is ChartType.RUN:
+        return RUN_CHART_PRESETS.get(key, sm.FALLBACK_RUN_RULES)
+    return SPC_PRESETS.get(key, SPC_PRESETS[DEFAULT_SPC_PRESET])
+
+
+def _percent(chart: ChartType) -> bool:
+    return chart is ChartType.P
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=512)
+def _chart(
+    url: str, viewer: Viewer, f: Filters, measure_id: int, today: date, preset_key: str,
+    compact: bool,
+) -> ChartBundle:  # fmt: skip
+    header, obs, notes, plan = _measure_data(url, viewer, f, measure_id, today)
+    chart = ChartType(str(header["chart_type"]))
+    preset = _preset(preset_key, chart)
+    breaks = notes[notes["kind"] == AnnotationKind.PHASE_BREAK.value] if len(notes) else notes
+    analysis = sm.analyse_measure(
+        obs,
+        chart=chart,
+        direction=ImprovementDirection(str(header["improvement_direction"])),
+        target=header["target"],
+        preset=preset,
+        phase_starts=list(breaks["on_date"]) if len(breaks) else [],
+        baseline_points=header["baseline_points"],
+    )
+    changes = notes[notes["kind"].isin([AnnotationKind.PDSA.value,
+                                        AnnotationKind.CHANGE_IDEA.value])] if len(notes) else notes  # fmt: skip
+    suggestions = tuple(
+        sm.suggest_phase_breaks(
+            analysis,
+            [(r.on_date, r.title) for r in changes.itertuples()] if len(changes) else [],
+            [(r.on_date, r.title) for r in plan.itertuples()] if len(plan) else [],
+        )
+    )
+    maker = spc if analysis.is_spc else runchart
+    name = str(header["measure"])
+    subtitle = f"{_CHART_NAMES[analysis.drawn_as]} · {analysis.preset.describe()}"
+    fig = maker.figure(
+        analysis.result,
+        title=name,
+        unit=str(header["unit"] or ""),
+        annotations=notes,
+        milestones=plan,
+        suggested_breaks=[] if compact else [s.on_date for s in suggestions if s.feasible],
+        subtitle=subtitle,
+        percent=_percent(chart),
+        compact=compact,
+    )
+    alt = maker.alt_text(analysis.result, title=name, unit=str(header["unit"] or ""),
+                         percent=_percent(chart))  # fmt: skip
+    return ChartBundle(header, analysis, suggestions, breaks, fig, alt)
+
+
+# --- pieces -------------------------------------------------------------------------------
+
+
+def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
+    """Markdown explaining a preset's rules, generated from its fields.
+
+    Args:
+        rules: The preset shown.
+        chart: The chart type drawn (for how the limits are worked out).
+
+    Returns:
+        A few short paragraphs and a bullet list.
+    """
+    shapes = (
+        f"Special-cause points are coloured **and shaped**: "
+        f"{POINT_TYPE_LABELS[PointType.IMPROVEMENT].lower()} is a blue diamond, "
+        f"{POINT_TYPE_LABELS[PointType.CONCERN].lower()} an orange square, a neutral signal "
+        "(neither direction better) a purple triangle; common cause is a grey circle. "
+        "Hollow points are excluded from the calculations. Hover over a point to see its "
+        "value and why it is special."
+    )
+    if isinstance(rules, RunChartRules):
+        intro = "Each dot is one period; the solid line is the **median** of the phase."
+        if rules.method == "anhoej":
+            pct = f"{rules.crossings_quantile * 100:g}"
+            bullets = [
+                "an **unusually long run**: more points in a row on one side of the median "
+                "than round(log₂ n) + 3, where n is the number of points not on the median;",
+                "**too few crossings** of the median: fewer than the "
+                f"{pct}th percentile of a binomial distribution with n − 1 trials and "
+                "probability ½.",
+            ]
+        else:
+            bullets = [
+                f"a **shift**: {rules.shift} or more points in a row on one side of the median;",
+                f"a **trend**: {rules.trend} or more points in a row all going up or all going "
+                "down (repeated values are skipped);",
+                f"**too few or too many runs** for the number of points (checked for "
+                f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
+                f"an **astronomical point**: more than {ASTRONOMICAL_SIGMAS:g} sigma from the "
+                "median.",
+            ]
+        signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
+        tail = "Points on the median neither make nor break a run."
+        return "\n\n".join([intro, signals, shapes, tail, f"Source: {rules.source}."])
+    if chart is ChartType.XMR:
+        limits = (
+            f"the dashed **process limits** are the mean ± {XMR_LIMIT} × the average moving "
+            "range (the usual spread from one period to the next)"
+        )
+    else:
+        limits = (
+            "the dashed **process limits** are three standard deviations from the centre line "
+            "for each period's denominator (so they move when the denominator does)"
+        )
+    intro = (
+        f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
+        "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
+    )
+    bullets = [
+        "it is **outside a process limit**;",
+        f"it is part of a **shift**: {rules.shift} or more points in a row on the same side of "
+        "the mean;",
+        f"it is part of a **trend**: {rules.trend} or more points in a row all rising or all "
+        "falling;",
+    ]
+    if rules.two_of_three:
+        beyond = (
+            " (points beyond the limits count too)" if rules.two_of_three_counts_beyond_limits
+            else " (points beyond the limits do not count)"
+        )  # fmt: skip
+        bullets.append(
+            "it is one of **two out of three** points in a row beyond the same two-sigma line"
+            + beyond + "."
+        )
+    extra = []
+    if rules.min_points_for_limits:
+        extra.append(
+            f"Process limits are drawn once a phase has {rules.min_points_for_limits} points; a "
+            "shorter measure is shown as a run chart."
+        )
+    if rules.short_group_warning_below:
+        extra.append(
+            f"Limits from fewer than {rules.short_group_warning_below} points are trial limits."
+        )
+    if rules.screen_moving_ranges and chart is ChartType.XMR:
+        extra.append(
+            f"Moving ranges of {MR_SCREEN} × the average or more are left out before the "
+            "limits are worked out."
+        )
+    if rules.min_points_per_phase:
+        extra.append(f"A phase break needs at least {rules.min_points_per_phase} points in "
+                     "each phase.")  # fmt: skip
+    icons_text = (
+        "The **variation icon** says what the latest point shows (H: higher, L: lower; blue "
+        "improvement, orange concern, grey common cause). The **assurance icon** compares the "
+        "target with the process limits: P will consistently pass, F will consistently fail, "
+        "? may hit or miss."
+    )
+    return "\n\n".join(
+        [
+            intro,
+            "A point is **special cause** when:\n\n" + "\n".join(f"- {b}" for b in bullets),
+            shapes,
+            " ".join(extra),
+            icons_text,
+            f"Source: {rules.source} ({rules.version}).",
+        ]
+    )
+
+
+def _plot_config(name: str) -> dict:
+    slug = extract_filename("measure", name, date.today()).removesuffix(".csv")
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2},
+    }
+
+
+def _select_measure(options: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.Series | None]:
+    """Project then measure pickers; the measure (bound to the URL) decides the project."""
+    projects = options.drop_duplicates("project_id")
+    project_labels = list(projects["project_label"])
+    measured = options[options["measure_id"].notna()]
+    project_of = dict(zip(measured["measure_label"], measured["project_label"], strict=True))
+    current = st.session_state.get(MEASURE_KEY) or st.query_params.get(MEASURE_KEY)
+    if current not in project_of:
+        current = None
+    if current is not None:
+        st.session_state[PROJECT_KEY] = project_of[current]
+    elif st.session_state.get(PROJECT_KEY) not in project_labels:
+        first = measured["project_label"].iloc[0] if len(measured) else project_labels[0]
+        st.session_state[PROJECT_KEY] = first
+
+    def _on_project() -> None:
+        chosen = options[options["project_label"] == st.session_state[PROJECT_KEY]]
+        labels = chosen["measure_label"].dropna()
+        st.session_state[MEASURE_KEY] = labels.iloc[0] if len(labels) else None
+
+    left, right = st.columns(2)
+    project = left.selectbox("Project", project_labels, key=PROJECT_KEY, on_change=_on_project)
+    in_project = options[options["project_label"] == project]
+    labels = list(in_project["measure_label"].dropna())
+    if labels and st.session_state.get(MEASURE_KEY) not in labels:
+        st.session_state[MEASURE_KEY] = labels[0]
+    chosen = right.selectbox(
+        "Measure",
+        labels,
+        index=None,
+        key=MEASURE_KEY,
+        bind="query-params",
+        placeholder="No measure yet" if not labels else "Choose a measure",
+        disabled=not labels,
+    )
+    row = in_project[in_project["measure_label"] == chosen]
+    return project, in_project, (row.iloc[0] if len(row) else None)
+
+
+def _choose_preset(ctx: PageContext, chart: ChartType) -> SpcRules | RunChartRules:
+    if chart is ChartType.RUN:
+        presets, key, default = RUN_CHART_PRESETS, RUN_RULES_KEY, sm.FALLBACK_RUN_RULES.key
+    else:
+        presets, key = SPC_PRESETS, SPC_RULES_KEY
+        default = ctx.settings.spc_preset if ctx.settings.spc_preset in SPC_PRESETS else (
+            DEFAULT_SPC_PRESET)  # fmt: skip
+    chosen = st.segmented_control(
+        "Rules",
+        list(presets),
+        default=default,
+        format_func=lambda k: presets[k].label,
+        key=key,
+        required=True,
+        bind="query-params",
+        help="Which published rule set decides what counts as a signal.",
+    )
+    return presets.get(chosen or default, presets[default])
+
+
+def _fmt(value: object, percent: bool) -> str:
+    try:
+        return spc.fmt_value(float(value), percent=percent)
+    except (TypeError, ValueError):
+        return "–"
+
+
+def _date(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts.strftime('%b %Y')}"
+
+
+def _icons(analysis: sm.MeasureAnalysis) -> None:
+    if not analysis.is_spc:
+        st.caption(
+            "Run chart: variation and assurance icons need process limits"
+            + (" (too few points yet)." if analysis.fell_back else ".")
+        )
+        return
+    v, a = analysis.summary.variation, analysis.summary.assurance
+    st.image(icons.variation_svg(v, size=88), caption=icons.variation_label(v), width=88)
+    st.image(icons.assurance_svg(a, size=88), caption=icons.assurance_label(a), width=88)
+
+
+def _signals(analysis: sm.MeasureAnalysis) -> None:
+    st.subheader("Signals", anchor=False)
+    signals = sm.signal_list(analysis)
+    if signals.empty:
+        st.caption("No signals: the variation is common cause under these rules.")
+        return
+    table = pd.DataFrame(
+        {
+            "From": signals["from"],
+            "To": signals["to"],
+            "Points": signals["points"],
+            "Type": [POINT_TYPE_LABELS[PointType(p)] if p else "" for p in signals["point_type"]],
+            "Why it is special": signals["signal"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(table), 320))  # fmt: skip
+
+
+def _download(ctx: PageContext, bundle: ChartBundle) -> None:
+    h = bundle.header
+    extract = sm.extract_frame(
+        bundle.analysis,
+        {
+            "measure_id": int(h["measure_id"]),
+            "measure": h["measure"],
+            "project_id": int(h["project_id"]),
+            "project_code": h["project_code"],
+            "project": h["project"],
+            "directorate": h["directorate"],
+            "programme": h["programme"],
+            "filters": ctx.filters.describe(),
+        },
+    )
+    components.download_csv(
+        extract, ctx.filters, f"measure {h['project_code']} {h['measure']}", today=ctx.today,
+        label="Download chart data (CSV)", key="dl_measure_chart",
+    )  # fmt: skip
+
+
+def _after_change(message: str) -> None:
+    cache.clear_data_caches()
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
+    st.subheader("Phases", anchor=False)
+    analysis = bundle.analysis
+    can = ctx.viewer.can_confirm_phases
+    st.caption(
+        "Limits are recalculated only from a phase break a programme lead or administrator "
+        "has confirmed, with a reason. "
+        + ("" if can else "You can see the breaks; only leads and administrators can change them.")
+    )
+    for s in bundle.suggestions:
+        icon = ":material/lightbulb:" if s.feasible else ":material/hourglass_top:"
+        st.info("**Suggested:** " + md_escape(s.text), icon=icon)
+    breaks = bundle.breaks
+    applied = set(analysis.phase_dates)
+    if len(breaks) == 0:
+        st.caption("No confirmed phase breaks.")
+    for row in breaks.itertuples():
+        cols = st.columns([6, 1]) if can else [st.container()]
+        when = pd.Timestamp(row.on_date).date()
+        status = "" if when in applied else " (not applied under these rules or this period)"
+        created = _date(row.created_at)
+        cols[0].markdown(
+            f"**New phase from {_date(when)}**{status}: {md_escape(str(row.detail or row.title))}  \n"
+            f":small[Confirmed by {md_escape(str(row.created_by))} on {created}]"
+        )
+        if can and cols[1].button("Undo", key=f"undo_{row.annotation_id}",
+                                  help="Retract this phase break (kept in the audit trail)"):  # fmt: skip
+            with components.panel("Undo phase break"):
+                with db.session_scope(cache.engine()) as s:
+                    q.undo_phase_break(s, ctx.viewer, int(row.annotation_id))
+                _after_change(f"Phase break of {_date(when)} undone.")
+    if not can:
+        return
+    dates = spc.chart_dates(analysis.result)[1:]
+    if not dates:
+        return
+    feasible = [s.on_date for s in bundle.suggestions if s.feasible and s.on_date in dates]
+    with st.form("phase_form", clear_on_submit=True, border=True):
+        st.markdown("**Confirm a phase break**")
+        on = st.selectbox(
+            "First period of the new phase",
+            dates,
+            index=dates.index(feasible[0]) if feasible else len(dates) - 1,
+            format_func=_date,
+        )
+        reason = st.text_area(
+            "Reason (required)",
+            placeholder="What changed in the process, e.g. the new discharge checklist became "
+            "standard practice on all three wards",
+            max_chars=q.REASON_MAX_CHARS,
+        )
+        submitted = st.form_submit_button("Confirm phase break", type="primary")
+    if submitted:
+        with components.panel("Confirm phase break"):
+            rules = bundle.analysis.requested
+            with db.session_scope(cache.engine()) as s:
+                q.confirm_phase_break(
+                    s, ctx.viewer, int(bundle.header["measure_id"]), on, reason,
+                    min_points_per_phase=getattr(rules, "min_points_per_phase", 0),
+                    preset_label=rules.label,
+                )  # fmt: skip
+            _after_change(f"Phase break from {_date(on)} confirmed; limits recalculated.")
+
+
+def _summary_row(bundle: ChartBundle) -> dict:
+    a, h = bundle.analysis, bundle.header
+    s = a.summary
+    percent = _percent(a.chart)
+    return {
+        "Measure": h["measure"],
+        "Chart": _CHART_NAMES[a.drawn_as],
+        "Points": s.n_points,
+        "Last value": _fmt(s.last_value, percent),
+        "Last period": _date(s.last_date),
+        "Variation": icons.variation_label(s.variation) if a.is_spc else "– (run chart)",
+        "Assurance": icons.assurance_label(s.assurance) if a.is_spc else "–",
+        "Latest signal": s.latest_signal_reason or "None",
+        "Signal when": _date(s.latest_signal_date),
+    }
+
+
+def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
+    ids = [int(i) for i in in_project["measure_id"].dropna()]
+    bundles = []
+    for mid in ids:
+        with components.panel(f"Measure {mid}"):
+            row = in_project[in_project["measure_id"] == mid].iloc[0]
+            chart = ChartType(str(row["chart_type"]))
+            key = st.session_state.get(RUN_RULES_KEY if chart is ChartType.RUN else SPC_RULES_KEY)
+            key = key or (sm.FALLBACK_RUN_RULES.key if chart is ChartType.RUN
+                          else ctx.settings.spc_preset)  # fmt: skip
+            bundles.append(_chart(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today, key, True))
+    if not bundles:
+        return
+    st.subheader("Signal summary", anchor=False)
+    st.dataframe(pd.DataFrame([_summary_row(b) for b in bundles]), hide_index=True,
+                 width="stretch")  # fmt: skip
+    st.subheader("Small multiples", anchor=False)
+    cols = st.columns(SMALL_MULTIPLE_COLUMNS)
+    for i, b in enumerate(bundles):
+        with cols[i % SMALL_MULTIPLE_COLUMNS]:
+            st.plotly_chart(b.figure, key=f"sm_{b.header['measure_id']}", alt=b.alt,
+                            config={"displayModeBar": False})  # fmt: skip
+
+
+def _heading(header: dict, rules: SpcRules | RunChartRules) -> None:
+    chart = ChartType(str(header["chart_type"]))
+    parts = [
+        str(header["measure_type"]).capitalize() + " measure",
+        str(header["frequency"]),
+        _CHART_NAMES[chart],
+        _DIRECTION_TEXT[ImprovementDirection(str(header["improvement_direction"]))],
+    ]
+    if header["target"] is not None and not pd.isna(header["target"]):
+        parts.append(f"target {_fmt(header['target'], _percent(chart))}")
+    parts.append(f"{header['directorate']}")
+    st.caption(md_escape(" · ".join(parts)) + "  \n" + md_escape(rules.describe()))
+    if header.get("definition"):
+        st.caption(md_escape(str(header["definition"])))
+
+
+def render(ctx: PageContext) -> None:
+    """Draw the Measures page for the viewer's scope and filters.
+
+    Args:
+        ctx: The page context from ``state.page_context``.
+    """
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    options = None
+    with components.panel("Measure list"):
+        options = _picker(ctx.url, ctx.viewer, ctx.filters)
+    if options is None:
+        return
+    if options.empty:
+        components.empty_state(
+            "No projects match these filters, so there is no measure to show. Clear a filter "
+            "in the sidebar."
+        )
+        return
+    _project, in_project, row = _select_measure(options)
+    if row is None:
+        components.empty_state(
+            "No measure yet: this project has no measures. Add one (with its chart type and "
+            "improvement direction) through an import on the Data page."
+        )
+        return
+    chart = ChartType(str(row["chart_type"]))
+    rules = _choose_preset(ctx, chart)
+    mid = int(row["measure_id"])
+    bundle = None
+    with components.panel("Chart"):
+        header, obs, _notes, _plan = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)
+        if obs.empty:
+            components.empty_state(
+                "No values for this measure in the selected period. Choose a longer period in "
+                "the sidebar, or add observations on the Data page."
+            )
+        else:
+            bundle = _chart(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today, rules.key, False)
+    if bundle is None:
+        return
+    _heading(header, rules)
+    with st.expander("How to read this chart", icon=":material/help:"):
+        st.markdown(how_to_read(bundle.analysis.preset, bundle.analysis.drawn_as))
+    chart_tab, project_tab = st.tabs(list(TABS), key=VIEW_KEY, on_change="rerun")
+    if chart_tab.open:
+        with chart_tab:
+            _chart_tab(ctx, bundle)
+    if project_tab.open:
+        with project_tab, components.panel("Project measures"):
+            _project_view(ctx, in_project)
+
+
+def _chart_tab(ctx: PageContext, bundle: ChartBundle) -> None:
+    analysis = bundle.analysis
+    with components.panel("Chart"):
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        with left:
+            st.plotly_chart(bundle.figure, key="measure_chart", alt=bundle.alt,
+                            config=_plot_config(str(bundle.header["measure"])))  # fmt: skip
+        with right:
+            _icons(analysis)
+        for note in analysis.notes:
+            st.info(md_escape(note), icon=":material/info:")
+        for warning in analysis.warnings:
+            st.warning(md_escape(warning), icon=":material/warning:")
+    with components.panel("Signals"):
+        _signals(analysis)
+        _download(ctx, bundle)
+    with components.panel("Phases"):
+        _phases(ctx, bundle)
