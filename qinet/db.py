@@ -48,7 +48,9 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUnavailableError(URL_SETTING, f"cannot parse {url!r} as a database URL") from None
+        raise DatabaseUnavailableError(
+            URL_SETTING, f"cannot parse {url!r} as a database URL"
+        ) from None
     path = _sqlite_path(parsed)
     kwargs: dict = {"pool_pre_ping": True}
     if path is not None:
@@ -59,7 +61,9 @@ def make_engine(url: str) -> Engine:
                 URL_SETTING, f"cannot create folder {path.parent} ({exc.strerror})"
             ) from None
         if path.exists() and not _writable(path):
-            raise DatabaseUnavailableError(URL_SETTING, f"database file {path} is not writable")
+            raise DatabaseUnavailableError(
+                URL_SETTING, f"database file {path} is not writable"
+            )
         if not path.exists() and not _writable(path.parent):
             raise DatabaseUnavailableError(URL_SETTING, f"folder {path.parent} is not writable")
         parsed = parsed.set(database=str(path))
@@ -76,8 +80,9 @@ def make_engine(url: str) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        where = parsed.render_as_string(hide_password=True)
         raise DatabaseUnavailableError(
-            URL_SETTING, f"cannot connect to {parsed.render_as_string(hide_password=True)}: {reason}"
+            URL_SETTING, f"cannot connect to {where}: {reason}"
         ) from None
     return engine
 

@@ -158,7 +158,7 @@ class ChartType(StrEnum):
 
     @property
     def needs_denominator(self) -> bool:
-        """p and u charts plot numerator / denominator."""
+        """True for p and u charts, which plot numerator / denominator."""
         return self in (ChartType.P, ChartType.U)
 
 

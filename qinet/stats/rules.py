@@ -147,7 +147,10 @@ class RunChartRules:
         """One line for a chart caption."""
         if self.method == "anhoej":
             return f"{self.label}: longest run > log2(n)+3, crossings < 5th percentile"
-        return f"{self.label}: shift {self.shift}, trend {self.trend}, runs table, astronomical point"
+        return (
+            f"{self.label}: shift {self.shift}, trend {self.trend}, runs table, "
+            "astronomical point"
+        )
 
 
 ANHOEJ = RunChartRules(
@@ -161,7 +164,7 @@ ANHOEJ = RunChartRules(
     method="anhoej",
     crossings_quantile=0.05,
 )
-"""Unusually long run (> round(log2 n) + 3) or too few crossings (< 5th percentile of Bin(n−1, ½))."""
+"""Unusually long run (> round(log2 n) + 3) or too few crossings (< 5th pct of Bin(n−1, ½))."""
 
 IHI = RunChartRules(
     key="IHI",

@@ -113,7 +113,10 @@ def suppress_counts(
 
 
 def suppress_rows(
-    df: pd.DataFrame, count_column: str, value_columns: list[str], threshold: int = DEFAULT_THRESHOLD
+    df: pd.DataFrame,
+    count_column: str,
+    value_columns: list[str],
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
     """Blank the statistics of rows based on fewer than ``threshold`` people.
 

@@ -1,0 +1,123 @@
+"""Engagement charts: participation in each staff group against its workforce.
+
+:func:`reach_figure` is the Overview's compact reach chart: one horizontal bar per staff
+group with its participation rate (participants ÷ headcount), a line at the rate across
+all staff groups, and the under-represented groups drawn in a second colour *and*
+labelled in text, so nothing is told by colour alone. Colours are the Government
+Analysis Function's colour-blind-safe pair for two series (dark blue, orange). A group
+whose count is suppressed has no bar, only its label ("fewer than 11 engaged").
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+# Analysis Function palette (sgplot vignette): for exactly two series, dark blue + orange.
+REACH_COLOUR = "#12436D"
+UNDER_COLOUR = "#F46A25"
+OVERALL_COLOUR = "#3D3D3D"
+TEXT_COLOUR = "#212b32"
+UNDER_LABEL = "under-represented"
+
+
+def _bar_text(row: pd.Series, threshold: int) -> str:
+    if row["suppressed"]:
+        text = f"fewer than {threshold} engaged"
+    elif pd.isna(row["rate"]):
+        return "no workforce figure"
+    else:
+        text = f"{row['rate']:.1%} ({int(row['engaged']):,} of {int(row['headcount']):,})"
+    if row["under_represented"]:
+        text += f" · {UNDER_LABEL}"
+    return text
+
+
+def reach_figure(
+    table: pd.DataFrame, overall_rate: float, *, threshold: int, height: int | None = None
+) -> go.Figure:
+    """Participation rate per staff group against the overall rate.
+
+    Args:
+        table: :func:`qinet.stats.portfolio.reach_table` rows for staff groups with a
+            headcount (others are ignored).
+        overall_rate: Rate across all staff groups (0–1).
+        threshold: The small-number threshold (for the "fewer than" label).
+        height: Pixel height (default: 34 px per group plus margins).
+
+    Returns:
+        A horizontal bar chart, groups in the table's order from top to bottom.
+    """
+    t = table[table["headcount"] > 0].reset_index(drop=True)
+    labels = [escape(str(s)) for s in t["staff_group"]]
+    rate = t["rate"].to_numpy(dtype=float)
+    shown = np.where(np.isnan(rate), 0.0, rate)
+    under = t["under_represented"].to_numpy(dtype=bool)
+    texts = [escape(_bar_text(r, threshold)) for _, r in t.iterrows()]
+    fig = go.Figure(
+        go.Bar(
+            x=shown,
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [UNDER_COLOUR if u else REACH_COLOUR for u in under],
+                "pattern": {"shape": ["/" if u else "" for u in under], "fgcolor": "#ffffff"},
+            },
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    top = float(np.nanmax(np.append(shown, overall_rate if np.isfinite(overall_rate) else 0)))
+    if np.isfinite(overall_rate):
+        fig.add_vline(
+            x=overall_rate,
+            line={"color": OVERALL_COLOUR, "dash": "dash", "width": 1.5},
+            annotation_text=f"All staff groups {overall_rate:.1%}",
+            annotation_position="top",
+            annotation_font={"color": OVERALL_COLOUR, "size": 11},
+        )
+    fig.update_layout(
+        height=height or 60 + 34 * max(len(t), 1),
+        margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        xaxis={
+            "tickformat": ".0%",
+            "range": [0, max(top * 1.9, 0.01)],
+            "title": {"text": "Participants as a share of the workforce"},
+            "gridcolor": "#e8edee",
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        font={"color": TEXT_COLOUR, "family": "Arial, Helvetica, sans-serif", "size": 12},
+        bargap=0.25,
+    )
+    return fig
+
+
+def reach_alt_text(table: pd.DataFrame, overall_rate: float) -> str:
+    """Screen-reader summary of :func:`reach_figure`.
+
+    Args:
+        table: :func:`qinet.stats.portfolio.reach_table` rows.
+        overall_rate: Rate across all staff groups.
+
+    Returns:
+        One or two sentences naming the overall rate and the under-represented groups.
+    """
+    staff = table[table["headcount"] > 0]
+    if staff.empty:
+        return "Reach by staff group: no workforce figures for this selection."
+    under = staff.loc[staff["under_represented"], "staff_group"].tolist()
+    text = (
+        f"Participation by staff group: {overall_rate:.1%} of the workforce across "
+        f"{len(staff)} staff groups."
+    )
+    if under:
+        text += " Under-represented: " + ", ".join(map(str, under)) + "."
+    return text
