@@ -5,7 +5,7 @@ group with its participation rate (participants ÷ headcount), a line at the rat
 all staff groups, and the under-represented groups drawn in a second colour *and*
 labelled in text, so nothing is told by colour alone. Colours are the Government
 Analysis Function's colour-blind-safe pair for two series (dark blue, orange). A group
-whose count is suppressed has no bar, only its label ("fewer than 11 engaged").
+whose count is suppressed has no bar, only its label ("suppressed").
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ UNDER_LABEL = "under-represented"
 
 def _bar_text(row: pd.Series, threshold: int) -> str:
     if row["suppressed"]:
-        text = f"fewer than {threshold} engaged"
+        text = f"suppressed (small numbers, threshold {threshold})"
     elif pd.isna(row["rate"]):
         return "no workforce figure"
     else:

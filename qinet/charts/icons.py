@@ -28,7 +28,9 @@ _VARIATION_LABELS: dict[VariationState, str] = {
     VariationState.IMPROVEMENT_LOW: "Special cause variation: improvement (lower values)",
     VariationState.CONCERN_HIGH: "Special cause variation: concern (higher values)",
     VariationState.CONCERN_LOW: "Special cause variation: concern (lower values)",
-    VariationState.NEUTRAL_HIGH: "Special cause variation: higher values (neither better nor worse)",
+    VariationState.NEUTRAL_HIGH: (
+        "Special cause variation: higher values (neither better nor worse)"
+    ),
     VariationState.NEUTRAL_LOW: "Special cause variation: lower values (neither better nor worse)",
     VariationState.NOT_ENOUGH_DATA: "Not enough data for process limits yet",
 }
@@ -133,7 +135,10 @@ def variation_svg(
         body = _letter("–", palette.common_cause, 64, 44)
     else:
         joined = " ".join(f"{24 + i * 13},{66 - slope * (i - 2) * 5}" for i in range(n))
-        line = f'<polyline points="{joined}" fill="none" stroke="{palette.common_cause}" stroke-width="2"/>'
+        line = (
+            f'<polyline points="{joined}" fill="none" stroke="{palette.common_cause}" '
+            'stroke-width="2"/>'
+        )
         body = _letter(letter, colour, 44, 34) + line + "".join(dots)
     return _frame(
         variation_label(s), size, body, colour, palette, s is VariationState.NOT_ENOUGH_DATA

@@ -261,8 +261,12 @@ def _point_traces(
                     "color": palette.colour(kind),
                     "symbol": palette.symbol(kind),
                     "size": size + (2 if kind is not PointType.COMMON_CAUSE else 0),
-                    "line": {"color": palette.text if kind is not PointType.COMMON_CAUSE
-                             else palette.line, "width": 0.8},
+                    "line": {
+                        "color": palette.text
+                        if kind is not PointType.COMMON_CAUSE
+                        else palette.line,
+                        "width": 0.8,
+                    },
                 },
                 hovertext=hover_arr[sel],
                 hoverinfo="text",
@@ -355,10 +359,19 @@ def _add_annotations(
 
 
 def _vline(
-    fig: _Parts, when: object, colour: str, dash: str, label: str, name: str, hover: str,
-    compact: bool, y_label: float = 1.0,
-) -> None:  # fmt: skip
-    when = pd.Timestamp(when).isoformat() if isinstance(when, (np.datetime64, pd.Timestamp)) else when
+    fig: _Parts,
+    when: object,
+    colour: str,
+    dash: str,
+    label: str,
+    name: str,
+    hover: str,
+    compact: bool,
+    y_label: float = 1.0,
+) -> None:
+    when = (
+        pd.Timestamp(when).isoformat() if isinstance(when, (np.datetime64, pd.Timestamp)) else when
+    )
     fig.add_shape(
         type="line",
         xref="x",
@@ -426,9 +439,13 @@ def _add_phase_breaks(
 
 
 def _add_milestones(
-    fig: _Parts, x: np.ndarray, dated: bool, milestones: pd.DataFrame | None,
-    palette: Palette, compact: bool,
-) -> None:  # fmt: skip
+    fig: _Parts,
+    x: np.ndarray,
+    dated: bool,
+    milestones: pd.DataFrame | None,
+    palette: Palette,
+    compact: bool,
+) -> None:
     """Programme milestones inside the chart's date range as dotted vertical markers."""
     if milestones is None or len(milestones) == 0 or not dated or len(x) == 0:
         return
@@ -448,9 +465,16 @@ def _add_suggestions(
 ) -> None:
     for when in suggested:
         d = getattr(when, "on_date", when)
-        _vline(fig, pd.Timestamp(d), palette.suggestion, "dash", "Suggested break?",
-               "suggested_break", "A phase break is suggested here (not confirmed)",
-               compact)  # fmt: skip
+        _vline(
+            fig,
+            pd.Timestamp(d),
+            palette.suggestion,
+            "dash",
+            "Suggested break?",
+            "suggested_break",
+            "A phase break is suggested here (not confirmed)",
+            compact,
+        )
 
 
 def build(
@@ -549,8 +573,12 @@ def build(
         hovermode="closest",
         hoverlabel={"align": "left"},
         font={"color": palette.text},
-        yaxis={"title": {"text": "" if compact else _safe(unit)}, "zeroline": False,
-               "gridcolor": GRID_COLOUR, "automargin": True},
+        yaxis={
+            "title": {"text": "" if compact else _safe(unit)},
+            "zeroline": False,
+            "gridcolor": GRID_COLOUR,
+            "automargin": True,
+        },
         xaxis={"title": {"text": ""}, "gridcolor": GRID_COLOUR, "automargin": True},
         shapes=fig.shapes,
         annotations=fig.annotations,
@@ -618,9 +646,13 @@ def figure(
 
 
 def alt_text(
-    result: pd.DataFrame, *, title: str, unit: str = "", chart: str = "SPC chart",
+    result: pd.DataFrame,
+    *,
+    title: str,
+    unit: str = "",
+    chart: str = "SPC chart",
     percent: bool = False,
-) -> str:  # fmt: skip
+) -> str:
     """A screen-reader description of a chart built from ``result``.
 
     Args:

@@ -72,8 +72,9 @@ def measure_header_stmt(viewer: Viewer, measure_id: int, f: Filters = NO_FILTERS
     )
 
 
-def measure_header(session: Session, viewer: Viewer, measure_id: int,
-                   f: Filters = NO_FILTERS) -> dict:  # fmt: skip
+def measure_header(
+    session: Session, viewer: Viewer, measure_id: int, f: Filters = NO_FILTERS
+) -> dict:
     """Run :func:`measure_header_stmt`.
 
     Returns:
@@ -125,13 +126,20 @@ def observations_stmt(
     return stmt
 
 
-def observations(session: Session, viewer: Viewer, measure_id: int, f: Filters = NO_FILTERS,
-                 today: date | None = None) -> pd.DataFrame:  # fmt: skip
+def observations(
+    session: Session,
+    viewer: Viewer,
+    measure_id: int,
+    f: Filters = NO_FILTERS,
+    today: date | None = None,
+) -> pd.DataFrame:
     """Run :func:`observations_stmt` into a DataFrame."""
     return frame(session, observations_stmt(viewer, measure_id, f, today))
 
 
-def annotations_stmt(viewer: Viewer, measure_id: int, *, include_retracted: bool = False) -> sa.Select:
+def annotations_stmt(
+    viewer: Viewer, measure_id: int, *, include_retracted: bool = False
+) -> sa.Select:
     """A measure's annotations (active ones unless asked), in date order.
 
     Args:
@@ -164,8 +172,9 @@ def annotations_stmt(viewer: Viewer, measure_id: int, *, include_retracted: bool
     return stmt
 
 
-def annotations(session: Session, viewer: Viewer, measure_id: int, *,
-                include_retracted: bool = False) -> pd.DataFrame:  # fmt: skip
+def annotations(
+    session: Session, viewer: Viewer, measure_id: int, *, include_retracted: bool = False
+) -> pd.DataFrame:
     """Run :func:`annotations_stmt`; ``kind`` comes back as its string value."""
     df = frame(session, annotations_stmt(viewer, measure_id, include_retracted=include_retracted))
     if len(df):
@@ -273,8 +282,9 @@ def confirm_phase_break(
     if not text:
         raise PhaseBreakError("a reason is required: say what changed in the process")
     if len(text) > REASON_MAX_CHARS:
-        raise PhaseBreakError(f"the reason is too long ({len(text)} characters; at most "
-                              f"{REASON_MAX_CHARS})")  # fmt: skip
+        raise PhaseBreakError(
+            f"the reason is too long ({len(text)} characters; at most {REASON_MAX_CHARS})"
+        )
     periods = list(
         session.scalars(
             sa.select(Observation.period_start)
@@ -355,8 +365,9 @@ def undo_phase_break(
     if annotation is None:
         raise NotFoundError(f"annotation {annotation_id} does not exist or is not available to you")
     if annotation.kind is not AnnotationKind.PHASE_BREAK:
-        raise PhaseBreakError(f"annotation {annotation_id} is a {annotation.kind.value}, not a "
-                              "phase break")  # fmt: skip
+        raise PhaseBreakError(
+            f"annotation {annotation_id} is a {annotation.kind.value}, not a phase break"
+        )
     if annotation.retracted_at is not None:
         raise PhaseBreakError(
             f"the phase break of {annotation.on_date:%d %b %Y} was already undone by "
@@ -410,5 +421,7 @@ def picker(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
     df = frame(session, picker_stmt(viewer, f))
     for col in ("chart_type", "improvement_direction", "frequency", "measure_type"):
         if len(df):
-            df[col] = df[col].map(lambda v: None if v is None else str(v.value if hasattr(v, "value") else v))
+            df[col] = df[col].map(
+                lambda v: None if v is None else str(v.value if hasattr(v, "value") else v)
+            )
     return df

@@ -103,12 +103,15 @@ def portfolio_observations_stmt(
     """Every observation of the measures in scope within ``[start, end]`` (None: open).
 
     Returns:
-        ``measure_id``, ``period_start``, ``value``, ``numerator``, ``denominator``.
+        ``measure_id``, ``period_start`` (as the driver returns it: an ISO string on SQLite,
+        a date on PostgreSQL — read it with ``pd.to_datetime``), ``value``, ``numerator``,
+        ``denominator``. Skipping SQLAlchemy's per-row date conversion makes fetching the
+        large demo's 120,000 observations several times faster.
     """
     stmt = (
         sa.select(
             Observation.measure_id,
-            Observation.period_start,
+            sa.type_coerce(Observation.period_start, sa.String).label("period_start"),
             Observation.value,
             Observation.numerator,
             Observation.denominator,
@@ -121,6 +124,18 @@ def portfolio_observations_stmt(
     if end is not None:
         stmt = stmt.where(Observation.period_start <= end)
     return stmt
+
+
+def portfolio_observations(
+    session: Session, viewer: Viewer, f: Filters, start: date | None, end: date | None
+) -> pd.DataFrame:
+    """Run :func:`portfolio_observations_stmt` quickly (Core result, rows as plain tuples).
+
+    ``scope.frame`` builds the frame from SQLAlchemy ``Row`` objects, which pandas reads
+    one by one; for the large demo's 120,000 rows plain tuples are about eight times faster.
+    """
+    result = session.connection().execute(portfolio_observations_stmt(viewer, f, start, end))
+    return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
 
 
 def phase_breaks_stmt(viewer: Viewer, f: Filters) -> sa.Select:

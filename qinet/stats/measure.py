@@ -165,7 +165,9 @@ def _fmt_date(value: object) -> str:
 
 def _series(observations: pd.DataFrame, chart: ChartType) -> tuple[pd.Series, np.ndarray, dict]:
     """(period starts, plotted statistic, extra columns) from the observation rows."""
-    needed = {"period_start"} | ({"numerator", "denominator"} if chart.needs_denominator else {"value"})
+    needed = {"period_start"} | (
+        {"numerator", "denominator"} if chart.needs_denominator else {"value"}
+    )
     missing = needed - set(observations.columns)
     if missing:
         raise InvalidSeriesError(f"observations: missing column(s) {sorted(missing)}")
@@ -283,9 +285,20 @@ def _run_summary(result: pd.DataFrame) -> MeasureSummary:
     present = result["value"].notna()
     flagged = result["reason"].astype(str) != ""
     if n == 0:
-        return MeasureSummary(0, 0, np.nan, None, np.nan, np.nan, np.nan,
-                              VariationState.NOT_ENOUGH_DATA, AssuranceState.NO_TARGET, 0, "",
-                              None)  # fmt: skip
+        return MeasureSummary(
+            0,
+            0,
+            np.nan,
+            None,
+            np.nan,
+            np.nan,
+            np.nan,
+            VariationState.NOT_ENOUGH_DATA,
+            AssuranceState.NO_TARGET,
+            0,
+            "",
+            None,
+        )
     last = result.iloc[-1]
     sig = result[flagged]
     return MeasureSummary(
@@ -595,14 +608,39 @@ def suggest_phase_breaks(
 
 
 _SPC_EXTRACT = (
-    "phase", "excluded", "mean", "lpl", "upl", "lower_2s", "upper_2s", "limits_shown",
-    "rule_outside", "rule_shift", "rule_trend", "rule_two_of_three", "special_cause_type",
-    "point_type", "reason", "target",
-)  # fmt: skip
+    "phase",
+    "excluded",
+    "mean",
+    "lpl",
+    "upl",
+    "lower_2s",
+    "upper_2s",
+    "limits_shown",
+    "rule_outside",
+    "rule_shift",
+    "rule_trend",
+    "rule_two_of_three",
+    "special_cause_type",
+    "point_type",
+    "reason",
+    "target",
+)
 _RUN_EXTRACT = (
-    "phase", "excluded", "median", "useful", "in_long_run", "runs_signal", "rule_shift",
-    "rule_trend", "rule_runs", "rule_astronomical", "signal", "point_type", "reason", "target",
-)  # fmt: skip
+    "phase",
+    "excluded",
+    "median",
+    "useful",
+    "in_long_run",
+    "runs_signal",
+    "rule_shift",
+    "rule_trend",
+    "rule_runs",
+    "rule_astronomical",
+    "signal",
+    "point_type",
+    "reason",
+    "target",
+)
 
 
 def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd.DataFrame:
@@ -636,8 +674,9 @@ def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd
     for col in _SPC_EXTRACT if analysis.is_spc else _RUN_EXTRACT:
         if col in r:
             out[col] = r[col].to_numpy()
-    return out.rename(columns={"mean": "centre", "median": "centre", "lpl": "lower_limit",
-                               "upl": "upper_limit"})  # fmt: skip
+    return out.rename(
+        columns={"mean": "centre", "median": "centre", "lpl": "lower_limit", "upl": "upper_limit"}
+    )
 
 
 def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
@@ -662,8 +701,15 @@ def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
         for clause in filter(None, reason.split("; ")):
             d = None if pd.isna(dates.iloc[i]) else dates.iloc[i].date()
             if clause not in rows:
-                rows[clause] = {"from": d, "to": d, "points": 0, "point_type": pts[i],
-                                "signal": clause}  # fmt: skip
+                rows[clause] = {
+                    "from": d,
+                    "to": d,
+                    "points": 0,
+                    "point_type": pts[i],
+                    "signal": clause,
+                }
             rows[clause]["to"] = d
             rows[clause]["points"] += 1
-    return pd.DataFrame(list(rows.values()), columns=["from", "to", "points", "point_type", "signal"])
+    return pd.DataFrame(
+        list(rows.values()), columns=["from", "to", "points", "point_type", "signal"]
+    )

@@ -452,6 +452,10 @@ UNDER_REPRESENTED_RATIO = 0.5
 the rate across all staff groups (e.g. 4% against an overall 10%)."""
 
 
+SUPPRESSED_TEXT = "suppressed"
+"""Shown for a hidden count: fewer than the threshold, or hidden so that one cannot be derived."""
+
+
 def reach_table(raw: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, float]:
     """Participation rate per staff group, small numbers suppressed, under-representation flagged.
 
@@ -464,9 +468,9 @@ def reach_table(raw: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, float]
         ``(table, overall_rate)``. ``table`` has ``staff_group``, ``hard_to_reach``,
         ``engaged`` (NaN where suppressed), ``headcount``, ``rate`` (0–1, NaN where
         suppressed or with no headcount), ``suppressed``, ``under_represented`` and
-        ``engaged_text`` (the count, or ``"<threshold"``). Suppression (primary and
+        ``engaged_text`` (the count, or :data:`SUPPRESSED_TEXT`). Suppression (primary and
         secondary) is applied across the staff groups, so a hidden group cannot be
-        recovered from the published total. A suppressed group is still called
+        recovered from the published total. A group below the threshold is still called
         under-represented when even ``threshold − 1`` people would be too few.
         ``overall_rate`` is engaged ÷ headcount over every staff group with a headcount.
     """
@@ -484,13 +488,17 @@ def reach_table(raw: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, float]
         df["rate"] = np.where(staff, df["engaged"] / df["headcount"].where(staff), np.nan)
     out = suppress_rows(df, "engaged", ["rate"], threshold)
     hidden = out["suppressed"].to_numpy(dtype=bool)
+    engaged_raw = df["engaged"].to_numpy(dtype=float)
+    primary = hidden & (engaged_raw > 0) & (engaged_raw < threshold)
     limit = UNDER_REPRESENTED_RATIO * overall
     with np.errstate(invalid="ignore", divide="ignore"):
         best_case = np.where(staff, (threshold - 1) / df["headcount"].where(staff), np.nan)
-        under = np.where(hidden, best_case < limit, out["rate"].to_numpy(float) < limit)
+        rate = out["rate"].to_numpy(float)
+        # a secondary-suppressed group's rate is unknown: never flagged from it
+        under = np.where(primary, best_case < limit, ~hidden & (rate < limit))
     out["under_represented"] = staff.to_numpy() & under
     out["engaged_text"] = np.where(
-        hidden, f"<{threshold}", out["engaged"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        hidden, SUPPRESSED_TEXT, out["engaged"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
     )
     return out[cols].reset_index(drop=True), overall
 

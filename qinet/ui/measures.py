@@ -25,6 +25,7 @@ from qinet.domain import AnnotationKind, ChartType, ImprovementDirection, PointT
 from qinet.filters import Filters
 from qinet.io.export import extract_filename
 from qinet.queries import measures as q
+from qinet.queries.projects import measure_label
 from qinet.stats import measure as sm
 from qinet.stats.rules import (
     DEFAULT_SPC_PRESET,
@@ -84,9 +85,10 @@ def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
     with db.session_scope(cache.engine()) as s:
         df = q.picker(s, viewer, f)
     df["project_label"] = df["project_code"] + SEP + df["project"]
-    has = df["measure_id"].notna()
-    df["measure_label"] = None
-    df.loc[has, "measure_label"] = df.loc[has, "project_code"] + SEP + df.loc[has, "measure"]
+    df["measure_label"] = [
+        None if pd.isna(mid) else measure_label(code, name)
+        for mid, code, name in zip(df["measure_id"], df["project_code"], df["measure"], strict=True)
+    ]
     return df
 
 
@@ -114,9 +116,14 @@ def _percent(chart: ChartType) -> bool:
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=512)
 def _chart(
-    url: str, viewer: Viewer, f: Filters, measure_id: int, today: date, preset_key: str,
+    url: str,
+    viewer: Viewer,
+    f: Filters,
+    measure_id: int,
+    today: date,
+    preset_key: str,
     compact: bool,
-) -> ChartBundle:  # fmt: skip
+) -> ChartBundle:
     header, obs, notes, plan = _measure_data(url, viewer, f, measure_id, today)
     chart = ChartType(str(header["chart_type"]))
     preset = _preset(preset_key, chart)
@@ -130,8 +137,11 @@ def _chart(
         phase_starts=list(breaks["on_date"]) if len(breaks) else [],
         baseline_points=header["baseline_points"],
     )
-    changes = notes[notes["kind"].isin([AnnotationKind.PDSA.value,
-                                        AnnotationKind.CHANGE_IDEA.value])] if len(notes) else notes  # fmt: skip
+    changes = (
+        notes[notes["kind"].isin([AnnotationKind.PDSA.value, AnnotationKind.CHANGE_IDEA.value])]
+        if len(notes)
+        else notes
+    )
     suggestions = tuple(
         sm.suggest_phase_breaks(
             analysis,
@@ -153,8 +163,9 @@ def _chart(
         percent=_percent(chart),
         compact=compact,
     )
-    alt = maker.alt_text(analysis.result, title=name, unit=str(header["unit"] or ""),
-                         percent=_percent(chart))  # fmt: skip
+    alt = maker.alt_text(
+        analysis.result, title=name, unit=str(header["unit"] or ""), percent=_percent(chart)
+    )
     return ChartBundle(header, analysis, suggestions, breaks, fig, alt)
 
 
@@ -226,12 +237,14 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
     ]
     if rules.two_of_three:
         beyond = (
-            " (points beyond the limits count too)" if rules.two_of_three_counts_beyond_limits
+            " (points beyond the limits count too)"
+            if rules.two_of_three_counts_beyond_limits
             else " (points beyond the limits do not count)"
-        )  # fmt: skip
+        )
         bullets.append(
             "it is one of **two out of three** points in a row beyond the same two-sigma line"
-            + beyond + "."
+            + beyond
+            + "."
         )
     extra = []
     if rules.min_points_for_limits:
@@ -249,8 +262,9 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
             "limits are worked out."
         )
     if rules.min_points_per_phase:
-        extra.append(f"A phase break needs at least {rules.min_points_per_phase} points in "
-                     "each phase.")  # fmt: skip
+        extra.append(
+            f"A phase break needs at least {rules.min_points_per_phase} points in each phase."
+        )
     icons_text = (
         "The **variation icon** says what the latest point shows (H: higher, L: lower; blue "
         "improvement, orange concern, grey common cause). The **assurance icon** compares the "
@@ -283,7 +297,10 @@ def _select_measure(options: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.Series
     project_labels = list(projects["project_label"])
     measured = options[options["measure_id"].notna()]
     project_of = dict(zip(measured["measure_label"], measured["project_label"], strict=True))
-    current = st.session_state.get(MEASURE_KEY) or st.query_params.get(MEASURE_KEY)
+    if MEASURE_KEY in st.session_state:  # after the first run the widget is the truth
+        current = st.session_state[MEASURE_KEY]
+    else:  # a link: ?measure=… (read before the widget exists, to pick its project)
+        current = st.query_params.get(MEASURE_KEY)
     if current not in project_of:
         current = None
     if current is not None:
@@ -321,19 +338,35 @@ def _choose_preset(ctx: PageContext, chart: ChartType) -> SpcRules | RunChartRul
         presets, key, default = RUN_CHART_PRESETS, RUN_RULES_KEY, sm.FALLBACK_RUN_RULES.key
     else:
         presets, key = SPC_PRESETS, SPC_RULES_KEY
-        default = ctx.settings.spc_preset if ctx.settings.spc_preset in SPC_PRESETS else (
-            DEFAULT_SPC_PRESET)  # fmt: skip
+        default = (
+            ctx.settings.spc_preset
+            if ctx.settings.spc_preset in SPC_PRESETS
+            else (DEFAULT_SPC_PRESET)
+        )
+    by_label = {p.label: p for p in presets.values()}
+    default_label = presets[default].label
+    # Options are the presets' labels, so a link reads ?spc_rules=NHSRplotthedots+0.2.2
     chosen = st.segmented_control(
         "Rules",
-        list(presets),
-        default=default,
-        format_func=lambda k: presets[k].label,
+        list(by_label),
+        default=default_label,
         key=key,
         required=True,
         bind="query-params",
         help="Which published rule set decides what counts as a signal.",
     )
-    return presets.get(chosen or default, presets[default])
+    return by_label.get(chosen or default_label, presets[default])
+
+
+def _rules_key(ctx: PageContext, chart: ChartType) -> str:
+    """The preset chosen for this kind of chart (the widget holds its label)."""
+    run = chart is ChartType.RUN
+    presets = RUN_CHART_PRESETS if run else SPC_PRESETS
+    label = st.session_state.get(RUN_RULES_KEY if run else SPC_RULES_KEY)
+    for p in presets.values():
+        if p.label == label:
+            return p.key
+    return sm.FALLBACK_RUN_RULES.key if run else ctx.settings.spc_preset
 
 
 def _fmt(value: object, percent: bool) -> str:
@@ -377,8 +410,7 @@ def _signals(analysis: sm.MeasureAnalysis) -> None:
             "Why it is special": signals["signal"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch",
-                 height=min(38 + 35 * len(table), 320))  # fmt: skip
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320))
 
 
 def _download(ctx: PageContext, bundle: ChartBundle) -> None:
@@ -397,9 +429,13 @@ def _download(ctx: PageContext, bundle: ChartBundle) -> None:
         },
     )
     components.download_csv(
-        extract, ctx.filters, f"measure {h['project_code']} {h['measure']}", today=ctx.today,
-        label="Download chart data (CSV)", key="dl_measure_chart",
-    )  # fmt: skip
+        extract,
+        ctx.filters,
+        f"measure {h['project_code']} {h['measure']}",
+        today=ctx.today,
+        label="Download chart data (CSV)",
+        key="dl_measure_chart",
+    )
 
 
 def _after_change(message: str) -> None:
@@ -430,11 +466,15 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
         status = "" if when in applied else " (not applied under these rules or this period)"
         created = _date(row.created_at)
         cols[0].markdown(
-            f"**New phase from {_date(when)}**{status}: {md_escape(str(row.detail or row.title))}  \n"
+            f"**New phase from {_date(when)}**{status}: "
+            f"{md_escape(str(row.detail or row.title))}  \n"
             f":small[Confirmed by {md_escape(str(row.created_by))} on {created}]"
         )
-        if can and cols[1].button("Undo", key=f"undo_{row.annotation_id}",
-                                  help="Retract this phase break (kept in the audit trail)"):  # fmt: skip
+        if can and cols[1].button(
+            "Undo",
+            key=f"undo_{row.annotation_id}",
+            help="Retract this phase break (kept in the audit trail)",
+        ):
             with components.panel("Undo phase break"):
                 with db.session_scope(cache.engine()) as s:
                     q.undo_phase_break(s, ctx.viewer, int(row.annotation_id))
@@ -465,10 +505,14 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
             rules = bundle.analysis.requested
             with db.session_scope(cache.engine()) as s:
                 q.confirm_phase_break(
-                    s, ctx.viewer, int(bundle.header["measure_id"]), on, reason,
+                    s,
+                    ctx.viewer,
+                    int(bundle.header["measure_id"]),
+                    on,
+                    reason,
                     min_points_per_phase=getattr(rules, "min_points_per_phase", 0),
                     preset_label=rules.label,
-                )  # fmt: skip
+                )
             _after_change(f"Phase break from {_date(on)} confirmed; limits recalculated.")
 
 
@@ -496,21 +540,22 @@ def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
         with components.panel(f"Measure {mid}"):
             row = in_project[in_project["measure_id"] == mid].iloc[0]
             chart = ChartType(str(row["chart_type"]))
-            key = st.session_state.get(RUN_RULES_KEY if chart is ChartType.RUN else SPC_RULES_KEY)
-            key = key or (sm.FALLBACK_RUN_RULES.key if chart is ChartType.RUN
-                          else ctx.settings.spc_preset)  # fmt: skip
+            key = _rules_key(ctx, chart)
             bundles.append(_chart(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today, key, True))
     if not bundles:
         return
     st.subheader("Signal summary", anchor=False)
-    st.dataframe(pd.DataFrame([_summary_row(b) for b in bundles]), hide_index=True,
-                 width="stretch")  # fmt: skip
+    st.dataframe(pd.DataFrame([_summary_row(b) for b in bundles]), hide_index=True, width="stretch")
     st.subheader("Small multiples", anchor=False)
     cols = st.columns(SMALL_MULTIPLE_COLUMNS)
     for i, b in enumerate(bundles):
         with cols[i % SMALL_MULTIPLE_COLUMNS]:
-            st.plotly_chart(b.figure, key=f"sm_{b.header['measure_id']}", alt=b.alt,
-                            config={"displayModeBar": False})  # fmt: skip
+            st.plotly_chart(
+                b.figure,
+                key=f"sm_{b.header['measure_id']}",
+                alt=b.alt,
+                config={"displayModeBar": False},
+            )
 
 
 def _heading(header: dict, rules: SpcRules | RunChartRules) -> None:
@@ -586,10 +631,14 @@ def render(ctx: PageContext) -> None:
 def _chart_tab(ctx: PageContext, bundle: ChartBundle) -> None:
     analysis = bundle.analysis
     with components.panel("Chart"):
-        left, right = st.columns([6, 1], vertical_alignment="center")
+        left, right = st.columns([5, 1], vertical_alignment="center")
         with left:
-            st.plotly_chart(bundle.figure, key="measure_chart", alt=bundle.alt,
-                            config=_plot_config(str(bundle.header["measure"])))  # fmt: skip
+            st.plotly_chart(
+                bundle.figure,
+                key="measure_chart",
+                alt=bundle.alt,
+                config=_plot_config(str(bundle.header["measure"])),
+            )
         with right:
             _icons(analysis)
         for note in analysis.notes:

@@ -58,9 +58,14 @@ def test_high_icons_rise_and_low_icons_fall():
         root = _parse(icons.variation_svg(state))
         return [float(c.get("cy")) for c in root.findall(f"{SVG}circle")[1:]]
 
-    high, low, flat = (dot_heights(s) for s in (VariationState.IMPROVEMENT_HIGH,
-                                                  VariationState.CONCERN_LOW,
-                                                  VariationState.COMMON_CAUSE))
+    high, low, flat = (
+        dot_heights(s)
+        for s in (
+            VariationState.IMPROVEMENT_HIGH,
+            VariationState.CONCERN_LOW,
+            VariationState.COMMON_CAUSE,
+        )
+    )
     assert high == sorted(high, reverse=True)  # SVG y grows downwards
     assert low == sorted(low)
     assert len(set(flat)) == 1
