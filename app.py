@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from qinet.ui import filters, shell
+from qinet.ui import filters, shell, state
 
 st.set_page_config(page_title="qinet", page_icon=":material/insights:", layout="wide")
 shell.database_ready()
 filters.sidebar()
 pg = st.navigation(shell.navigation(shell.viewer()))
-pg.run()
+with state.routing():
+    pg.run()

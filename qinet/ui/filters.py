@@ -46,6 +46,10 @@ def _select(key: str, options: list[str], *, first: str = ALL) -> str | None:
     if current is not None and current not in choices:
         # A parent filter changed and this value is no longer offered.
         st.session_state[key] = choices[0]
+    elif current is not None and from_link is None:
+        # Keep the session's choice when a page is reached without the query string
+        # (a page drawing the router's frame itself; see state._adopt_router).
+        st.session_state[key] = current
     value = st.selectbox(LABELS[key], choices, key=key, bind="query-params")
     return None if value in (ALL, "All time") else value
 

@@ -467,8 +467,9 @@ def _measures_page_exists() -> bool:
 def _tiles(tiles: list[Headline], comparison_label: str) -> None:
     cols = st.columns(len(tiles))
     for col, t in zip(cols, tiles, strict=True):
+        still = bool(t.delta) and t.delta.startswith("no change")
         components.kpi(col, t.label, t.value, t.delta, f"{t.help} Change {comparison_label}.",
-                       delta_color=t.delta_color)  # fmt: skip
+                       delta_color="off" if still else t.delta_color)  # fmt: skip
     st.caption(f"Changes are {components.md_escape(comparison_label)}.")
 
 

@@ -10,6 +10,9 @@ header with the filter description.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +31,8 @@ from qinet.ui.components import md_escape
 
 log = logging.getLogger(__name__)
 
+_ROUTER = threading.local()
+ROUTER_SEEN_KEY = "_qinet_router_seen"
 VIEW_AS_KEY = "view_as"
 DEMO_ADMIN = "Admin (demo mode)"
 DROPPED_KEY = "_qinet_dropped_filters"
@@ -48,6 +53,54 @@ class PageContext:
     def url(self) -> str:
         """Database URL (the cache key for data loaders)."""
         return self.settings.database_url
+
+
+@contextmanager
+def routing() -> Iterator[None]:
+    """Mark the page run as started by the router (``app.py``) in this thread and session."""
+    st.session_state[ROUTER_SEEN_KEY] = True
+    _ROUTER.active = True
+    try:
+        yield
+    finally:
+        _ROUTER.active = False
+
+
+def inside_router() -> bool:
+    """True while ``app.py`` is running a page (see ``routing``)."""
+    return getattr(_ROUTER, "active", False)
+
+
+def _adopt_router() -> None:
+    """Draw the router's frame when a page script runs on its own.
+
+    Streamlit serves ``/<page>`` straight from ``pages/`` until some session has
+    run ``app.py`` (a shared deep link opened first thing after a restart). The
+    page then draws the shared sidebar and registers the navigation itself, so
+    filters, scope and menus are the same whichever way the page was reached.
+    (AppTest's ``switch_page`` also runs a page without the router, but only
+    after the session has run it once, so that case keeps the session's state.)
+    """
+    from qinet.ui import filters, shell
+
+    st.set_page_config(page_title="qinet", page_icon=":material/insights:", layout="wide")
+    shell.database_ready()
+    filters.sidebar()
+    st.navigation(shell.navigation(shell.viewer()))
+
+
+def _served_from_pages_folder() -> bool:
+    """True while Streamlit still routes by the ``pages/`` folder (before any ``st.navigation``).
+
+    Streamlit has no public API for this; ``PagesManager.uses_pages_directory``
+    is the flag its script runner reads. If it ever moves, we assume the router
+    ran (the safe default: the page still resolves scope and filters itself).
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - depends on Streamlit internals
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
 
 
 def auth_configured() -> bool:
@@ -189,6 +242,12 @@ def page_context(title: str, *, admin_only: bool = False) -> PageContext:
     Returns:
         The ``PageContext`` for ``render``.
     """
+    if (
+        not inside_router()
+        and _served_from_pages_folder()
+        and not st.session_state.get(ROUTER_SEEN_KEY)
+    ):
+        _adopt_router()
     try:
         engine = cache.engine()
         s = cache.settings()

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,11 +67,10 @@ def e2e_db_url(demo_sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -
     return url
 
 
-@pytest.fixture(scope="session")
-def server(e2e_db_url: str) -> Iterator[str]:
-    """A running ``streamlit run app.py`` on a free loopback port; yields its base URL."""
+@contextmanager
+def _streamlit(db_url: str) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "QINET_DATABASE_URL": e2e_db_url, "QINET_CREATE_DEMO": "1"}
+    env = {**os.environ, "QINET_DATABASE_URL": db_url, "QINET_CREATE_DEMO": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -90,12 +90,28 @@ def server(e2e_db_url: str) -> Iterator[str]:
         proc.terminate()
         out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
         pytest.fail(f"streamlit did not start:\n{out[-3000:]}")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(e2e_db_url: str) -> Iterator[str]:
+    """A running ``streamlit run app.py`` on a free loopback port; yields its base URL."""
+    with _streamlit(e2e_db_url) as base:
+        yield base
+
+
+@pytest.fixture
+def fresh_server(e2e_db_url: str) -> Iterator[str]:
+    """A server no session has visited yet (Streamlit still routes by the pages/ folder)."""
+    with _streamlit(e2e_db_url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """In a real browser: the Overview renders, and its board pack opens offline from disk."""
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, HOSTILE_TITLE, screenshot, wait_for_app_run
 
@@ -78,16 +80,12 @@ def test_selecting_a_matrix_row_opens_that_measure(server, page):
     # the row-selection checkbox column is the first column; the first data row is below
     # the header (35 px rows)
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
-    page.wait_for_timeout(800)
+    expect(page).to_have_url(re.compile(r"measure="), timeout=20000)
     wait_for_app_run(page)
-    page.wait_for_timeout(500)
-    wait_for_app_run(page)
-    assert "measure=" in page.url
     assert "directorate=Medicine" in page.url
     # coming back to the Overview does not bounce straight to the measure again
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
+    expect(page.get_by_text("Summary of measures")).to_have_count(1, timeout=20000)
     wait_for_app_run(page)
-    page.wait_for_timeout(800)
-    wait_for_app_run(page)
+    page.wait_for_timeout(1000)
     assert "measure=" not in page.url
-    assert page.get_by_text("Summary of measures").count() == 1

@@ -70,3 +70,18 @@ def test_choosing_a_programme_narrows_the_cohort_list(server, page):
     page.keyboard.press("Escape")
     assert 1 < len(narrowed) < len(all_cohorts)
     assert set(narrowed) < set(all_cohorts)
+
+
+def test_deep_link_first_thing_after_a_restart_gets_the_full_frame(fresh_server, page):
+    # Until some session runs app.py, Streamlit serves /data from the pages/ folder; the
+    # page must still draw the shared filters, the role-based menu and honour the link.
+    page.goto(f"{fresh_server}/data?directorate=Medicine")
+    wait_for_app_run(page)
+    screenshot(page, "shell_deep_link_after_restart")
+    nav = page.get_by_test_id("stSidebarNav")
+    assert nav.get_by_role("link", name="Overview").count() == 1
+    assert nav.get_by_role("link", name="app").count() == 0
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Directorate")
+    assert "Medicine" in box.inner_html()
+    main_caption = page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
+    assert "Medicine" in main_caption.inner_text()
