@@ -58,18 +58,25 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def extract_filename(page: str, description: str, on: date) -> str:
+def extract_filename(
+    page: str, description: str, on: date, *, synthetic: bool = False, suffix: str = "csv"
+) -> str:
     """File name from the page, the filter description and the date.
 
     Args:
         page: Page or panel name, e.g. ``"measures"``.
         description: ``Filters.describe()``.
         on: The extract date.
+        synthetic: Mark the file as synthetic demo data (``qinet-synthetic_…``), so a
+            file that travels on its own still says so.
+        suffix: File extension without the dot.
 
     Returns:
         e.g. ``qinet_measures_medicine-fy-2024-25_2025-09-30.csv``.
     """
+
     def slug(text: str) -> str:
         return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "all"
 
-    return f"qinet_{slug(page)}_{slug(description)}_{on.isoformat()}.csv"
+    prefix = "qinet-synthetic" if synthetic else "qinet"
+    return f"{prefix}_{slug(page)}_{slug(description)}_{on.isoformat()}.{suffix}"

@@ -17,6 +17,7 @@ from qinet.io.export import extract_filename, to_csv_bytes
 
 log = logging.getLogger("qinet.ui")
 
+SYNTHETIC_KEY = "_qinet_synthetic"  # set by state.page_context for this session
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
@@ -74,10 +75,11 @@ def download_csv(
         key: Widget key when a page has several downloads of the same name.
     """
     data = to_csv_bytes(df)
+    synthetic = bool(st.session_state.get(SYNTHETIC_KEY, False))
     st.download_button(
         label,
         data=data,
-        file_name=extract_filename(name, f.describe(), today),
+        file_name=extract_filename(name, f.describe(), today, synthetic=synthetic),
         mime="text/csv",
         key=key or f"dl_{name}",
         on_click="ignore",

@@ -27,7 +27,7 @@ from qinet.errors import QinetError
 from qinet.filters import FILTER_KEYS, Filters, period_options
 from qinet.queries import reference
 from qinet.ui import cache
-from qinet.ui.components import md_escape
+from qinet.ui.components import SYNTHETIC_KEY, md_escape
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +264,7 @@ def page_context(title: str, *, admin_only: bool = False) -> PageContext:
     def options_for(org: str | None, prog: str | None) -> dict[str, list[str]]:
         return filter_options(s.database_url, viewer, org, prog, today, first_year)
 
+    st.session_state[SYNTHETIC_KEY] = synthetic
     filters, dropped = validated_filters(raw_filter_values(), options_for)
     dropped = [*st.session_state.get(DROPPED_KEY, []), *dropped]
     st.title(title)

@@ -47,3 +47,6 @@ def test_filename_has_page_filters_and_date():
     name = extract_filename("Measures", "Medicine · FY 2024/25", date(2025, 9, 30))
     assert name == "qinet_measures_medicine-fy-2024-25_2025-09-30.csv"
     assert extract_filename("x", "", date(2025, 1, 1)) == "qinet_x_all_2025-01-01.csv"
+    assert extract_filename("x", "", date(2025, 1, 1), synthetic=True).startswith(
+        "qinet-synthetic_x_"
+    )
