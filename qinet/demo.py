@@ -835,7 +835,8 @@ def build_with_spec(
     w.add("dataset_info", key="synthetic", value="true")
     w.add("dataset_info", key="demo_seed", value=str(seed))
     w.add("dataset_info", key="demo_scale", value=scale_name)
-    w.add("dataset_info", key="demo_today", value=DEMO_TODAY.isoformat())
+    # Relative periods ("Last 12 months") are measured from the data's own "today".
+    w.add("dataset_info", key="reference_date", value=DEMO_TODAY.isoformat())
     w.add("dataset_info", key="network_name", value=NETWORK_NAME)
     _write(session, w)
     return DemoSummary(

@@ -44,10 +44,17 @@ class Period:
         )
 
     def previous(self) -> Period:
-        """The period of the same length immediately before this one."""
-        length = self.end - self.start
+        """The period of the same length immediately before this one.
+
+        Whole months step back by months (the year before FY 2024/25 is FY 2023/24,
+        leap day or not); other ranges step back by the same number of days.
+        """
         end = self.start - timedelta(days=1)
-        return Period(end - length, end)
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - months
+            return Period(date(index // 12, index % 12 + 1, 1), end)
+        return Period(end - (self.end - self.start), end)
 
 
 def financial_year_label(year_start: int) -> str:

@@ -65,8 +65,20 @@ def test_period_options_newest_first_from_first_year():
     assert period_options(date(2025, 3, 31), 2024)[3] == "FY 2024/25"
 
 
-def test_previous_period_has_same_length():
-    p = Period(date(2025, 4, 1), date(2025, 9, 30))
+def test_previous_period_steps_back_whole_months():
+    assert Period(date(2024, 4, 1), date(2025, 3, 31)).previous() == Period(
+        date(2023, 4, 1), date(2024, 3, 31)
+    )  # across a leap day
+    assert Period(date(2025, 4, 1), date(2025, 9, 30)).previous() == Period(
+        date(2024, 10, 1), date(2025, 3, 31)
+    )
+    assert Period(date(2025, 1, 1), date(2025, 1, 31)).previous() == Period(
+        date(2024, 12, 1), date(2024, 12, 31)
+    )
+
+
+def test_previous_period_of_odd_days_has_same_length():
+    p = Period(date(2025, 4, 3), date(2025, 9, 20))
     prev = p.previous()
-    assert prev.end == date(2025, 3, 31)
+    assert prev.end == date(2025, 4, 2)
     assert prev.end - prev.start == p.end - p.start

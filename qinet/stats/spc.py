@@ -508,7 +508,12 @@ def _reasons(
             + ")"
         )
     clauses.append(c)
-    same_side = np.concatenate(([False], rtm[1:] == rtm[:-1])) if n else np.zeros(0, bool)
+    # A run never continues across a phase or series start (pos == 0 there).
+    same_side = (
+        np.concatenate(([False], (rtm[1:] == rtm[:-1]) & (pos[1:] != 0)))
+        if n
+        else np.zeros(0, bool)
+    )
     words = np.where(rtm > 0, f"above the {centre_name}", f"below the {centre_name}")
     clauses.append(_run_clause(shift, same_side, words.astype(object), dates, monthly, local))
     sel = np.flatnonzero(flagged)

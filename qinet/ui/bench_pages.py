@@ -56,6 +56,7 @@ def _labels(url: str, n: int) -> tuple[list[str], list[str]]:
 
 def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]]]:
     """Cases for ``qinet.bench.run``: each callable is one rerun of a warmed-up AppTest."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     url = _ensure_large_db()
@@ -86,8 +87,16 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
         return _run
 
+    def cold(at: AppTest) -> Callable[[], None]:
+        def _run() -> None:
+            st.cache_data.clear()  # as after a filter change or an import: nothing cached
+            rerun(at)()
+
+        return _run
+
     return [
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
+        ("overview-cold", "Overview, whole network, data caches cleared", 1.0, cold(overview)),
         ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),
     ]

@@ -469,3 +469,23 @@ def test_100k_points_vectorised():
     start = time.perf_counter()
     compute_xmr(y)
     assert time.perf_counter() - start < 1.0  # generous for CI; ~0.07 s measured locally
+
+
+
+def test_shift_reasons_do_not_run_across_a_phase_break():
+    # Each phase has its own run of 7 above its own mean, touching at the break. The
+    # flags are per phase, and the words must be too: two windows, not one merged one.
+    import pandas as pd
+
+    from qinet.stats.rules import PTD
+    from qinet.stats.spc import SpcOptions, compute_xmr
+
+    phase0 = [10, 11, 10, 11, 10, 11, 10, 11, 13, 14, 13, 14, 13, 14, 13]  # ends with 7 high
+    phase1 = [33, 34, 33, 34, 33, 34, 33, 30, 31, 30, 31, 30, 31, 30, 31]  # starts with 7 high
+    dates = pd.date_range("2024-01-01", periods=30, freq="MS")
+    res = compute_xmr(
+        phase0 + phase1, dates=dates, options=SpcOptions(rules=PTD, phase_starts=(15,))
+    )
+    assert res["rule_shift"].iloc[8:15].all() and res["rule_shift"].iloc[15:22].all()
+    assert res["reason"].iloc[14] == "7 points in a row above the mean (2024-09 to 2025-03)"
+    assert res["reason"].iloc[15] == "7 points in a row above the mean (2025-04 to 2025-10)"
