@@ -65,7 +65,7 @@ def stats_cases(rng: np.random.Generator) -> list[tuple[str, str, float, Callabl
          0.5, lambda: compute_run_chart_batch(many)),
         ("c", "1 series × 100,000 points, XmR, all rules",
          0.1, lambda: compute_xmr(one, options=options)),
-        ("d", "10,000 p-chart series × 24 points (limits + signals)",
+        ("d", "10,000 p-chart series × 24 points, per-point limits + outside",
          float("nan"), lambda: p_chart_batch(props)),
     ]
 

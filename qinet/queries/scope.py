@@ -94,10 +94,11 @@ def scoped_projects(viewer: Viewer, f: Filters) -> sa.Select:
 
 def frame(session: Session, stmt: sa.Select) -> pd.DataFrame:
     """Run a statement and return its rows as a DataFrame with the statement's column names."""
-    result = session.execute(stmt)
+    # Core execution on the session's connection (same transaction) skips the ORM's
+    # per-row loading, and plain tuples build a frame several times faster than Rows.
+    result = session.connection().execute(stmt)
     columns = list(result.keys())
-    # Plain tuples: building a frame from Row objects is ~8× slower on large results.
-    return pd.DataFrame([tuple(r) for r in result], columns=columns)
+    return pd.DataFrame([tuple(r) for r in result.fetchall()], columns=columns)
 
 
 def date_bounds(f: Filters, today: date) -> tuple[date | None, date | None]:

@@ -141,8 +141,14 @@ def _monthly_series(day_dt: np.ndarray, codes: np.ndarray, n_series: int) -> np.
 
 def _date_labels(dates: np.ndarray) -> np.ndarray:
     """``"1 Jan 2024"`` labels, as :func:`qinet.stats.runchart.compute_run_chart` writes them."""
-    ts = pd.Series(pd.to_datetime(dates))
-    return (ts.dt.day.astype(str) + " " + ts.dt.strftime("%b %Y")).to_numpy(dtype=object)
+    # Format each distinct date once: thousands of series share a few hundred periods.
+    codes, uniques = pd.factorize(pd.to_datetime(dates))
+    ts = pd.Series(uniques)
+    labels = (ts.dt.day.astype(str) + " " + ts.dt.strftime("%b %Y")).to_numpy(dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    known = codes >= 0
+    out[known] = labels[codes[known]]
+    return out
 
 
 def _spc_block(

@@ -66,6 +66,9 @@ def download_csv(
 ) -> None:
     """A download button for exactly the data behind a table or chart.
 
+    The CSV is encoded only when the button is clicked, so large extracts cost
+    nothing on reruns and are not held in session memory.
+
     Args:
         df: The frame on screen (already scoped, filtered and suppressed).
         f: The filters applied (their description heads the file and names it).
@@ -74,11 +77,11 @@ def download_csv(
         label: Button text.
         key: Widget key when a page has several downloads of the same name.
     """
-    data = to_csv_bytes(df)
     synthetic = bool(st.session_state.get(SYNTHETIC_KEY, False))
+    frame = df.copy()  # the bytes are made on click, from the frame as shown now
     st.download_button(
         label,
-        data=data,
+        data=lambda: to_csv_bytes(frame),
         file_name=extract_filename(name, f.describe(), today, synthetic=synthetic),
         mime="text/csv",
         key=key or f"dl_{name}",
