@@ -65,6 +65,15 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
     overview = AppTest.from_file(app, default_timeout=120)
     overview.run()
+    directorates = next(s for s in overview.sidebar.selectbox if s.key == "directorate").options
+    by_directorate = AppTest.from_file(app, default_timeout=120)
+    by_directorate.run()
+    next_directorate = iter([d for d in directorates if d != "All"] * 10)
+
+    def switch_directorate() -> None:
+        # A new filter: the matrix is recomputed (the scoped observations stay cached).
+        by_directorate.session_state["directorate"] = next(next_directorate)
+        rerun(by_directorate)()
 
     first, projects = _labels(url, max(repeats + 2, 8))
     measures = AppTest.from_file(app, default_timeout=120)
@@ -96,6 +105,8 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
     return [
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
+        ("overview-filter", "Overview, switch to another directorate (new view)", 1.0,
+         switch_directorate),
         ("overview-cold", "Overview, whole network, data caches cleared", 1.0, cold(overview)),
         ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),

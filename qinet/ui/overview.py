@@ -69,16 +69,30 @@ class Portfolio:
     before: pd.DataFrame
 
 
+@st.cache_data(ttl=600, show_spinner="Reading every measure…", max_entries=8)
+def load_observations(url: str, viewer: Viewer) -> pd.DataFrame:
+    """Every observation the viewer may see, whatever the filters, with parsed dates.
+
+    Scope is applied in the query; filters are applied in memory by
+    ``load_portfolio``, so changing a filter re-runs the statistics but does not
+    re-read the observations.
+    """
+    with db.session_scope(cache.engine()) as s:
+        obs = q.portfolio_observations(s, viewer, Filters(), None, None)
+    return obs.assign(period_start=pd.to_datetime(obs["period_start"]))
+
+
 @st.cache_data(ttl=600, show_spinner="Analysing every measure…", max_entries=64)
 def load_portfolio(url: str, viewer: Viewer, f: Filters, today: date, preset: str) -> Portfolio:
-    """Measures in scope and the summary matrix for both windows (one query, two passes)."""
+    """Measures in scope and the summary matrix for both windows (two batch passes)."""
     cmp = q.comparison(f, today)
     rules = SPC_PRESETS[preset]
     with db.session_scope(cache.engine()) as s:
         measures = q.portfolio_measures(s, viewer, f)
-        obs = q.portfolio_observations(s, viewer, f, cmp.previous_start, cmp.end)
         breaks = frame(s, q.phase_breaks_stmt(viewer, f))
-    day = pd.to_datetime(obs["period_start"])
+    every = load_observations(url, viewer)
+    obs = every[every["measure_id"].isin(measures["measure_id"])]
+    day = obs["period_start"]
     now_mask = day <= pd.Timestamp(cmp.end)
     if cmp.start is not None:
         now_mask &= day >= pd.Timestamp(cmp.start)
