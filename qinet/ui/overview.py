@@ -304,7 +304,7 @@ def headlines(
         Headline("Participants trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
                  "People who completed a programme in the period."),
-        Headline("Hard-to-reach reach", reach_value, reach_delta,
+        Headline("Reach: hard to reach", reach_value, reach_delta,
                  "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
                  "and ancillary, additional clinical services) who have enrolled."),
         Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
@@ -459,7 +459,7 @@ def _pack_builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_b
 
 PACK_LABELS = {
     "Projects improving": "Projects showing improvement",
-    "Hard-to-reach reach": "Reach of hard-to-reach staff groups",
+    "Reach: hard to reach": "Reach of hard-to-reach staff groups",
     "Plan: on track/late": "Milestones on track / late",
 }  # the pack has room for the longer tile labels
 
@@ -579,20 +579,38 @@ def plan_display(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(status=df["status"].astype(str).str.replace("_", " ").str.capitalize())
 
 
+_PLAN_COLUMNS = {
+    "title": st.column_config.TextColumn("Milestone", width="large"),
+    "programme": st.column_config.TextColumn("Programme", width="medium"),
+    "owner": "Owner",
+    "forecast_date": st.column_config.DateColumn("Forecast", format="D MMM YYYY"),
+    "baseline_date": st.column_config.DateColumn("Planned", format="D MMM YYYY"),
+    "days_late": st.column_config.NumberColumn("Days late"),
+    "days_slipped": st.column_config.NumberColumn("Slipped (days)", help="Forecast − planned"),
+    "status": "Status",
+}
+
+
 def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**Due in the next {milestone_q.DUE_SOON_DAYS} days** ({len(due)})")
-        if due.empty:
-            st.caption("Nothing due in the next 30 days.")
-        else:
-            st.dataframe(due, hide_index=True, width="stretch", key="overview_due")
-    with right:
-        st.markdown(f"**Late** ({len(late)})")
+    late_tab, due_tab = st.tabs(
+        [f"Late ({len(late)})", f"Due in the next {milestone_q.DUE_SOON_DAYS} days ({len(due)})"]
+    )
+    with late_tab:
         if late.empty:
             st.caption("No milestones are late.")
         else:
-            st.dataframe(late, hide_index=True, width="stretch", key="overview_late")
+            st.dataframe(late, hide_index=True, width="stretch", key="overview_late",
+                         column_config=_PLAN_COLUMNS,
+                         column_order=["title", "programme", "owner", "forecast_date",
+                                       "days_late", "baseline_date", "status"])  # fmt: skip
+    with due_tab:
+        if due.empty:
+            st.caption(f"Nothing due in the next {milestone_q.DUE_SOON_DAYS} days.")
+        else:
+            st.dataframe(due, hide_index=True, width="stretch", key="overview_due",
+                         column_config=_PLAN_COLUMNS,
+                         column_order=["title", "programme", "owner", "forecast_date",
+                                       "baseline_date", "days_slipped", "status"])  # fmt: skip
 
 
 def render(ctx: PageContext) -> None:
@@ -652,18 +670,15 @@ def render(ctx: PageContext) -> None:
         st.segmented_control("Group by", GROUP_CHOICES, key=GROUP_KEY, default=GROUP_CHOICES[0])
         _matrix(ctx, display, group_by)
 
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader("Reach by staff group")
-        with components.panel("Reach by staff group"):
-            table, _ = _reach(ctx, reach_raw)
-            if not table.empty:
-                components.download_csv(_reach_display(table), f, "overview-reach",
-                                        today=today, label="Reach CSV")  # fmt: skip
-    with right:
-        st.subheader("Plan")
-        with components.panel("Plan"):
-            _plan(ctx, due, late)
+    st.subheader("Reach by staff group")
+    with components.panel("Reach by staff group"):
+        table, _ = _reach(ctx, reach_raw)
+        if not table.empty:
+            components.download_csv(_reach_display(table), f, "overview-reach",
+                                    today=today, label="Reach CSV")  # fmt: skip
+    st.subheader("Plan")
+    with components.panel("Plan"):
+        _plan(ctx, due, late)
 
     with components.panel("Projects"):
         register = load_projects(ctx.url, ctx.viewer, f)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.app
 
 MED_LEAD = "medicine.lead@demo.nhs.example"
 TILES = ["Active projects", "Projects improving", "Participants trained",
-         "Hard-to-reach reach", "Plan: on track/late"]
+         "Reach: hard to reach", "Plan: on track/late"]
 
 
 def _matrix(at):
