@@ -204,6 +204,8 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "latest": latest,
             "latest_date": pd.to_datetime(m["last_date"]).dt.date,
             "target": target,
+            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
+            "target_value": pd.to_numeric(m["target"], errors="coerce"),
             "variation_icon": m["variation"].map(VARIATION_URI),
             "variation": m["variation"].map(icons.variation_label),
             "assurance_icon": m["assurance"].map(ASSURANCE_URI),
@@ -236,12 +238,17 @@ MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_ic
 
 
 def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
-    """The matrix's CSV: what is on screen, icons as their words (no images)."""
+    """The matrix's CSV: what is on screen, icons as their words, values as numbers.
+
+    Latest value and target are the raw numbers (a proportion as 0–1), not the
+    formatted text, so a spreadsheet can compute with them and negative values
+    stay numeric.
+    """
     if display.empty:
         return display
-    cols = ["group", "project_code", "project", "measure", "latest", "latest_date", "target",
-            "variation", "assurance", "latest_signal", "signal_date", "chart", "directorate",
-            "programme", "measure_id"]  # fmt: skip
+    cols = ["group", "project_code", "project", "measure", "latest_value", "latest_date",
+            "target_value", "variation", "assurance", "latest_signal", "signal_date", "chart",
+            "directorate", "programme", "measure_id"]  # fmt: skip
     out = display[cols].copy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.CategoricalDtype):
