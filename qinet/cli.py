@@ -86,7 +86,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``qinet`` argument parser."""
-    parser = argparse.ArgumentParser(prog="qinet", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="qinet",
+        description="qinet: database set-up, synthetic demo data, reference checks, benchmarks.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init-db", help="create/migrate the database; demo data if empty")
