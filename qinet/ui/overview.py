@@ -402,7 +402,8 @@ def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         st.success("No staff group is below half the overall participation rate.")
     fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False},
-                    key="overview_reach_chart")  # fmt: skip
+                    key="overview_reach_chart",
+                    alt=engagement_charts.reach_alt_text(staff, overall))  # fmt: skip
     st.caption(
         components.md_escape(engagement_charts.reach_alt_text(staff, overall))
         + f" Counts below {threshold} are suppressed, with one more group hidden where needed "
