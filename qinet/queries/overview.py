@@ -39,6 +39,7 @@ from qinet.queries.projects import measures_stmt
 from qinet.queries.scope import (
     directorate_filter,
     frame,
+    raw_frame,
     restrict_directorate,
     scoped_projects,
 )
@@ -129,8 +130,8 @@ def portfolio_observations_stmt(
 def portfolio_observations(
     session: Session, viewer: Viewer, f: Filters, start: date | None, end: date | None
 ) -> pd.DataFrame:
-    """Run :func:`portfolio_observations_stmt` into a DataFrame."""
-    return frame(session, portfolio_observations_stmt(viewer, f, start, end))
+    """Run :func:`portfolio_observations_stmt` into a DataFrame (the large read: raw rows)."""
+    return raw_frame(session, portfolio_observations_stmt(viewer, f, start, end))
 
 
 def phase_breaks_stmt(viewer: Viewer, f: Filters) -> sa.Select:
