@@ -44,7 +44,7 @@ from qinet.queries import projects
 from qinet.queries.scope import frame
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
-from qinet.ui import cache, components, shell
+from qinet.ui import cache, components
 from qinet.ui.state import PageContext
 
 log = logging.getLogger("qinet.ui")
@@ -323,10 +323,6 @@ def headlines(
 # --- page --------------------------------------------------------------------------------
 
 
-def _measures_page_exists() -> bool:
-    return (shell.PAGES_DIR / "measures.py").exists()
-
-
 def _tiles(tiles: list[Headline], comparison_label: str) -> None:
     cols = st.columns(len(tiles))
     for col, t in zip(cols, tiles, strict=True):
@@ -345,8 +341,8 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
     concern = int(counts.get("concern_high", 0) + counts.get("concern_low", 0))
     st.caption(
         f"{len(display):,} measures · {improving:,} improving · {concern:,} of concern at "
-        "the latest point. Sorted by group, then concerns first; click a column to sort."
-        + (" Select a row to open the measure." if _measures_page_exists() else "")
+        "the latest point. Sorted by group, then concerns first; click a column to sort. "
+        "Select a row to open the measure."
     )
     config = {
         "group": st.column_config.TextColumn(group_by, width="small"),
@@ -363,7 +359,6 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         "directorate": st.column_config.TextColumn("Directorate"),
         "programme": st.column_config.TextColumn("Programme"),
     }
-    selectable = _measures_page_exists()
     event = st.dataframe(
         display[MATRIX_SHOWN],
         column_config=config,
@@ -372,10 +367,10 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         height=min(36 + 35 * len(display), 560),
         row_height=34,
         key=MATRIX_KEY,
-        on_select="rerun" if selectable else "ignore",
+        on_select="rerun",
         selection_mode="single-row",
     )
-    rows = event.selection.rows if selectable and event is not None else []
+    rows = event.selection.rows if event is not None else []
     if rows:
         label = str(display["measure_label"].iloc[rows[0]])
         # the filters travel by themselves (sidebar widgets bound to the URL)
@@ -486,9 +481,8 @@ def render(ctx: PageContext) -> None:
         tiles = headlines(p, counts, reach_raw, reach_before, states_now, states_before,
                           threshold)  # fmt: skip
         _tiles(tiles, cmp.label)
-        if _measures_page_exists():
-            st.page_link("pages/measures.py", label="Open the charts behind the icons (Measures)",
-                         icon=":material/monitoring:")
+        st.page_link("pages/measures.py", label="Open the charts behind the icons (Measures)",
+                     icon=":material/monitoring:")
 
     due, late = (plan_display(t) for t in milestone_q.plan(ms, today))
     group_by = st.session_state.get(GROUP_KEY) or GROUP_CHOICES[0]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from qinet.access import Viewer
 from qinet.errors import QinetError
 from qinet.ui import cache, state
-
-PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 
 # (section, file, title, icon, admin_only) in menu order.
 PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
@@ -41,8 +37,6 @@ def navigation(v: Viewer) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     for section, file, title, icon, admin_only in PAGE_TABLE:
         if admin_only and not v.is_admin:
-            continue
-        if not (PAGES_DIR / file).exists():
             continue
         page = st.Page(
             f"pages/{file}", title=title, icon=icon, default=(file == "overview.py")
