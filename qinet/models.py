@@ -314,6 +314,8 @@ class Measure(Base):
     __tablename__ = "measure"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "name"),
+        # Target of observation's (measure_id, chart_type) key: see Observation.
+        sa.UniqueConstraint("id", "chart_type"),
         sa.CheckConstraint(
             "baseline_points IS NULL OR baseline_points >= 12", name="baseline_at_least_12"
         ),
@@ -342,22 +344,50 @@ class Measure(Base):
     )
 
 
+def _measure_chart_type(context) -> ChartType | None:  # noqa: ANN001 - execution context
+    """Default for ``Observation.chart_type``: the chart type of the observation's measure."""
+    measure_id = context.get_current_parameters().get("measure_id")
+    value = context.connection.scalar(
+        sa.select(sa.column("chart_type"))
+        .select_from(sa.table("measure"))
+        .where(sa.column("id") == measure_id)
+    )
+    return ChartType(value) if value is not None else None
+
+
 class Observation(Base):
-    """One value of a measure for a period: a value, or a numerator and denominator."""
+    """One value of a measure for a period: a value, or a numerator and denominator.
+
+    ``chart_type`` repeats the measure's chart type, kept equal to it by a
+    composite foreign key (``ON UPDATE CASCADE``), so the database itself can
+    insist that a *proportion* (p chart) never has a numerator above its
+    denominator, while a rate (u chart: events per unit of exposure) may exceed 1.
+    It is filled in from the measure when not given.
+    """
 
     __tablename__ = "observation"
     __table_args__ = (
         sa.UniqueConstraint("measure_id", "period_start"),
+        sa.ForeignKeyConstraint(
+            ["measure_id", "chart_type"],
+            ["measure.id", "measure.chart_type"],
+            onupdate="CASCADE",
+            name="fk_observation_measure_chart_type",
+        ),
         sa.CheckConstraint("denominator IS NULL OR denominator > 0", name="denominator_positive"),
         sa.CheckConstraint("numerator IS NULL OR numerator >= 0", name="numerator_non_negative"),
         sa.CheckConstraint(
-            "numerator IS NULL OR denominator IS NULL OR numerator <= denominator",
-            name="numerator_within_denominator",
+            "chart_type <> 'p' OR numerator IS NULL OR denominator IS NULL "
+            "OR numerator <= denominator",
+            name="proportion_within_denominator",
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(index=True)  # in the composite key above
+    chart_type: Mapped[ChartType] = mapped_column(
+        enum_column(ChartType), default=_measure_chart_type
+    )
     period_start: Mapped[date] = mapped_column(sa.Date)
     value: Mapped[float | None] = mapped_column(sa.Float)
     numerator: Mapped[float | None] = mapped_column(sa.Float)

@@ -58,7 +58,7 @@ def test_indexes_and_constraints_are_created(db_url: str) -> None:
             want_fk = len(table.foreign_key_constraints)
             assert len(insp.get_foreign_keys(table.name)) == want_fk, table.name
         checks = {c["name"] for c in insp.get_check_constraints("observation")}
-        assert "ck_observation_numerator_within_denominator" in checks
+        assert "ck_observation_proportion_within_denominator" in checks
     finally:
         engine.dispose()
 

@@ -113,6 +113,61 @@ def test_numerator_above_denominator_rejected(session, base) -> None:
     )
 
 
+def test_observation_takes_its_measures_chart_type(session, base) -> None:
+    obs = m.Observation(measure_id=base["measure"], period_start=date(2024, 1, 1), numerator=1,
+                        denominator=2)
+    session.add(obs)
+    session.flush()
+    assert obs.chart_type is ChartType.P
+
+
+def _u_measure(session, base) -> int:
+    measure = m.Measure(
+        project_id=base["project"], name="Interruptions per drug round",
+        measure_type=MeasureType.PROCESS, frequency=Frequency.WEEKLY, chart_type=ChartType.U,
+        improvement_direction=ImprovementDirection.DECREASE,
+    )
+    session.add(measure)
+    session.flush()
+    return measure.id
+
+
+def test_a_rate_may_exceed_one_per_unit_of_exposure(session, base) -> None:
+    # u chart: 31 interruptions in 10 drug rounds is a rate of 3.1, and must be storable.
+    mid = _u_measure(session, base)
+    session.add(m.Observation(measure_id=mid, period_start=date(2024, 1, 1), numerator=31,
+                              denominator=10))
+    session.flush()
+    assert session.scalar(sa.select(m.Observation.chart_type).where(
+        m.Observation.measure_id == mid)) is ChartType.U
+
+
+def test_observation_chart_type_must_match_its_measure(session, base) -> None:
+    # Claiming "u" for a p-chart measure (to dodge the proportion check) breaks the key.
+    _rejects(
+        session,
+        m.Observation(measure_id=base["measure"], chart_type=ChartType.U,
+                      period_start=date(2024, 1, 1), numerator=11, denominator=10),
+    )
+
+
+def test_changing_a_measure_to_a_p_chart_checks_its_observations(session, base) -> None:
+    mid = _u_measure(session, base)
+    session.add(m.Observation(measure_id=mid, period_start=date(2024, 1, 1), numerator=31,
+                              denominator=10))
+    session.commit()
+    session.execute(sa.update(m.Measure).where(m.Measure.id == mid).values(chart_type=ChartType.C))
+    session.commit()  # cascades to the observation's copy
+    assert session.scalar(sa.select(m.Observation.chart_type).where(
+        m.Observation.measure_id == mid)) is ChartType.C
+    with pytest.raises(IntegrityError):
+        session.execute(
+            sa.update(m.Measure).where(m.Measure.id == mid).values(chart_type=ChartType.P)
+        )
+        session.flush()
+    session.rollback()
+
+
 def test_zero_denominator_rejected(session, base) -> None:
     _rejects(
         session,

@@ -304,7 +304,8 @@ def upgrade() -> None:
     sa.CheckConstraint('baseline_points IS NULL OR baseline_points >= 12', name=op.f('ck_measure_baseline_at_least_12')),
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_measure_project_id_project')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_measure')),
-    sa.UniqueConstraint('project_id', 'name', name=op.f('uq_measure_project_id_name'))
+    sa.UniqueConstraint('project_id', 'name', name=op.f('uq_measure_project_id_name')),
+    sa.UniqueConstraint('id', 'chart_type', name=op.f('uq_measure_id_chart_type'))
     )
     op.create_index(op.f('ix_measure_project_id'), 'measure', ['project_id'], unique=False)
 
@@ -364,15 +365,16 @@ def upgrade() -> None:
     op.create_table('observation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('chart_type', sa.Enum('run', 'xmr', 'p', 'u', 'c', name='charttype', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('numerator', sa.Float(), nullable=True),
     sa.Column('denominator', sa.Float(), nullable=True),
     sa.Column('note', sa.String(length=500), nullable=True),
     sa.CheckConstraint('denominator IS NULL OR denominator > 0', name=op.f('ck_observation_denominator_positive')),
-    sa.CheckConstraint('numerator IS NULL OR denominator IS NULL OR numerator <= denominator', name=op.f('ck_observation_numerator_within_denominator')),
+    sa.CheckConstraint("chart_type <> 'p' OR numerator IS NULL OR denominator IS NULL OR numerator <= denominator", name=op.f('ck_observation_proportion_within_denominator')),
     sa.CheckConstraint('numerator IS NULL OR numerator >= 0', name=op.f('ck_observation_numerator_non_negative')),
-    sa.ForeignKeyConstraint(['measure_id'], ['measure.id'], name=op.f('fk_observation_measure_id_measure')),
+    sa.ForeignKeyConstraint(['measure_id', 'chart_type'], ['measure.id', 'measure.chart_type'], name='fk_observation_measure_chart_type', onupdate='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observation')),
     sa.UniqueConstraint('measure_id', 'period_start', name=op.f('uq_observation_measure_id_period_start'))
     )

@@ -685,8 +685,9 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
             note = "Previous period(s) not collected: audit lead on leave"
         elif series.outlier_at == i:
             note = "Unusual period: checked and confirmed"
-        w.add("observation", id=w.ids("observation"), measure_id=mid, period_start=period,
-              value=val, numerator=num, denominator=den, note=note)  # fmt: skip
+        w.add("observation", id=w.ids("observation"), measure_id=mid, chart_type=mdef.chart,
+              period_start=period, value=val, numerator=num, denominator=den,
+              note=note)  # fmt: skip
     created = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
     if series.change is not None:
         kind = (
