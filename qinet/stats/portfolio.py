@@ -201,7 +201,9 @@ def _spc_block(
                 v[~np.isfinite(v)] = np.nan
                 out[k][sel] = v
         lim = PerPointLimits(out["cl"], out["lcl"], out["ucl"], out["lcl_95"], out["ucl_95"])
-    columns, _warnings = _flat_frame(flat, lim, rules, mr=None, centre_name=centre_name)
+    columns, _warnings = _flat_frame(
+        flat, lim, rules, mr=None, centre_name=centre_name, latest_reasons_only=True
+    )
     return columns, series_start, phase_start, direction
 
 

@@ -470,15 +470,26 @@ def _reasons(
     monthly: bool,
     centre_name: str,
     local: np.ndarray,
+    latest_of_series: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Plain-English reason for every special point (built only from flagged runs)."""
+    """Plain-English reason for every special point (built only from flagged runs).
+
+    With ``latest_of_series`` (the series id of every point) only the last special
+    point of each series gets its text: all a summary needs, at a fraction of the cost.
+    """
     n = len(codes)
     reason = np.full(n, "", dtype=object)
     flagged = codes != _COMMON
     if not flagged.any():
         return reason
+    if latest_of_series is not None:
+        idx = np.flatnonzero(flagged)
+        owner = latest_of_series[idx]
+        last = np.concatenate((owner[1:] != owner[:-1], [True]))
+        flagged = np.zeros(n, dtype=bool)
+        flagged[idx[last]] = True
     clauses: list[np.ndarray] = []
-    idx = np.flatnonzero(outside)
+    idx = np.flatnonzero(outside & flagged)
     c = np.full(n, "", dtype=object)
     if len(idx):
         words = np.where(
@@ -493,7 +504,7 @@ def _reasons(
         _run_clause(falling, d == -1, np.full(n, "falling", dtype=object), dates, monthly, local)
     )
     c = np.full(n, "", dtype=object)
-    idx = np.flatnonzero(two)
+    idx = np.flatnonzero(two & flagged)
     if len(idx):
         nxt = np.append(fires[1:], False)
         end = np.where(fires[idx], idx, np.where(nxt[idx], idx + 1, idx + 2))
@@ -550,8 +561,13 @@ def _flat_frame(
     *,
     mr: np.ndarray | None,
     centre_name: str,
+    latest_reasons_only: bool = False,
 ) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:
-    """Run the rule, point-type and reason steps; return columns and per-series warnings."""
+    """Run the rule, point-type and reason steps; return columns and per-series warnings.
+
+    ``latest_reasons_only`` writes a reason only on each series' last special point
+    (the summary matrix needs no more).
+    """
     y = flat.y
     n = len(y)
     pos = _positions(flat.phase_start)
@@ -606,6 +622,7 @@ def _flat_frame(
         monthly=monthly,
         centre_name=centre_name,
         local=local,
+        latest_of_series=series if latest_reasons_only else None,
     )
     dates = flat.dates if flat.dates is not None else np.full(n, np.datetime64("NaT", "ns"))
     columns = {

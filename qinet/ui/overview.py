@@ -106,6 +106,14 @@ def load_portfolio(url: str, viewer: Viewer, f: Filters, today: date, preset: st
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def load_matrix(
+    url: str, viewer: Viewer, f: Filters, today: date, preset: str, group_by: str
+) -> pd.DataFrame:
+    """The summary matrix as displayed (cached: formatting 3,000 rows is not free)."""
+    return matrix_frame(load_portfolio(url, viewer, f, today, preset), group_by)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, int]:
     """Active projects and completions, now and in the comparison window."""
     cmp = q.comparison(f, today)
@@ -486,7 +494,11 @@ def render(ctx: PageContext) -> None:
 
     due, late = (plan_display(t) for t in milestone_q.plan(ms, today))
     group_by = st.session_state.get(GROUP_KEY) or GROUP_CHOICES[0]
-    display = matrix_frame(p, group_by) if len(p.measures) else pd.DataFrame()
+    display = (
+        load_matrix(ctx.url, ctx.viewer, f, today, ctx.settings.spc_preset, group_by)
+        if len(p.measures)
+        else pd.DataFrame()
+    )
 
     from qinet.ui import overview_pack  # imports this module: load it late
 
