@@ -41,5 +41,7 @@ def render(ctx: PageContext) -> None:
     with components.panel("Tables"):
         st.subheader("Tables")
         st.dataframe(counts, hide_index=True, width="content")
+        components.download_csv(counts, ctx.filters, "data-tables", today=ctx.today,
+                                label="Table sizes CSV")
         if ctx.synthetic:
             st.caption("This database holds synthetic demo data created by `qinet demo`.")

@@ -395,7 +395,9 @@ def _icons(analysis: sm.MeasureAnalysis) -> None:
     st.image(icons.assurance_svg(a, size=88), caption=icons.assurance_label(a), width=88)
 
 
-def _signals(analysis: sm.MeasureAnalysis) -> None:
+def _signals(
+    analysis: sm.MeasureAnalysis, ctx: PageContext | None = None, header: pd.Series | None = None
+) -> None:
     st.subheader("Signals", anchor=False)
     signals = sm.signal_list(analysis)
     if signals.empty:
@@ -411,6 +413,12 @@ def _signals(analysis: sm.MeasureAnalysis) -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320))
+    if ctx is not None and header is not None:
+        components.download_csv(
+            table.assign(measure_id=int(header["measure_id"]), measure=header["measure"]),
+            ctx.filters, f"signals {header['project_code']} {header['measure']}",
+            today=ctx.today, label="Signals CSV", key="dl_measure_signals",
+        )  # fmt: skip
 
 
 def _download(ctx: PageContext, bundle: ChartBundle) -> None:
@@ -545,7 +553,14 @@ def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
     if not bundles:
         return
     st.subheader("Signal summary", anchor=False)
-    st.dataframe(pd.DataFrame([_summary_row(b) for b in bundles]), hide_index=True, width="stretch")
+    summary = pd.DataFrame([_summary_row(b) for b in bundles])
+    st.dataframe(summary, hide_index=True, width="stretch")
+    first = bundles[0].header
+    components.download_csv(
+        summary.assign(project_code=first["project_code"], project=first["project"]),
+        ctx.filters, f"signal summary {first['project_code']}", today=ctx.today,
+        label="Signal summary CSV", key="dl_signal_summary",
+    )  # fmt: skip
     st.subheader("Small multiples", anchor=False)
     cols = st.columns(SMALL_MULTIPLE_COLUMNS)
     for i, b in enumerate(bundles):
@@ -646,7 +661,7 @@ def _chart_tab(ctx: PageContext, bundle: ChartBundle) -> None:
         for warning in analysis.warnings:
             st.warning(md_escape(warning), icon=":material/warning:")
     with components.panel("Signals"):
-        _signals(analysis)
         _download(ctx, bundle)
+        _signals(analysis, ctx, bundle.header)
     with components.panel("Phases"):
         _phases(ctx, bundle)

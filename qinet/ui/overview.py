@@ -456,6 +456,8 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "days_late", "baseline_date", "status"])  # fmt: skip
+            components.download_csv(late, ctx.filters, "milestones-late", today=ctx.today,
+                                    label="Late milestones CSV")  # fmt: skip
     with due_tab:
         if due.empty:
             st.caption(f"Nothing due in the next {milestone_q.DUE_SOON_DAYS} days.")
@@ -464,6 +466,8 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "baseline_date", "days_slipped", "status"])  # fmt: skip
+            components.download_csv(due, ctx.filters, "milestones-due", today=ctx.today,
+                                    label="Milestones due CSV")  # fmt: skip
 
 
 def render(ctx: PageContext) -> None:
