@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -199,7 +199,7 @@ def raw_filter_values() -> dict[str, str]:
 
 
 def validated_filters(
-    raw: dict[str, str], options_for: callable
+    raw: dict[str, str], options_for: Callable[[str | None, str | None], dict[str, list[str]]]
 ) -> tuple[Filters, list[str]]:
     """Keep only filter values that are currently offered; report the others.
 
