@@ -18,6 +18,7 @@ from qinet.io.export import extract_filename, to_csv_bytes
 log = logging.getLogger("qinet.ui")
 
 SYNTHETIC_KEY = "_qinet_synthetic"  # set by state.page_context for this session
+SCOPE_KEY = "_qinet_scope"  # a scoped viewer's areas, e.g. "Medicine" (state.scope_label)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
@@ -82,12 +83,22 @@ def download_csv(
     st.download_button(
         label,
         data=lambda: to_csv_bytes(frame),
-        file_name=extract_filename(name, f.describe(), today, synthetic=synthetic),
+        file_name=extract_filename(name, describe_for_file(f), today, synthetic=synthetic),
         mime="text/csv",
         key=key or f"dl_{name}",
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def with_scope(description: str, scope: str) -> str:
+    """A filter description naming a scoped viewer's areas instead of "Whole network"."""
+    return description.replace("Whole network", scope, 1) if scope else description
+
+
+def describe_for_file(f: Filters) -> str:
+    """``f.describe()`` for this session's viewer (see ``with_scope``)."""
+    return with_scope(f.describe(), st.session_state.get(SCOPE_KEY, ""))
 
 
 def kpi(column, label: str, value: str, delta: str | None = None, help: str | None = None,

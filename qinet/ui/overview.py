@@ -517,7 +517,7 @@ def render(ctx: PageContext) -> None:
                 "Board pack (HTML)",
                 data=overview_pack.builder(ctx, p, display, group_by, reach_raw, due, late, tiles,
                                    cmp.label),  # fmt: skip
-                file_name=boardpack.board_pack_filename(f.describe(), today),
+                file_name=boardpack.board_pack_filename(components.describe_for_file(f), today),
                 mime="text/html",
                 key="overview_board_pack",
                 on_click="ignore",

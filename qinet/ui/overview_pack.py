@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
+import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
@@ -24,6 +25,7 @@ from qinet.queries.scope import frame
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache
+from qinet.ui.components import SCOPE_KEY, with_scope
 from qinet.ui.overview import (
     _VARIATION_ORDER,
     ICON_PX,
@@ -101,6 +103,7 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
     threshold = ctx.settings.small_number_threshold
     preset = ctx.settings.spc_preset
     synthetic = ctx.synthetic
+    scope = st.session_state.get(SCOPE_KEY, "")  # read now: build() runs on click, elsewhere
 
     def build() -> bytes:
         import plotly.offline
@@ -137,8 +140,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
         pack = boardpack.BoardPack(
-            filters=f.describe_with_dates(today),
-            description=f.describe(),
+            filters=with_scope(f.describe_with_dates(today), scope),
+            description=with_scope(f.describe(), scope),
             as_of=today,
             made_on=date.today(),
             synthetic=synthetic,

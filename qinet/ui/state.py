@@ -27,7 +27,7 @@ from qinet.errors import QinetError
 from qinet.filters import FILTER_KEYS, Filters, period_options
 from qinet.queries import reference
 from qinet.ui import cache
-from qinet.ui.components import SYNTHETIC_KEY, md_escape
+from qinet.ui.components import SCOPE_KEY, SYNTHETIC_KEY, md_escape, with_scope
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +231,31 @@ def validated_filters(
     return Filters(**clean), dropped
 
 
+def scope_label(viewer: Viewer, f: Filters, options: dict[str, list[str]]) -> str:
+    """What a scoped viewer sees when no narrower filter is chosen, e.g. ``Medicine``.
+
+    Directorate leads and viewers see their directorates; programme leads their
+    programmes. Empty for unrestricted viewers or when a filter already says it.
+
+    Args:
+        viewer: Who is looking.
+        f: The filters in force.
+        options: The viewer's (scoped) filter options.
+
+    Returns:
+        A short label, or "" when the filter description already tells the truth.
+    """
+    if viewer.directorate_ids is not None and f.directorate is None:
+        names = options["directorate"]
+    elif viewer.programme_ids is not None and f.programme is None:
+        names = options["programme"]
+    else:
+        return ""
+    if not names:
+        return "Nothing in your scope"
+    return " + ".join(names) if len(names) <= 3 else f"Your {len(names)} areas"
+
+
 def page_context(title: str, *, admin_only: bool = False) -> PageContext:
     """Start a page: resolve the viewer and filters, check access, draw the header.
 
@@ -268,7 +293,9 @@ def page_context(title: str, *, admin_only: bool = False) -> PageContext:
     filters, dropped = validated_filters(raw_filter_values(), options_for)
     dropped = [*st.session_state.get(DROPPED_KEY, []), *dropped]
     st.title(title)
-    caption = md_escape(filters.describe_with_dates(today))
+    scope = scope_label(viewer, filters, options_for(None, None))
+    st.session_state[SCOPE_KEY] = scope
+    caption = md_escape(with_scope(filters.describe_with_dates(today), scope))
     if synthetic:
         caption += "  ·  :orange-badge[Synthetic demo data]"
     st.caption(caption)

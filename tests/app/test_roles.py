@@ -117,3 +117,14 @@ def test_junk_in_url_parameters_on_every_page(make_app, page, key, value):
         assert "Surgery" not in " ".join(
             o for s in at.selectbox if s.key == "measure_project" for o in s.options
         )
+
+
+def test_scoped_viewer_is_told_what_they_are_looking_at(make_app):
+    at = make_app(user=MED_LEAD)
+    main_caption = at.caption[0].value
+    assert main_caption.startswith("Medicine")
+    assert "Whole network" not in main_caption
+    at = make_app(user=PROG_LEAD)
+    assert at.caption[0].value.startswith("Behind the Scenes")
+    at = make_app(user=ADMIN)
+    assert at.caption[0].value.startswith("Whole network")
