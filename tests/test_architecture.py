@@ -31,6 +31,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                  "qinet.queries"),
     "qinet.demo": ("streamlit", "plotly", "qinet.charts", "qinet.ui", "qinet.queries"),
     "qinet.refcheck": ("streamlit", "sqlalchemy", "plotly", "qinet.ui"),
+    "qinet.views": ("streamlit", "qinet.ui"),
     "qinet.cli": ("streamlit",),
     "qinet.bench": (),
 }
