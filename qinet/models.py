@@ -577,6 +577,9 @@ class MilestoneRevision(Base):
     forecast_date: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[MilestoneStatus] = mapped_column(enum_column(MilestoneStatus))
     note: Mapped[str] = mapped_column(sa.String(400), default="")
+    # Who recorded the change (sign-in key, or a team name in the demo data).
+    recorded_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    actual_date: Mapped[date | None] = mapped_column(sa.Date)
 
     milestone: Mapped[Milestone] = relationship(back_populates="revisions")
 

@@ -1186,6 +1186,9 @@ def _milestones(w: _World) -> None:
                 w.add("milestone_revision", id=w.ids("milestone_revision"), milestone_id=mid,
                       revised_on=min(revised_on, DEMO_TODAY), forecast_date=fc, status=st,
                       note=note)  # fmt: skip
+    from qinet.demo.plan import add_plan_history  # who recorded, a pause, a re-planned cohort
+
+    add_plan_history(w, DEMO_TODAY)
 
 
 def _access(w: _World) -> None:

@@ -42,6 +42,7 @@ from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
+from qinet.stats import plan as plan_rule
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache, components
@@ -321,10 +322,11 @@ def headlines(
         Headline("Reach: hard to reach", reach_value, reach_delta,
                  "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
                  "and ancillary, additional clinical services) who have enrolled."),
-        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
+        Headline("Plan: on track/late",
+                 f"{states_now['on_track'] + states_now['not_started']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
-                 "Milestones on track (or not started), and those late (forecast date "
-                 "passed or marked late).", delta_color="inverse"),
+                 "Milestones on track (or not started), and those late (planned or forecast "
+                 "date passed, or marked late) — the Timeline page's rule.", delta_color="inverse"),
     ]  # fmt: skip
 
 
@@ -446,7 +448,7 @@ _PLAN_COLUMNS = {
 
 def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
     late_tab, due_tab = st.tabs(
-        [f"Late ({len(late)})", f"Due in the next {milestone_q.DUE_SOON_DAYS} days ({len(due)})"]
+        [f"Late ({len(late)})", f"Due in the next {plan_rule.DUE_SOON_DAYS} days ({len(due)})"]
     )
     with late_tab:
         if late.empty:
@@ -460,7 +462,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                                     label="Late milestones CSV")  # fmt: skip
     with due_tab:
         if due.empty:
-            st.caption(f"Nothing due in the next {milestone_q.DUE_SOON_DAYS} days.")
+            st.caption(f"Nothing due in the next {plan_rule.DUE_SOON_DAYS} days.")
         else:
             st.dataframe(due, hide_index=True, width="stretch", key="overview_due",
                          column_config=_PLAN_COLUMNS,
@@ -486,17 +488,16 @@ def render(ctx: PageContext) -> None:
         reach_raw = load_reach(ctx.url, ctx.viewer, f, cmp.end)
         reach_before = load_reach(ctx.url, ctx.viewer, f, cmp.previous_end)
         ms, revs = load_plan(ctx.url, ctx.viewer, f)
-        states_now = milestone_q.counts_by_state(milestone_q.state_as_of(ms, revs, cmp.end, today))
-        states_before = milestone_q.counts_by_state(
-            milestone_q.state_as_of(ms, revs, cmp.previous_end, today)
-        )
+        states_now = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.end, today))
+        states_before = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.previous_end, today))
         tiles = headlines(p, counts, reach_raw, reach_before, states_now, states_before,
                           threshold)  # fmt: skip
         _tiles(tiles, cmp.label)
         st.page_link("pages/measures.py", label="Open the charts behind the icons (Measures)",
                      icon=":material/monitoring:")
 
-    due, late = (plan_display(t) for t in milestone_q.plan(ms, today))
+    # The one milestone rule (qinet.stats.plan), shared with the Timeline and the pack.
+    due, late, _ = (plan_display(t) for t in plan_rule.due_and_late(plan_rule.assess(ms, today)))
     group_by = st.session_state.get(GROUP_KEY) or GROUP_CHOICES[0]
     display = (
         load_matrix(ctx.url, ctx.viewer, f, today, ctx.settings.spc_preset, group_by)
