@@ -1,0 +1,3 @@
+from qinet.ui import state, timeline
+
+timeline.render(state.page_context("Timeline"))
