@@ -31,7 +31,7 @@ COHORT_COLOUR = "#d8dde0"
 COHORT_TEXT = "#212b32"
 TODAY_COLOUR = "#330072"
 ROW_PX = 26
-LABEL_CHARS = 42
+LABEL_CHARS = 32
 
 
 def _short(text: str, n: int = LABEL_CHARS) -> str:

@@ -52,10 +52,10 @@ STATE_SYMBOL = {  # Plotly marker symbols
     ON_TRACK: "diamond",
     AT_RISK: "triangle-up",
     LATE: "x",
-    NOT_STARTED: "circle-open",
+    NOT_STARTED: "square-open",
     CANCELLED: "line-ew-open",
 }
-STATE_ICON = {DONE: "●", ON_TRACK: "◆", AT_RISK: "▲", LATE: "✖", NOT_STARTED: "○", CANCELLED: "—"}
+STATE_ICON = {DONE: "●", ON_TRACK: "◆", AT_RISK: "▲", LATE: "✖", NOT_STARTED: "□", CANCELLED: "—"}
 
 _RECORDED_COMPLETE = "complete"
 

@@ -96,6 +96,11 @@ def _history(ctx: PageContext, view: tv.TimelineView) -> None:
             f"{choice}: {len(h)} revision{'s' if len(h) != 1 else ''}, the forecast moved "
             f"{len(moved)} time{'s' if len(moved) != 1 else ''}."
         ))  # fmt: skip
+        for _, r in moved.iloc[::-1].iterrows():
+            st.markdown("- " + md_escape(
+                f"{r['Recorded on']} ({r['Moved (days)']} days): forecast {r['Forecast']}, "
+                f"recorded by {r['Recorded by']} — {r['Reason']}"
+            ))  # fmt: skip
     st.dataframe(h, hide_index=True, width="stretch", key="tl_history",
                  column_config={"Reason": st.column_config.TextColumn("Reason", width="large")})
     ex = view.extracts["revisions"]
