@@ -11,6 +11,7 @@ status in words. Today is a dashed vertical line. A chart never queries: it take
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pandas as pd
@@ -38,9 +39,14 @@ def _short(text: str, n: int = LABEL_CHARS) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _day(value: object) -> str:
-    ts = pd.to_datetime(value, errors="coerce")
-    return "—" if pd.isna(ts) else f"{ts:%-d %b %Y}"
+def _esc(values: pd.Series) -> pd.Series:
+    """Data-derived text made safe for Plotly's HTML-like labels."""
+    return values.astype(str).map(html.escape)
+
+
+def _days(values: pd.Series) -> pd.Series:
+    """Dates as ``28 Apr 2025`` (vectorised; "—" where missing)."""
+    return pd.to_datetime(values, errors="coerce").dt.strftime("%-d %b %Y").fillna("—")
 
 
 def rows(assessed: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -54,24 +60,26 @@ def rows(assessed: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
         ``y``, ``kind`` (``programme`` or ``milestone``), ``programme``, ``label`` and,
         for milestones, the ``assessed`` index as ``row``.
     """
-    out: list[dict[str, object]] = []
+    cols = ["y", "kind", "programme", "label", "row"]
     progs = sorted(set(assessed.get("programme", pd.Series(dtype=object)))
                    | set(cohorts.get("programme", pd.Series(dtype=object))))  # fmt: skip
-    y = 0
-    for prog in progs:
-        out.append({"y": y, "kind": "programme", "programme": prog,
-                    "label": f"<b>{_short(prog, LABEL_CHARS + 4)}</b>", "row": None})  # fmt: skip
-        y += 1
-        ms = assessed[assessed["programme"] == prog] if len(assessed) else assessed
-        order = pd.to_datetime(ms["baseline_date"]).sort_values(kind="stable").index
-        for i in order:
-            r = ms.loc[i]
-            icon = plan.STATE_ICON[r["state"]]
-            label = f"{_short(str(r['title']))}  {icon} {r['state_label']}"
-            out.append({"y": y, "kind": "milestone", "programme": prog, "label": label,
-                        "row": i})  # fmt: skip
-            y += 1
-    return pd.DataFrame(out, columns=["y", "kind", "programme", "label", "row"])
+    heads = pd.DataFrame({"programme": progs, "kind": "programme", "row": None,
+                          "label": [f"<b>{html.escape(_short(p, LABEL_CHARS + 4))}</b>"
+                                    for p in progs],
+                          "order": 0, "when": pd.NaT})  # fmt: skip
+    if len(assessed):
+        a = assessed
+        icon = a["state"].map(plan.STATE_ICON)
+        items = pd.DataFrame({
+            "programme": a["programme"], "kind": "milestone", "row": a.index,
+            "label": _esc(a["title"].astype(str).map(_short)) + "  " + icon + " "
+            + a["state_label"],
+            "order": 1, "when": pd.to_datetime(a["baseline_date"]),
+        })  # fmt: skip
+        heads = pd.concat([heads, items], ignore_index=True)
+    out = heads.sort_values(["programme", "order", "when"], kind="stable").reset_index(drop=True)
+    out["y"] = range(len(out))
+    return out[cols]
 
 
 def figure(assessed: pd.DataFrame, cohorts: pd.DataFrame, today: date) -> go.Figure:
@@ -99,11 +107,10 @@ def figure(assessed: pd.DataFrame, cohorts: pd.DataFrame, today: date) -> go.Fig
             base=start, x=(end - start).dt.days * 86_400_000, y=c["y"], orientation="h",
             name="Cohort (start to end)", marker={"color": COHORT_COLOUR,
                                                    "line": {"color": "#4c6272", "width": 1}},
-            text=c["cohort"], textposition="inside", insidetextanchor="middle",
+            text=_esc(c["cohort"]).tolist(), textposition="inside", insidetextanchor="middle",
             textfont={"color": COHORT_TEXT, "size": 11}, width=0.7,
-            customdata=list(zip(c["cohort"], start.map(_day), end.map(_day), strict=True)),
-            hovertemplate="%{customdata[0]}<br>%{customdata[1]} to %{customdata[2]}"
-                          "<extra>Cohort</extra>",
+            hovertext=(_esc(c["cohort"]) + "<br>" + _days(start) + " to "
+                       + _days(end)).tolist(), hovertemplate="%{hovertext}<extra>Cohort</extra>",
         ))  # fmt: skip
 
     if len(assessed):
@@ -111,42 +118,33 @@ def figure(assessed: pd.DataFrame, cohorts: pd.DataFrame, today: date) -> go.Fig
         base = pd.to_datetime(a["baseline_date"])
         exp = pd.to_datetime(a["expected_date"])
         # The slip line from planned to expected, one trace (gaps between rows).
-        xs: list[object] = []
-        ys: list[object] = []
-        for b, e, yy in zip(base, exp, a["y"], strict=True):
-            xs += [b, e, None]
-            ys += [yy, yy, None]
+        xs = pd.DataFrame({"b": base, "e": exp, "gap": None}, dtype=object).to_numpy().ravel()
+        ys = pd.DataFrame({"b": a["y"], "e": a["y"], "gap": None}).to_numpy().ravel()
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": PLANNED_COLOUR,
                                  "width": 2}, hoverinfo="skip", showlegend=False))  # fmt: skip
         fig.add_trace(go.Scatter(
             x=base, y=a["y"], mode="markers", name="Planned date (baseline)",
             marker={"symbol": "circle-open", "size": 10, "color": PLANNED_COLOUR,
                     "line": {"width": 2}},
-            customdata=a["title"], hovertemplate="%{customdata}<br>Planned %{x|%-d %b %Y}"
-                                                 "<extra></extra>",
+            hovertext=_esc(a["title"]).tolist(),
+            hovertemplate="%{hovertext}<br>Planned %{x|%-d %b %Y}<extra></extra>",
         ))  # fmt: skip
         for state in plan.STATES:
             s = a[a["state"] == state]
             if s.empty:
                 continue
-            custom = list(zip(
-                s["title"], s["programme"], s["owner"], s["state_label"],
-                pd.to_datetime(s["baseline_date"]).map(_day),
-                pd.to_datetime(s["forecast_date"]).map(_day),
-                pd.to_datetime(s["actual_date"]).map(_day),
-                s["slip_days"].map(plan.slip_sentence), strict=True,
-            ))  # fmt: skip
+            hover = ("<b>" + _esc(s["title"]) + "</b> (" + _esc(s["programme"])
+                     + ")<br>Status: " + s["state_label"] + " · owner " + _esc(s["owner"])
+                     + "<br>Planned " + _days(s["baseline_date"]) + " · forecast "
+                     + _days(s["forecast_date"]) + " · actual " + _days(s["actual_date"])
+                     + "<br>" + s["slip_days"].map(plan.slip_sentence))  # fmt: skip
             fig.add_trace(go.Scatter(
                 x=pd.to_datetime(s["expected_date"]), y=s["y"], mode="markers",
                 name=f"{plan.STATE_ICON[state]} {plan.STATE_LABEL[state]}",
                 marker={"symbol": plan.STATE_SYMBOL[state], "size": 13,
                         "color": STATE_COLOUR[state], "line": {"width": 1.5,
                                                                 "color": STATE_COLOUR[state]}},
-                customdata=custom,
-                hovertemplate="<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
-                              "Status: %{customdata[3]} · owner %{customdata[2]}<br>"
-                              "Planned %{customdata[4]} · forecast %{customdata[5]} · "
-                              "actual %{customdata[6]}<br>%{customdata[7]}<extra></extra>",
+                hovertext=hover.tolist(), hovertemplate="%{hovertext}<extra></extra>",
             ))  # fmt: skip
 
     n = max(len(layout), 1)

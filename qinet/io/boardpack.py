@@ -81,6 +81,32 @@ class Icons:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """A titled block another page's view model hands to the pack (e.g. the Timeline's).
+
+    Attributes:
+        heading: Sub-heading.
+        sentences: Plain statements printed above it.
+        chart: A chart, or None.
+        table: Display columns, or None.
+        empty: What to print when the table has no rows.
+    """
+
+    heading: str
+    sentences: Sequence[str] = ()
+    chart: ChartBlock | None = None
+    table: pd.DataFrame | None = None
+    empty: str = "None."
+
+
+def _pack_section(sec: PackSection) -> str:
+    text = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
+    chart = _chart(sec.chart) if sec.chart is not None else ""
+    table = table_html(sec.table, empty=sec.empty) if sec.table is not None else ""
+    return f"<h3>{escape(sec.heading)}</h3>{text}{chart}{table}"
+
+
+@dataclass(frozen=True)
 class BoardPack:
     """Everything the pack shows, already scoped, filtered and suppressed.
 
@@ -105,6 +131,8 @@ class BoardPack:
         reach_note: A line on how reach is defined and suppressed.
         plan_due: Milestones due soon (display columns).
         plan_late: Late milestones (display columns).
+        plan_sections: The Timeline's sections (timeline, due, late, done late, slippage
+            history); when given they replace ``plan_due`` / ``plan_late`` in the Plan section.
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
     """
@@ -127,6 +155,7 @@ class BoardPack:
     reach_note: str = ""
     plan_due: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan_sections: Sequence[PackSection] = ()
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
 
@@ -335,6 +364,12 @@ def render_html(pack: BoardPack) -> str:
         script = f'<script type="text/javascript">{safe}</script>'
     reach_chart = _chart(pack.reach_chart) if pack.reach_chart is not None else ""
     title = f"{PACK_TITLE}: {pack.filters}"
+    plan = "".join(_pack_section(sec) for sec in pack.plan_sections) or (
+        "<h3>Milestones due in the next 30 days</h3>"
+        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
+        "<h3>Late milestones</h3>"
+        f"{table_html(pack.plan_late, empty='No milestones are late.')}"
+    )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en-GB"><head><meta charset="utf-8">'
@@ -357,11 +392,7 @@ def render_html(pack: BoardPack) -> str:
         f'<section id="reach" class="break"><h2>Reach by staff group</h2>{under}{reach_chart}'
         f"{table_html(pack.reach, numeric=('engaged', 'headcount', 'rate'))}"
         f"<p class=\"meta\">{escape(pack.reach_note)}</p></section>"
-        f'<section id="plan" class="break"><h2>Plan</h2>'
-        "<h3>Milestones due in the next 30 days</h3>"
-        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
-        "<h3>Late milestones</h3>"
-        f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
+        f'<section id="plan" class="break"><h2>Plan</h2>{plan}</section>'
         f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"

@@ -1,8 +1,8 @@
 """Page benchmarks on the large synthetic data set: server time per rerun, via AppTest.
 
 ``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
-large``) the first time, then times reruns of the Overview and of the Measures
-page opening and switching measures. AppTest runs the real scripts in-process,
+large``) the first time, then times reruns of the Overview, of the Measures
+page opening and switching measures, and of the Timeline. AppTest runs the real scripts in-process,
 so a rerun's wall time is the server's time to produce the page (no browser).
 """
 
@@ -88,6 +88,10 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
         if measures.exception:
             raise RuntimeError(measures.exception[0].message)
 
+    timeline = AppTest.from_file(app, default_timeout=120)
+    timeline.run()
+    timeline.switch_page("pages/timeline.py").run()
+
     def rerun(at: AppTest) -> Callable[[], None]:
         def _run() -> None:
             at.run()
@@ -110,4 +114,6 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
         ("overview-cold", "Overview, whole network, data caches cleared", 1.0, cold(overview)),
         ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),
+        ("timeline", "Timeline, whole network, rerun", 0.3, rerun(timeline)),
+        ("timeline-cold", "Timeline, whole network, data caches cleared", 1.0, cold(timeline)),
     ]

@@ -57,6 +57,17 @@ def _figure_html(fig, width: int = 700) -> str:  # noqa: ANN001 - a plotly Figur
                        config={"staticPlot": True, "displayModeBar": False})  # fmt: skip
 
 
+def _timeline_sections(engine, viewer: Viewer, f: Filters, today: date, synthetic: bool,
+                       scope: str) -> list[boardpack.PackSection]:  # fmt: skip
+    """The Timeline page's own sections (same view model, same milestone rule)."""
+    from qinet.ui import timeline
+    from qinet.views import timeline as tv
+    from qinet.views.base import ViewContext
+
+    view = tv.build(ViewContext(engine, viewer, f, today, synthetic=synthetic, scope=scope))
+    return timeline.pack_sections(view)
+
+
 def _signal_charts(engine, viewer: Viewer, f: Filters, today: date, preset: str,
                    rows: pd.DataFrame, measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # noqa: ANN001  # fmt: skip
     from qinet.charts import runchart as run_charts
@@ -139,6 +150,7 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "signal_date": display["signal_date"],
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
+        plan_sections = _timeline_sections(engine, viewer, f, today, synthetic, scope)
         pack = boardpack.BoardPack(
             filters=with_scope(f.describe_with_dates(today), scope),
             description=with_scope(f.describe(), scope),
@@ -164,6 +176,7 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             ),
             plan_due=due,
             plan_late=late,
+            plan_sections=plan_sections,
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach_display,
@@ -173,7 +186,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
             },  # fmt: skip
-            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+            script=plotly.offline.get_plotlyjs()
+            if (charts or reach_chart or plan_sections) else "",
         )
         return boardpack.board_pack_bytes(pack)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from qinet import db
@@ -16,6 +17,7 @@ from qinet.access import Viewer
 from qinet.domain import MilestoneStatus, Role
 from qinet.errors import NotPermittedError
 from qinet.filters import Filters
+from qinet.io import boardpack
 from qinet.queries import milestones as q
 from qinet.stats import plan
 from qinet.ui import cache, components
@@ -43,6 +45,22 @@ def load_view(url: str, viewer: Viewer, f: Filters, today: date, synthetic: bool
     """The Timeline view model for this viewer and filters (cached per combination)."""
     vc = ViewContext(cache.engine(), viewer, f, today, synthetic=synthetic, scope=scope)
     return tv.build(vc)
+
+
+def pack_sections(view: tv.TimelineView) -> list[boardpack.PackSection]:
+    """The Timeline's board-pack sections (``views.timeline.sections``) as the pack draws them."""
+    out = []
+    for sec in tv.sections(view):
+        chart = None
+        if sec.figure is not None:
+            fig = go.Figure(sec.figure)  # a copy: the cached view's figure stays as it is
+            fig.update_layout(width=980, autosize=False)
+            html = fig.to_html(full_html=False, include_plotlyjs=False,
+                               config={"staticPlot": True, "displayModeBar": False})  # fmt: skip
+            chart = boardpack.ChartBlock("Programme timeline", html, sec.alt_text, heading=False)
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, chart, sec.table,
+                                         empty=f"{sec.heading}: none."))  # fmt: skip
+    return out
 
 
 def _key() -> None:

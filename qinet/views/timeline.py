@@ -222,5 +222,7 @@ def sections(view: TimelineView) -> list[Section]:
         Section(f"Due in the next {plan.DUE_SOON_DAYS} days", table=view.due),
         Section("Late", table=view.overdue),
         Section("Done late", table=view.done_late),
-        Section("Revision history", table=view.history, extract=view.extracts.get("revisions")),
+        Section("Forecast moves (slippage over time)",
+                table=view.history[view.history["Moved (days)"] != "0"].reset_index(drop=True),
+                extract=view.extracts.get("revisions")),
     ]  # fmt: skip
