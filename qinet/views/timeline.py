@@ -152,7 +152,7 @@ def _sentences(a: pd.DataFrame) -> tuple[str, ...]:
     out = [f"{n} milestone{'s' if n != 1 else ''}: {parts}."]
     late_done = int(a["done_late"].sum())
     if c[plan.DONE]:
-        out.append(f"{late_done} of {c[plan.DONE]} done were delivered after the planned date.")
+        out.append(f"Done after the planned date: {late_done} of {c[plan.DONE]}.")
     slipped = a[a["slip_days"] > 0]
     if len(slipped):
         worst = slipped.loc[slipped["slip_days"].idxmax()]
