@@ -72,13 +72,13 @@ def _status(state: str) -> str:
 
 def _slippage(a: pd.DataFrame, moves: pd.Series) -> pd.DataFrame:
     if a.empty:
-        return pd.DataFrame(columns=["Programme", "Milestone", "Owner", "Status", "Planned",
+        return pd.DataFrame(columns=["Milestone", "Status", "Programme", "Owner", "Planned",
                                      "Forecast", "Actual", "Slip (days)", "Slip",
                                      "Times moved"])  # fmt: skip
     a = a.sort_values(["slip_days", "programme", "title"], ascending=[False, True, True])
     return pd.DataFrame({
-        "Programme": a["programme"], "Milestone": a["title"], "Owner": a["owner"],
-        "Status": a["state"].map(_status), "Planned": a["baseline_date"].map(_day),
+        "Milestone": a["title"], "Status": a["state"].map(_status),
+        "Programme": a["programme"], "Owner": a["owner"], "Planned": a["baseline_date"].map(_day),
         "Forecast": a["forecast_date"].map(_day), "Actual": a["actual_date"].map(_day),
         "Slip (days)": a["slip_days"].astype(int), "Slip": a["slip_days"].map(plan.slip_sentence),
         "Times moved": a["milestone_id"].map(moves).fillna(0).astype(int),
@@ -86,7 +86,7 @@ def _slippage(a: pd.DataFrame, moves: pd.Series) -> pd.DataFrame:
 
 
 def _history(revs: pd.DataFrame, a: pd.DataFrame) -> pd.DataFrame:
-    cols = ["Programme", "Milestone", "Recorded on", "Forecast", "Moved (days)", "Status",
+    cols = ["Milestone", "Programme", "Recorded on", "Forecast", "Moved (days)", "Status",
             "Actual", "Recorded by", "Reason"]  # fmt: skip
     if revs.empty:
         return pd.DataFrame(columns=cols)
@@ -95,7 +95,7 @@ def _history(revs: pd.DataFrame, a: pd.DataFrame) -> pd.DataFrame:
         ["revised_on", "revision_id"], ascending=False)
     labels = {"complete": "Done", **{k: v for k, v in plan.STATE_LABEL.items() if k != "done"}}
     return pd.DataFrame({
-        "Programme": r["programme"], "Milestone": r["title"],
+        "Milestone": r["title"], "Programme": r["programme"],
         "Recorded on": r["revised_on"].map(_day), "Forecast": r["forecast_date"].map(_day),
         "Moved (days)": r["moved_days"].map(_signed),
         "Status": r["status"].map(lambda s: labels.get(str(s), str(s))),
