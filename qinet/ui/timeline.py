@@ -141,8 +141,11 @@ def _update(ctx: PageContext, view: tv.TimelineView) -> None:
         st.info(_refusal(ctx.viewer), icon=":material/lock:")
         return
     if not view.editable:
-        st.info("None of the milestones in this view belong to your programmes, so there is "
-                "nothing here you can update.", icon=":material/lock:")  # fmt: skip
+        if ctx.viewer.role is Role.PROGRAMME_LEAD:
+            st.info("None of the milestones in this view belong to your programmes, so there "
+                    "is nothing here you can update.", icon=":material/lock:")  # fmt: skip
+        else:
+            st.caption("No milestones in this view to update.")
         return
     ids = list(view.editable)
     with st.form("tl_update_form", border=True):

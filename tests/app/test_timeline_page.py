@@ -133,3 +133,20 @@ def test_page_runs_on_its_own(app_env):
     at.run()
     assert not at.exception
     assert "Timeline" in texts(at)
+
+
+def test_overview_plan_uses_the_same_rule(make_app):
+    """Issue 13: the Overview never says "On track" beside a slip beyond the tolerance, and
+    nothing past its planned date is listed as due."""
+    from qinet.stats import plan
+
+    at = make_app()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    late = next(f for f in frames if "days_late" in f.columns)
+    due = next(f for f in frames if "days_slipped" in f.columns and "days_late" not in f.columns)
+    on_track = due[due["status"].isin(["On track", "Not started"])]
+    assert (on_track["days_slipped"] <= plan.SLIP_TOLERANCE_DAYS).all()
+    assert (due["baseline_date"].map(str) >= "2025-09-30").all()
+    assert (late["status"] == "Late").all()
+    assert "Interim report to the board" in set(late["title"])  # planned 27 Jul 2025
