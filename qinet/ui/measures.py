@@ -39,7 +39,7 @@ from qinet.stats.rules import (
 from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 
 MEASURE_KEY = "measure"  # URL-bound: ?measure=QI-0001 · Discharges before noon (%)
 PROJECT_KEY = "measure_project"
@@ -82,7 +82,7 @@ class ChartBundle:
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         df = q.picker(s, viewer, f)
     df["project_label"] = df["project_code"] + SEP + df["project"]
     df["measure_label"] = [
@@ -96,7 +96,7 @@ def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
 def _measure_data(
     url: str, viewer: Viewer, f: Filters, measure_id: int, today: date
 ) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         header = q.measure_header(s, viewer, measure_id, f)
         obs = q.observations(s, viewer, measure_id, f, today)
         notes = q.annotations(s, viewer, measure_id)
@@ -416,8 +416,8 @@ def _signals(
     if ctx is not None and header is not None:
         components.download_csv(
             table.assign(measure_id=int(header["measure_id"]), measure=header["measure"]),
-            ctx.filters, f"signals {header['project_code']} {header['measure']}",
-            today=ctx.today, label="Signals CSV", key="dl_measure_signals",
+            ctx.view, f"signals {header['project_code']} {header['measure']}",
+            label="Signals CSV", key="dl_measure_signals",
         )  # fmt: skip
 
 
@@ -433,14 +433,13 @@ def _download(ctx: PageContext, bundle: ChartBundle) -> None:
             "project": h["project"],
             "directorate": h["directorate"],
             "programme": h["programme"],
-            "filters": ctx.filters.describe(),
+            "filters": ctx.describe(),
         },
     )
     components.download_csv(
         extract,
-        ctx.filters,
+        ctx.view,
         f"measure {h['project_code']} {h['measure']}",
-        today=ctx.today,
         label="Download chart data (CSV)",
         key="dl_measure_chart",
     )
@@ -484,7 +483,7 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
             help="Retract this phase break (kept in the audit trail)",
         ):
             with components.panel("Undo phase break"):
-                with db.session_scope(cache.engine()) as s:
+                with db.session_scope(ctx.engine) as s:
                     q.undo_phase_break(s, ctx.viewer, int(row.annotation_id))
                 _after_change(f"Phase break of {_date(when)} undone.")
     if not can:
@@ -511,7 +510,7 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
     if submitted:
         with components.panel("Confirm phase break"):
             rules = bundle.analysis.requested
-            with db.session_scope(cache.engine()) as s:
+            with db.session_scope(ctx.engine) as s:
                 q.confirm_phase_break(
                     s,
                     ctx.viewer,
@@ -558,7 +557,7 @@ def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
     first = bundles[0].header
     components.download_csv(
         summary.assign(project_code=first["project_code"], project=first["project"]),
-        ctx.filters, f"signal summary {first['project_code']}", today=ctx.today,
+        ctx.view, f"signal summary {first['project_code']}",
         label="Signal summary CSV", key="dl_signal_summary",
     )  # fmt: skip
     st.subheader("Small multiples", anchor=False)

@@ -45,7 +45,7 @@ from qinet.queries.scope import frame
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache, components
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 
 log = logging.getLogger("qinet.ui")
 
@@ -76,7 +76,7 @@ def load_observations(url: str, viewer: Viewer) -> pd.DataFrame:
     ``load_portfolio``, so changing a filter re-runs the statistics but does not
     re-read the observations.
     """
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         obs = q.portfolio_observations(s, viewer, Filters(), None, None)
     return obs.assign(period_start=pd.to_datetime(obs["period_start"]))
 
@@ -86,7 +86,7 @@ def load_portfolio(url: str, viewer: Viewer, f: Filters, today: date, preset: st
     """Measures in scope and the summary matrix for both windows (two batch passes)."""
     cmp = q.comparison(f, today)
     rules = SPC_PRESETS[preset]
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         measures = q.portfolio_measures(s, viewer, f)
         breaks = frame(s, q.phase_breaks_stmt(viewer, f))
     every = load_observations(url, viewer)
@@ -117,7 +117,7 @@ def load_matrix(
 def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, int]:
     """Active projects and completions, now and in the comparison window."""
     cmp = q.comparison(f, today)
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return {
             "active": q.active_projects(s, viewer, f, cmp.end),
             "active_before": q.active_projects(s, viewer, f, cmp.previous_end),
@@ -131,21 +131,21 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
     """Raw engaged and headcount by staff group (suppress before showing)."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return q.reach_by_staff_group(s, viewer, f, as_of)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_plan(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Milestones in scope and their revisions."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return milestone_q.milestones(s, viewer, f), milestone_q.revisions(s, viewer, f)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_projects(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
     """The project register rows in scope."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         out = frame(s, projects.projects_stmt(viewer, f))
     out["status"] = out["status"].map(str) if len(out) else out["status"]
     return out
@@ -383,8 +383,8 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         label = str(display["measure_label"].iloc[rows[0]])
         # the filters travel by themselves (sidebar widgets bound to the URL)
         st.switch_page("pages/measures.py", query_params={"measure": label})
-    components.download_csv(matrix_extract(display, group_by), ctx.filters, "overview-matrix",
-                            today=ctx.today, label="Matrix CSV")  # fmt: skip
+    components.download_csv(matrix_extract(display, group_by), ctx.view, "overview-matrix",
+                            label="Matrix CSV")  # fmt: skip
 
 
 def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -456,7 +456,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "days_late", "baseline_date", "status"])  # fmt: skip
-            components.download_csv(late, ctx.filters, "milestones-late", today=ctx.today,
+            components.download_csv(late, ctx.view, "milestones-late",
                                     label="Late milestones CSV")  # fmt: skip
     with due_tab:
         if due.empty:
@@ -466,7 +466,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "baseline_date", "days_slipped", "status"])  # fmt: skip
-            components.download_csv(due, ctx.filters, "milestones-due", today=ctx.today,
+            components.download_csv(due, ctx.view, "milestones-due",
                                     label="Milestones due CSV")  # fmt: skip
 
 
@@ -510,14 +510,14 @@ def render(ctx: PageContext) -> None:
         register = load_projects(ctx.url, ctx.viewer, f)
         c1, c2, _ = st.columns([1, 1, 2])
         with c1:  # first download on the page: the project register (the shell tests read it)
-            components.download_csv(register, f, "overview-projects", today=today,
+            components.download_csv(register, ctx.view, "overview-projects",
                                     label="Project register CSV")  # fmt: skip
         with c2:
             st.download_button(
                 "Board pack (HTML)",
                 data=overview_pack.builder(ctx, p, display, group_by, reach_raw, due, late, tiles,
                                    cmp.label),  # fmt: skip
-                file_name=boardpack.board_pack_filename(components.describe_for_file(f), today),
+                file_name=boardpack.board_pack_filename(ctx.describe(), today),
                 mime="text/html",
                 key="overview_board_pack",
                 on_click="ignore",
@@ -536,8 +536,8 @@ def render(ctx: PageContext) -> None:
     with components.panel("Reach by staff group"):
         table, _ = _reach(ctx, reach_raw)
         if not table.empty:
-            components.download_csv(_reach_display(table), f, "overview-reach",
-                                    today=today, label="Reach CSV")  # fmt: skip
+            components.download_csv(_reach_display(table), ctx.view, "overview-reach",
+                                    label="Reach CSV")  # fmt: skip
     st.subheader("Plan")
     with components.panel("Plan"):
         _plan(ctx, due, late)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
@@ -24,8 +23,7 @@ from qinet.queries import overview as q
 from qinet.queries.scope import frame
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
-from qinet.ui import cache
-from qinet.ui.components import SCOPE_KEY, with_scope
+from qinet.ui.context import PageContext
 from qinet.ui.overview import (
     _VARIATION_ORDER,
     ICON_PX,
@@ -35,7 +33,6 @@ from qinet.ui.overview import (
     _reach_display,
     matrix_extract,
 )
-from qinet.ui.state import PageContext
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +95,12 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                   reach_raw: pd.DataFrame, due: pd.DataFrame, late: pd.DataFrame,
                   tiles: list[Headline], comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
     """A zero-argument function that builds the board pack (run on click, off the script)."""
-    engine = cache.engine()
+    engine = ctx.engine
     viewer, f, today = ctx.viewer, ctx.filters, ctx.today
     threshold = ctx.settings.small_number_threshold
     preset = ctx.settings.spc_preset
     synthetic = ctx.synthetic
-    scope = st.session_state.get(SCOPE_KEY, "")  # read now: build() runs on click, elsewhere
+    filters_text, description = ctx.describe_with_dates(), ctx.describe()
 
     def build() -> bytes:
         import plotly.offline
@@ -140,8 +137,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
         pack = boardpack.BoardPack(
-            filters=with_scope(f.describe_with_dates(today), scope),
-            description=with_scope(f.describe(), scope),
+            filters=filters_text,
+            description=description,
             as_of=today,
             made_on=date.today(),
             synthetic=synthetic,
