@@ -71,8 +71,7 @@ class PageContext:
 
     def describe_with_dates(self) -> str:
         """``describe()`` with the period's dates, for the page caption and the board pack."""
-        text = self.filters.describe_with_dates(self.today)
-        return text.replace("Whole network", self.scope, 1) if self.scope else text
+        return self.view.describe_with_dates()
 
 
 def raw_filter_values() -> dict[str, str]:

@@ -6,31 +6,25 @@ of each measure with a signal, and hands it to :mod:`qinet.io.boardpack`.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 
-from qinet import db
-from qinet.access import Viewer
-from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
 from qinet.domain import AssuranceState, ChartType, VariationState
-from qinet.filters import Filters
 from qinet.io import boardpack
-from qinet.queries import overview as q
-from qinet.queries.scope import frame
-from qinet.stats import portfolio
-from qinet.stats.rules import ANHOEJ, SPC_PRESETS
-from qinet.ui.context import PageContext
-from qinet.ui.overview import (
-    _VARIATION_ORDER,
+from qinet.views import measures as vm
+from qinet.views.base import ViewContext
+from qinet.views.overview import (
     ICON_PX,
     MAX_PACK_CHARTS,
+    VARIATION_ORDER,
     Headline,
     Portfolio,
-    _reach_display,
+    ReachView,
     matrix_extract,
 )
 
@@ -43,7 +37,7 @@ def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
     special = ~display["variation_state"].isin(
         [VariationState.COMMON_CAUSE.value, VariationState.NOT_ENOUGH_DATA.value]
     )
-    rows = display[special].assign(_o=display["variation_state"].map(_VARIATION_ORDER))
+    rows = display[special].assign(_o=display["variation_state"].map(VARIATION_ORDER))
     rows = rows.sort_values(["_o", "signal_date"], ascending=[True, False], na_position="last")
     return rows.drop(columns="_o")
 
@@ -54,73 +48,60 @@ def _figure_html(fig, width: int = 700) -> str:  # noqa: ANN001 - a plotly Figur
                        config={"staticPlot": True, "displayModeBar": False})  # fmt: skip
 
 
-def _signal_charts(engine, viewer: Viewer, f: Filters, today: date, preset: str,
-                   rows: pd.DataFrame, measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # noqa: ANN001  # fmt: skip
-    from qinet.charts import runchart as run_charts
-    from qinet.charts import spc as spc_charts
-    from qinet.queries import measures as measure_q
-    from qinet.stats.measure import analyse_measure
-
+def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
+                   measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # fmt: skip
+    """Each signalling measure's chart, through the Measures page's own pipeline."""
     info = measures.set_index("measure_id")
     blocks: list[boardpack.ChartBlock] = []
-    with db.session_scope(engine) as s:
-        breaks = frame(s, q.phase_breaks_stmt(viewer, f))
-        for mid, label in zip(rows["measure_id"], rows["measure_label"], strict=True):
-            m = info.loc[mid]
-            try:
-                obs = measure_q.observations(s, viewer, int(mid), f, today)
-                notes = measure_q.annotations(s, viewer, int(mid))
-                chart = ChartType(m["chart_type"])
-                preset_rules = ANHOEJ if chart is ChartType.RUN else SPC_PRESETS[preset]
-                a = analyse_measure(
-                    obs, chart=chart, direction=m["improvement_direction"], target=m["target"],
-                    preset=preset_rules,
-                    phase_starts=breaks.loc[breaks["measure_id"] == mid, "on_date"].tolist(),
-                    baseline_points=m["baseline_points"],
-                )
-                percent = chart is ChartType.P
-                maker = spc_charts if a.is_spc else run_charts
-                fig = maker.figure(a.result, title=str(label), unit=str(m["unit"] or ""),
-                                   annotations=notes, percent=percent, height=330)  # fmt: skip
-                alt = maker.alt_text(a.result, title=str(m["measure"]), unit=str(m["unit"] or ""),
-                                     percent=percent)  # fmt: skip
-                blocks.append(boardpack.ChartBlock(str(label), _figure_html(fig), alt,
-                                                   heading=False))  # fmt: skip
-            except Exception:  # one bad chart must not lose the pack
-                log.exception("board pack: chart for measure %s failed", mid)
+    for mid, label in zip(rows["measure_id"], rows["measure_label"], strict=True):
+        try:
+            data = vm.load_measure(view.engine, view.viewer, view.filters, int(mid), view.today)
+            key = vm.default_preset_key(ChartType(info.loc[mid, "chart_type"]), preset)
+            bundle = vm.measure_chart(data, key, pack=True, title=str(label))
+            blocks.append(boardpack.ChartBlock(str(label), _figure_html(bundle.figure),
+                                               bundle.alt, heading=False))  # fmt: skip
+        except Exception:  # one bad chart must not lose the pack
+            log.exception("board pack: chart for measure %s failed", mid)
     return blocks
 
 
-def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str,
-                  reach_raw: pd.DataFrame, due: pd.DataFrame, late: pd.DataFrame,
-                  tiles: list[Headline], comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
-    """A zero-argument function that builds the board pack (run on click, off the script)."""
-    engine = ctx.engine
-    viewer, f, today = ctx.viewer, ctx.filters, ctx.today
-    threshold = ctx.settings.small_number_threshold
-    preset = ctx.settings.spc_preset
-    synthetic = ctx.synthetic
-    filters_text, description = ctx.describe_with_dates(), ctx.describe()
+def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
+            reach: ReachView, due: pd.DataFrame, late: pd.DataFrame, tiles: list[Headline],
+            comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
+    """A zero-argument function that builds the board pack (run on click, off the script).
+
+    Args:
+        view: The request (scope, filters, date, synthetic flag, threshold).
+        preset: SPC preset key for the signal charts (as on the Measures page).
+        p: The Overview's portfolio.
+        display: The summary matrix as displayed (``views.overview.matrix_frame``).
+        group_by: The matrix grouping.
+        reach: The Overview's reach view.
+        due: Milestones due, as displayed.
+        late: Milestones late, as displayed.
+        tiles: The headline tiles.
+        comparison_label: What the tiles' changes are against.
+    """
+    today = view.today
+    filters_text, description = view.describe_with_dates(), view.describe()
 
     def build() -> bytes:
         import plotly.offline
 
         signals = _signal_rows(display)
         chosen = signals.head(MAX_PACK_CHARTS)
-        charts = _signal_charts(engine, viewer, f, today, preset, chosen, p.measures)
+        charts = _signal_charts(view, preset, chosen, p.measures)
         note = (
             f"{len(signals):,} measures show a signal at their latest point"
             + (f"; the {len(chosen)} shown are concerns first, then improvements, most recent "
                "first. The Measures page has the rest." if len(signals) > len(chosen) else ".")
         )  # fmt: skip
-        table, overall = portfolio.reach_table(reach_raw, threshold)
-        staff = table[table["headcount"] > 0]
         reach_chart = None
-        if not staff.empty:
-            fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
+        if reach.figure is not None:
             reach_chart = boardpack.ChartBlock(
-                "Participation against the workforce", _figure_html(fig),
-                engagement_charts.reach_alt_text(staff, overall),
+                "Participation against the workforce",
+                _figure_html(copy.deepcopy(reach.figure)),
+                reach.alt_text,
             )
         matrix = pd.DataFrame()
         if not display.empty:
@@ -135,13 +116,12 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "signal": display["latest_signal"],
                 "signal_date": display["signal_date"],
             })  # fmt: skip
-        reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
         pack = boardpack.BoardPack(
             filters=filters_text,
             description=description,
             as_of=today,
             made_on=date.today(),
-            synthetic=synthetic,
+            synthetic=view.synthetic,
             tiles=[boardpack.Tile(PACK_LABELS.get(t.label, t.label), t.value, t.delta or "",
                                   t.help) for t in tiles],  # fmt: skip
             comparison=comparison_label,
@@ -150,20 +130,18 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             icons=PACK_ICONS,
             signal_charts=charts,
             signal_note=note,
-            reach=reach_display,
+            reach=reach.display,
             reach_chart=reach_chart,
-            under_represented=staff.loc[staff["under_represented"], "staff_group"].tolist(),
+            under_represented=reach.under_represented,
             reach_note=(
-                f"Engaged: enrolled on a programme by {today:%d %b %Y}. Counts below "
-                f"{threshold} are suppressed, with one more group hidden where needed so a "
-                "hidden number cannot be worked out from the total. Under-represented: below "
-                "half the rate across all staff groups."
+                f"Engaged: enrolled on a programme by {today:%d %b %Y}. {reach.suppression_note} "
+                "Under-represented: below half the rate across all staff groups."
             ),
             plan_due=due,
             plan_late=late,
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
-                "reach by staff group": reach_display,
+                "reach by staff group": reach.display,
                 "milestones due": due,
                 "milestones late": late,
                 "project register": p.measures[["project_code", "project", "directorate",
