@@ -2,7 +2,8 @@
 
 Skipped when ``/usr/bin/chromium`` or Playwright is missing, except with ``CI`` set:
 then they fail, so a CI run can never pass without its browser tests (``.ci/run``
-installs Chromium and stops if it cannot). Screenshots go to ``tests/artifacts/`` for a person to look at.
+installs Chromium and stops if it cannot). Screenshots go to ``tests/artifacts/`` for a
+person to look at.
 """
 
 from __future__ import annotations

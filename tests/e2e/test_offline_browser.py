@@ -32,4 +32,4 @@ def test_every_request_stays_on_the_app(server, page, path):
     if icons.count():  # Material icons drawn from the bundled font, not as their names
         box = icons.first.bounding_box()
         assert box is not None and box["width"] < 40
-    screenshot(page, f"offline{path.replace('/', '-') or '-home'}")
+    screenshot(page, f"offline-{path.strip('/') or 'home'}")
