@@ -1,3 +1,4 @@
-from qinet.ui import state, timeline
+from qinet.ui import timeline
+from qinet.ui.context import page_context
 
-timeline.render(state.page_context("Timeline"))
+timeline.render(page_context("Timeline"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from qinet import db
@@ -17,12 +16,11 @@ from qinet.access import Viewer
 from qinet.domain import MilestoneStatus, Role
 from qinet.errors import NotPermittedError
 from qinet.filters import Filters
-from qinet.io import boardpack
 from qinet.queries import milestones as q
 from qinet.stats import plan
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 from qinet.views import timeline as tv
 from qinet.views.base import ViewContext
 
@@ -43,24 +41,8 @@ STATUS_CHOICES: dict[str, MilestoneStatus | None] = {
 def load_view(url: str, viewer: Viewer, f: Filters, today: date, synthetic: bool,
               scope: str) -> tv.TimelineView:  # fmt: skip
     """The Timeline view model for this viewer and filters (cached per combination)."""
-    vc = ViewContext(cache.engine(), viewer, f, today, synthetic=synthetic, scope=scope)
+    vc = ViewContext(cache.engine_for(url), viewer, f, today, synthetic=synthetic, scope=scope)
     return tv.build(vc)
-
-
-def pack_sections(view: tv.TimelineView) -> list[boardpack.PackSection]:
-    """The Timeline's board-pack sections (``views.timeline.sections``) as the pack draws them."""
-    out = []
-    for sec in tv.sections(view):
-        chart = None
-        if sec.figure is not None:
-            fig = go.Figure(sec.figure)  # a copy: the cached view's figure stays as it is
-            fig.update_layout(width=980, autosize=False)
-            html = fig.to_html(full_html=False, include_plotlyjs=False,
-                               config={"staticPlot": True, "displayModeBar": False})  # fmt: skip
-            chart = boardpack.ChartBlock("Programme timeline", html, sec.alt_text, heading=False)
-        out.append(boardpack.PackSection(sec.heading, sec.sentences, chart, sec.table,
-                                         empty=f"{sec.heading}: none."))  # fmt: skip
-    return out
 
 
 def _key() -> None:
@@ -74,8 +56,7 @@ def _key() -> None:
 def _table(ctx: PageContext, df, key: str, extract=None, name: str = "", label: str = "") -> None:
     st.dataframe(df, hide_index=True, width="stretch", key=key)
     if extract is not None:
-        components.download_csv(extract, ctx.filters, name, today=ctx.today, label=label,
-                                key=f"dl_{key}")  # fmt: skip
+        components.download_csv(extract, ctx.view, name, label=label, key=f"dl_{key}")
 
 
 def _due_and_late(ctx: PageContext, view: tv.TimelineView) -> None:
@@ -122,8 +103,7 @@ def _history(ctx: PageContext, view: tv.TimelineView) -> None:
     st.dataframe(h, hide_index=True, width="stretch", key="tl_history",
                  column_config={"Reason": st.column_config.TextColumn("Reason", width="large")})
     ex = view.extracts["revisions"]
-    components.download_csv(ex.frame, ctx.filters, ex.name, today=ctx.today, label=ex.label,
-                            key="dl_tl_revisions")  # fmt: skip
+    components.download_csv(ex.frame, ctx.view, ex.name, label=ex.label, key="dl_tl_revisions")
 
 
 def _refusal(viewer: Viewer) -> str:
@@ -168,7 +148,7 @@ def _update(ctx: PageContext, view: tv.TimelineView) -> None:
     update = q.PlanUpdate(milestone_id=int(mid), reason=reason or "", forecast_date=forecast,
                           actual_date=actual, status=STATUS_CHOICES[status])  # fmt: skip
     try:
-        with db.session_scope(cache.engine()) as s:
+        with db.session_scope(ctx.engine) as s:
             q.record_update(s, ctx.viewer, update, ctx.today)
     except q.PlanUpdateError as exc:
         st.error(f"**{exc.field}**: {md_escape(exc.reason)}. Nothing was saved.",
@@ -177,7 +157,7 @@ def _update(ctx: PageContext, view: tv.TimelineView) -> None:
     except NotPermittedError as exc:
         st.warning(f"{exc} Nothing was saved.", icon=":material/lock:")
         return
-    cache.clear_data_caches()  # no data-version mechanism in this branch yet
+    cache.clear_data_caches()  # the Overview and the pack read the new plan at once
     st.session_state[FLASH_KEY] = f"Recorded: {view.editable[int(mid)]}."
     st.rerun()
 
@@ -186,15 +166,14 @@ def render(ctx: PageContext) -> None:
     """Draw the Timeline page for the viewer's scope and filters.
 
     Args:
-        ctx: The page context from ``state.page_context``.
+        ctx: The page context from ``context.page_context``.
     """
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(md_escape(flash), icon=":material/check_circle:")
     view = None
     with components.panel("Timeline"):
-        scope = st.session_state.get(components.SCOPE_KEY, "")
-        view = load_view(ctx.url, ctx.viewer, ctx.filters, ctx.today, ctx.synthetic, scope)
+        view = load_view(ctx.url, ctx.viewer, ctx.filters, ctx.today, ctx.synthetic, ctx.scope)
     if view is None:
         return
     if view.assessed.empty:

@@ -58,6 +58,9 @@ def test_board_pack_downloads_and_opens_offline(server, page, browser, tmp_path)
         charts = pack.locator("#signals .js-plotly-plot .main-svg")
         assert charts.count() >= 1
         assert pack.locator("#reach .js-plotly-plot .main-svg").count() >= 1
+        # the Plan part is the Timeline page's: its chart drawn offline, then due and late
+        assert pack.locator("#plan .js-plotly-plot .main-svg").count() >= 1
+        assert "Programme timeline" in pack.locator("#plan").inner_text()
         # the hostile project title is text, not markup
         assert HOSTILE_TITLE in pack.locator("#matrix").inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from qinet.domain import Role
 from qinet.filters import Filters
 from qinet.io import boardpack as bp
 from qinet.stats import plan
+from qinet.views import overview_pack
 from qinet.views import timeline as tv
 from qinet.views.base import ViewContext
 
@@ -60,9 +61,24 @@ def test_pack_sections_come_from_the_same_view(view):
     assert secs[1].table is view.due
     moves = secs[-1].table
     assert len(moves) and (moves["Moved (days)"] != "0").all()
-    html = bp._pack_section(bp.PackSection(secs[2].heading, secs[2].sentences, None,
-                                           secs[2].table))  # fmt: skip
-    assert "<h3>Late</h3>" in html and "Cohort 4 starts" in html
+
+
+def test_board_pack_plan_part_is_the_timelines(demo_engine, view):
+    vc = ViewContext(demo_engine, Viewer("a", Role.ADMIN), Filters(), TODAY)
+    secs = overview_pack.timeline_sections(vc)
+    assert [s.heading for s in secs] == [s.heading for s in tv.sections(view)]
+    assert secs[0].chart is not None and secs[0].chart.alt == view.alt_text
+    assert secs[0].sentences == view.sentences
+    assert secs[2].heading == "Late" and len(secs[2].table) == len(view.overdue)
+    plan_html = bp.render_html(bp.BoardPack(
+        filters="Whole network", description="Whole network", as_of=TODAY, made_on=TODAY,
+        synthetic=True, tiles=[], comparison="", matrix=pd.DataFrame(), group_by="Programme",
+        icons=overview_pack.PACK_ICONS, signal_charts=[], signal_note="",
+        reach=pd.DataFrame(), reach_chart=None, under_represented=[], plan_sections=secs,
+    )).split('<section id="plan"', 1)[1].split("</section>", 1)[0]  # fmt: skip
+    assert "<h3>Programme timeline</h3>" in plan_html and "<h3>Late</h3>" in plan_html
+    assert "Cohort 4 starts" in plan_html and "plotly" in plan_html
+    assert "Milestones due in the next 30 days" not in plan_html  # replaced, not repeated
 
 
 def test_programme_lead_sees_and_may_edit_only_their_programme(demo_engine):
