@@ -41,7 +41,7 @@ def test_upgrade_is_idempotent_and_records_head(db_url: str) -> None:
         db.create_schema(engine)
         with engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0001"
+        assert version == "0003"
     finally:
         engine.dispose()
 

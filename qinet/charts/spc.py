@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 from qinet.charts.palette import MDC_PALETTE, POINT_TYPE_LABELS, Palette
 from qinet.domain import AnnotationKind, PointType
+from qinet.formatting import ValueFormat
 
 WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
 LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
@@ -86,6 +87,13 @@ def fmt_value(value: float, *, percent: bool = False) -> str:
     return f"{value:.3f}"
 
 
+def _text(value: float, fmt: ValueFormat | None, percent: bool, *, stat: bool = False) -> str:
+    """A value through the measure's format when given (the one formatter), else legacy."""
+    if fmt is not None:
+        return fmt.text(value, stat=stat)
+    return fmt_value(value, percent=percent)
+
+
 def _date_label(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
@@ -135,11 +143,17 @@ def _trace_maker(n: int):  # noqa: ANN202 - returns a dict factory
 
 
 def _hover(
-    result: pd.DataFrame, centre_col: str, centre_name: str, unit: str, percent: bool
+    result: pd.DataFrame,
+    centre_col: str,
+    centre_name: str,
+    unit: str,
+    percent: bool,
+    fmt: ValueFormat | None = None,
 ) -> list[str]:
     """Hover text per point: date, value, point type, reason, centre and limits."""
     n = len(result)
-    unit_text = f" {_safe(unit)}" if unit and not percent else ""
+    is_percent = percent if fmt is None else fmt.is_percent
+    unit_text = f" {_safe(unit)}" if unit and not is_percent else ""
     dates = result["date"] if "date" in result else pd.Series([pd.NaT] * n)
     labels = [_date_label(d) or f"Point {i + 1}" for i, d in enumerate(dates)]
     values = result["value"].to_numpy(dtype=float)
@@ -161,18 +175,18 @@ def _hover(
     for i in range(n):
         lines = [
             f"<b>{labels[i]}</b>",
-            f"Value: {fmt_value(values[i], percent=percent)}{unit_text}",
+            f"Value: {_text(values[i], fmt, percent)}{unit_text}",
             type_labels[pts[i]],
         ]
         if reasons[i]:
             lines += ["• " + _safe(part) for part in reasons[i].split("; ") if part]
         if excluded[i]:
             lines.append("Excluded from the limits and rules (ghosted)")
-        extra = f"{centre_name} {fmt_value(centre[i], percent=percent)}"
+        extra = f"{centre_name} {_text(centre[i], fmt, percent, stat=True)}"
         if np.isfinite(lpl[i]) and np.isfinite(upl[i]):
             extra += (
-                f" · limits {fmt_value(lpl[i], percent=percent)} to "
-                f"{fmt_value(upl[i], percent=percent)}"
+                f" · limits {_text(lpl[i], fmt, percent, stat=True)} to "
+                f"{_text(upl[i], fmt, percent, stat=True)}"
             )
         lines.append(extra)
         out.append("<br>".join(lines))
@@ -493,6 +507,7 @@ def build(
     percent: bool = False,
     compact: bool = False,
     height: int | None = None,
+    fmt: ValueFormat | None = None,
 ) -> go.Figure:
     """The shared figure builder behind :func:`figure` and ``runchart.figure``.
 
@@ -512,10 +527,14 @@ def build(
         percent: Show values as percentages (p charts).
         compact: Small-multiple style: no legend, short annotation labels.
         height: Pixel height (default by style).
+        fmt: The measure's value format (:func:`qinet.formatting.measure_format`); when
+            given it decides how values read and ``percent`` is ignored.
 
     Returns:
         The figure.
     """
+    if fmt is not None:
+        percent = fmt.proportion
     n = len(result)
     scatter = _trace_maker(n)
     x, dated = _x_values(result)
@@ -530,7 +549,7 @@ def build(
                     x=[x[0], x[-1]],
                     y=[t, t],
                     mode="lines",
-                    name=f"Target {fmt_value(t, percent=percent)}",
+                    name=f"Target {_text(t, fmt, percent)}",
                     line={"color": palette.target, "dash": "longdash", "width": 1.5},
                     hoverinfo="skip",
                     meta={"role": "target"},
@@ -548,7 +567,7 @@ def build(
                 meta={"role": "values"},
             )
         )
-        hover = _hover(result, centre_col, centre_name, unit, percent)
+        hover = _hover(result, centre_col, centre_name, unit, percent, fmt)
         _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
         _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
         _add_milestones(fig, x, dated, milestones, palette, compact)
@@ -601,8 +620,9 @@ def figure(
     percent: bool = False,
     compact: bool = False,
     height: int | None = None,
+    fmt: ValueFormat | None = None,
 ) -> go.Figure:
-    """An SPC chart (XmR, p, u or c) from a ``compute_xmr`` / ``apply_rules`` result.
+    """An SPC chart (XmR, p, u, c, t or g) from a ``compute_xmr`` / ``apply_rules`` result.
 
     Args:
         result: The engine's result frame (see :mod:`qinet.stats.spc`).
@@ -620,6 +640,7 @@ def figure(
         percent: Show a proportion as a percentage (p charts).
         compact: Small-multiple style.
         height: Pixel height.
+        fmt: The measure's value format (see :func:`build`).
 
     Returns:
         A Plotly figure (WebGL traces above ``WEBGL_ABOVE`` points).
@@ -632,7 +653,7 @@ def figure(
         title=title,
         unit=unit,
         centre_col="mean",
-        centre_name="Mean",
+        centre_name="Median" if result.attrs.get("chart") == "g" else "Mean",  # g: median CL
         lines=_LINES,
         subtitle=subtitle,
         annotations=annotations,
@@ -642,6 +663,7 @@ def figure(
         percent=percent,
         compact=compact,
         height=height,
+        fmt=fmt,
     )
 
 
@@ -652,6 +674,7 @@ def alt_text(
     unit: str = "",
     chart: str = "SPC chart",
     percent: bool = False,
+    fmt: ValueFormat | None = None,
 ) -> str:
     """A screen-reader description of a chart built from ``result``.
 
@@ -661,6 +684,7 @@ def alt_text(
         unit: The unit of the values.
         chart: What kind of chart, e.g. ``"XmR chart"``.
         percent: Values are proportions shown as percentages.
+        fmt: The measure's value format (overrides ``percent``).
 
     Returns:
         A few plain sentences: points and dates, the latest centre line and limits,
@@ -681,14 +705,15 @@ def alt_text(
     phases = int(result["phase"].max()) + 1 if "phase" in result else 1
     if phases > 1:
         parts.append(f"{phases} phases; the latest phase is described.")
-    u = f" {unit}" if unit and not percent else ""
-    centre = f"{centre_col} {fmt_value(float(last[centre_col]), percent=percent)}{u}"
+    is_percent = percent if fmt is None else fmt.is_percent
+    u = f" {unit}" if unit and not is_percent else ""
+    centre = f"{centre_col} {_text(float(last[centre_col]), fmt, percent, stat=True)}{u}"
     if "lpl" in result and np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
         centre += (
-            f", process limits {fmt_value(float(last['lpl']), percent=percent)} to "
-            f"{fmt_value(float(last['upl']), percent=percent)}"
+            f", process limits {_text(float(last['lpl']), fmt, percent, stat=True)} to "
+            f"{_text(float(last['upl']), fmt, percent, stat=True)}"
         )
-    parts.append(f"Latest value {fmt_value(float(last['value']), percent=percent)}{u}; {centre}.")
+    parts.append(f"Latest value {_text(float(last['value']), fmt, percent)}{u}; {centre}.")
     pt = result["point_type"].astype(str) if "point_type" in result else pd.Series([], dtype=str)
     counts = {k: int((pt == k.value).sum()) for k in PointType}
     special = n - counts[PointType.COMMON_CAUSE] if len(pt) else 0

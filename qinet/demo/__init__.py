@@ -63,6 +63,7 @@ from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     _ProjectDef,
     designed_patterns,
 )
+from qinet.demo.rare_events import add_rare_event_measures
 from qinet.domain import (
     HARD_TO_REACH,
     AnnotationKind,
@@ -329,6 +330,7 @@ def build_with_spec(
     _programmes(w)
     _participants(w)
     _projects(w)
+    add_rare_event_measures(w, seed, DEMO_TODAY)
     _surveys(w)
     _events(w)
     _milestones(w)
@@ -671,6 +673,7 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
           definition=f"{mdef.name}, counted {mdef.frequency.value} by the project team.",
           measure_type=mdef.measure_type, unit=mdef.unit, frequency=mdef.frequency,
           chart_type=mdef.chart, improvement_direction=mdef.direction, target=mdef.target,
+          multiplier=mdef.multiplier,
           baseline_points=12 if n >= 30 and prng.random() < 0.3 else None)  # fmt: skip
     missing: set[int] = set()
     if MISSING in mdef.patterns:

@@ -233,8 +233,9 @@ class _MeasureDef:
     spread: float  # noise sd (xmr/run); typical denominator (p/u); ignored for c
     patterns: tuple[str, ...]
     points: int
-    target: float | None = None
+    target: float | None = None  # on the displayed scale (per ``multiplier`` for rates)
     change: str = ""  # PDSA or change idea tested at the change point
+    multiplier: int = 1  # u charts: rate shown per 100 / 1,000 / 10,000 units of exposure
 
 
 @dataclass(frozen=True)
@@ -267,9 +268,10 @@ def _md(
     points,
     target=None,
     change="",
+    multiplier=1,
 ):  # noqa: ANN001, ANN202 - terse catalogue helper
     return _MeasureDef(name, mtype, chart, freq, direction, unit, centre, spread,
-                       tuple(patterns), points, target, change)  # fmt: skip
+                       tuple(patterns), points, target, change, multiplier)  # fmt: skip
 
 
 # The project and measure catalogue. The patterns listed are what each series is built
@@ -288,9 +290,9 @@ MEASURE_CATALOGUE: tuple[_ProjectDef, ...] = (
         repeatable=False),
     _ProjectDef("Safer mobility: fewer inpatient falls", "Medicine", "CUL",
         "Reduce inpatient falls on elderly care wards by 30% within 12 months.",
-        (_md("Inpatient falls per bed day", _OUT, _U, _M, _DEC, "falls per bed day",
-             0.0065, 2900, [SHIFT], 36, change="Change idea: bay nursing for high-risk "
-             "patients"),
+        (_md("Inpatient falls per 1,000 bed days", _OUT, _U, _M, _DEC,
+             "falls per 1,000 bed days", 0.0065, 2900, [SHIFT], 36, target=4.5,
+             change="Change idea: bay nursing for high-risk patients", multiplier=1000),
          _md("Falls risk assessments within 6 hours", _PRO, _P, _W, _INC, "proportion",
              0.62, 55, [TREND, PHASE_BREAK], 48, target=0.9,
              change="Assessment moved into the admission bundle"))),
@@ -371,8 +373,9 @@ MEASURE_CATALOGUE: tuple[_ProjectDef, ...] = (
              24))),
     _ProjectDef("Pressure ulcer prevention at home", "Community Nursing", "NET",
         "Reduce category 2+ pressure ulcers acquired on the community caseload by 50%.",
-        (_md("Pressure ulcers per caseload patient", _OUT, _U, _M, _DEC, "per patient",
-             0.012, 1500, [SHIFT], 30, change="Change idea: SSKIN bundle for carers"),
+        (_md("Pressure ulcers per 100 caseload patients", _OUT, _U, _M, _DEC,
+             "per 100 caseload patients", 0.012, 1500, [SHIFT], 30,
+             change="Change idea: SSKIN bundle for carers", multiplier=100),
          _md("Insulin visits in the agreed window", _PRO, _P, _W, _INC, "proportion", 0.74,
              90, [TREND], 40, target=0.9, change="PDSA 1: route planning by postcode"))),
     _ProjectDef("Annual reviews on time", "Primary Care Network", "CUL",

@@ -23,6 +23,7 @@ from qinet.charts import icons, runchart, spc
 from qinet.charts.palette import POINT_TYPE_LABELS
 from qinet.domain import AnnotationKind, ChartType, ImprovementDirection, PointType
 from qinet.filters import Filters
+from qinet.formatting import ValueFormat, fmt_date, format_for, per_text, round_extract
 from qinet.io.export import extract_filename
 from qinet.queries import measures as q
 from qinet.queries.projects import measure_label
@@ -57,6 +58,8 @@ _CHART_NAMES = {
     ChartType.P: "p chart (proportion)",
     ChartType.U: "u chart (rate)",
     ChartType.C: "c chart (count)",
+    ChartType.T: "t chart (time between events)",
+    ChartType.G: "g chart (cases between events)",
 }
 _DIRECTION_TEXT = {
     ImprovementDirection.INCREASE: "higher is better",
@@ -110,9 +113,6 @@ def _preset(key: str, chart: ChartType) -> SpcRules | RunChartRules:
     return SPC_PRESETS.get(key, SPC_PRESETS[DEFAULT_SPC_PRESET])
 
 
-def _percent(chart: ChartType) -> bool:
-    return chart is ChartType.P
-
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=512)
 def _chart(
@@ -136,7 +136,9 @@ def _chart(
         preset=preset,
         phase_starts=list(breaks["on_date"]) if len(breaks) else [],
         baseline_points=header["baseline_points"],
+        multiplier=header.get("multiplier") or 1,
     )
+    fmt = format_for(header)
     changes = (
         notes[notes["kind"].isin([AnnotationKind.PDSA.value, AnnotationKind.CHANGE_IDEA.value])]
         if len(notes)
@@ -160,12 +162,10 @@ def _chart(
         milestones=plan,
         suggested_breaks=[] if compact else [s.on_date for s in suggestions if s.feasible],
         subtitle=subtitle,
-        percent=_percent(chart),
         compact=compact,
+        fmt=fmt,
     )
-    alt = maker.alt_text(
-        analysis.result, title=name, unit=str(header["unit"] or ""), percent=_percent(chart)
-    )
+    alt = maker.alt_text(analysis.result, title=name, unit=str(header["unit"] or ""), fmt=fmt)
     return ChartBundle(header, analysis, suggestions, breaks, fig, alt)
 
 
@@ -219,15 +219,34 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
             f"the dashed **process limits** are the mean ± {XMR_LIMIT} × the average moving "
             "range (the usual spread from one period to the next)"
         )
+    elif chart is ChartType.T:
+        limits = (
+            "each dot is one event and its value the time since the previous one; the dashed "
+            "**process limits** come from an XmR chart of the times raised to the power "
+            "1/3.6 (which makes them roughly symmetrical), turned back into times"
+        )
+    elif chart is ChartType.G:
+        limits = (
+            "each dot is one event and its value the number of cases since the previous one; "
+            "the centre line is the **median**, and the dashed **process limits** come from "
+            "the geometric distribution (the lower limit is usually zero)"
+        )
     else:
         limits = (
             "the dashed **process limits** are three standard deviations from the centre line "
             "for each period's denominator (so they move when the denominator does)"
         )
-    intro = (
-        f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
-        "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
-    )
+    if chart in (ChartType.T, ChartType.G):
+        intro = (
+            f"On this rare-event chart {limits}; the dotted lines mark two sigma. Higher points "
+            "mean longer gaps between events. Limits are redrawn from each confirmed phase "
+            "break."
+        )
+    else:
+        intro = (
+            f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
+            "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
+        )
     bullets = [
         "it is **outside a process limit**;",
         f"it is part of a **shift**: {rules.shift} or more points in a row on the same side of "
@@ -369,18 +388,11 @@ def _rules_key(ctx: PageContext, chart: ChartType) -> str:
     return sm.FALLBACK_RUN_RULES.key if run else ctx.settings.spc_preset
 
 
-def _fmt(value: object, percent: bool) -> str:
-    try:
-        return spc.fmt_value(float(value), percent=percent)
-    except (TypeError, ValueError):
-        return "–"
+def _fmt(value: object, fmt: ValueFormat) -> str:
+    return fmt.text(value)
 
 
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
+_date = fmt_date
 
 
 def _icons(analysis: sm.MeasureAnalysis) -> None:
@@ -436,8 +448,10 @@ def _download(ctx: PageContext, bundle: ChartBundle) -> None:
             "filters": ctx.filters.describe(),
         },
     )
+    if h.get("multiplier") and h["multiplier"] != 1:
+        extract.insert(extract.columns.get_loc("value"), "shown_per", int(h["multiplier"]))
     components.download_csv(
-        extract,
+        round_extract(extract, format_for(h)),
         ctx.filters,
         f"measure {h['project_code']} {h['measure']}",
         today=ctx.today,
@@ -527,12 +541,11 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
 def _summary_row(bundle: ChartBundle) -> dict:
     a, h = bundle.analysis, bundle.header
     s = a.summary
-    percent = _percent(a.chart)
     return {
         "Measure": h["measure"],
         "Chart": _CHART_NAMES[a.drawn_as],
         "Points": s.n_points,
-        "Last value": _fmt(s.last_value, percent),
+        "Last value": _fmt(s.last_value, format_for(h)),
         "Last period": _date(s.last_date),
         "Variation": icons.variation_label(s.variation) if a.is_spc else "– (run chart)",
         "Assurance": icons.assurance_label(s.assurance) if a.is_spc else "–",
@@ -581,8 +594,11 @@ def _heading(header: dict, rules: SpcRules | RunChartRules) -> None:
         _CHART_NAMES[chart],
         _DIRECTION_TEXT[ImprovementDirection(str(header["improvement_direction"]))],
     ]
+    per = per_text(header.get("multiplier"))
+    if per:
+        parts.append(f"rate shown {per}")
     if header["target"] is not None and not pd.isna(header["target"]):
-        parts.append(f"target {_fmt(header['target'], _percent(chart))}")
+        parts.append(f"target {_fmt(header['target'], format_for(header))}")
     parts.append(f"{header['directorate']}")
     st.caption(md_escape(" · ".join(parts)) + "  \n" + md_escape(rules.describe()))
     if header.get("definition"):

@@ -35,8 +35,9 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
-from qinet.domain import AssuranceState, ChartType, VariationState
+from qinet.domain import AssuranceState, VariationState
 from qinet.filters import Filters
+from qinet.formatting import measure_format
 from qinet.io import boardpack
 from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
@@ -170,17 +171,11 @@ _VARIATION_ORDER = {
 }  # fmt: skip
 
 
-def fmt_number(value: float, chart: str, unit: str) -> str:
-    """A value as shown in the matrix: p charts as a percentage, others with their unit."""
+def fmt_number(value: float, chart: str, unit: str, multiplier: object = 1) -> str:
+    """A value as shown in the matrix: the measure's one format (``qinet.formatting``)."""
     if value is None or pd.isna(value):
         return ""
-    if chart == ChartType.P.value:
-        return f"{value:.1%}"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
-    unit = str(unit or "")
-    if unit == "%":
-        return f"{text}%"
-    return text
+    return measure_format(chart, unit, multiplier).text(value)
 
 
 def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
@@ -198,10 +193,13 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
         return pd.DataFrame()
     group_col = group_by.lower()
     group = m[group_col].fillna("No programme" if group_col == "programme" else "—")
-    latest = [fmt_number(v, c, u) for v, c, u in zip(m["last_value"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
-    target = [fmt_number(v, c, u) for v, c, u in zip(m["target"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
+    mult = m["multiplier"] if "multiplier" in m else pd.Series(1, index=m.index)
+    formats = [measure_format(c, u, k) for c, u, k in zip(m["chart_type"], m["unit"], mult,
+                                                          strict=True)]  # fmt: skip
+    latest = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)]  # fmt: skip
+    target = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["target"],
+                                                                 strict=True)]  # fmt: skip
     out = pd.DataFrame(
         {
             "group": group,
@@ -211,8 +209,10 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "latest": latest,
             "latest_date": pd.to_datetime(m["last_date"]).dt.date,
             "target": target,
-            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
-            "target_value": pd.to_numeric(m["target"], errors="coerce"),
+            "latest_value": [f.round_values(v) for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)],  # fmt: skip
+            "target_value": [f.round_values(v) for f, v in zip(formats, m["target"],
+                                                                 strict=True)],  # fmt: skip
             "variation_icon": m["variation"].map(VARIATION_URI),
             "variation": m["variation"].map(icons.variation_label),
             "assurance_icon": m["assurance"].map(ASSURANCE_URI),

@@ -19,6 +19,7 @@ from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
 from qinet.domain import AssuranceState, ChartType, VariationState
 from qinet.filters import Filters
+from qinet.formatting import format_for
 from qinet.io import boardpack
 from qinet.queries import overview as q
 from qinet.queries.scope import frame
@@ -79,14 +80,14 @@ def _signal_charts(engine, viewer: Viewer, f: Filters, today: date, preset: str,
                     obs, chart=chart, direction=m["improvement_direction"], target=m["target"],
                     preset=preset_rules,
                     phase_starts=breaks.loc[breaks["measure_id"] == mid, "on_date"].tolist(),
-                    baseline_points=m["baseline_points"],
+                    baseline_points=m["baseline_points"], multiplier=m.get("multiplier", 1),
                 )
-                percent = chart is ChartType.P
+                fmt = format_for(m)
                 maker = spc_charts if a.is_spc else run_charts
                 fig = maker.figure(a.result, title=str(label), unit=str(m["unit"] or ""),
-                                   annotations=notes, percent=percent, height=330)  # fmt: skip
+                                   annotations=notes, fmt=fmt, height=330)  # fmt: skip
                 alt = maker.alt_text(a.result, title=str(m["measure"]), unit=str(m["unit"] or ""),
-                                     percent=percent)  # fmt: skip
+                                     fmt=fmt)  # fmt: skip
                 blocks.append(boardpack.ChartBlock(str(label), _figure_html(fig), alt,
                                                    heading=False))  # fmt: skip
             except Exception:  # one bad chart must not lose the pack
