@@ -55,3 +55,14 @@ def test_dates_and_plurals() -> None:
     assert plural(1, "missing period") == "1 missing period"
     assert plural(2, "missing period") == "2 missing periods"
     assert plural(3, "blank value") == "3 blank values"
+
+
+def test_engine_warnings_use_proper_plurals() -> None:
+    from qinet.stats.spc import compute_xmr
+
+    one = compute_xmr([1, 2, np.nan, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2, 1])
+    two = compute_xmr([1, 2, np.nan, 3, 2, np.nan, 2, 3, 2, 1, 2, 3, 2, 1])
+    words = " ".join(one.attrs["warnings"] + two.attrs["warnings"])
+    assert "(s)" not in words
+    assert "1 missing value (point 3) is left as a gap" in words
+    assert "2 missing values (points 3, 6) are left as gaps" in words

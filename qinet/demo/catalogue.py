@@ -483,61 +483,83 @@ MEASURE_CATALOGUE: tuple[_ProjectDef, ...] = (
              0.82, 500, [STABLE], 24),)),
 )  # fmt: skip
 
-# Second measures (balancing and process) for catalogue projects that list only one; the
-# i-th single-measure project gets the i-th entry. Names are distinct across the catalogue.
-SECONDARY_MEASURES: tuple[_MeasureDef, ...] = (
-    _md("Sepsis screening tool completed", _PRO, _P, _W, _INC, "proportion", 0.78, 65,
-        [STABLE], 44),
-    _md("Patients mobilised with a physio present", _BAL, _P, _W, _NEU, "proportion", 0.4,
-        30, [STABLE], 36),
-    _md("Staff reporting a good handover", _PRO, _R, _M, _INC, "%", 64.0, 5.0, [SHIFT], 24,
-        change="PDSA 1: handover script on a lanyard card"),
-    _md("Clinic slots left unfilled", _BAL, _C, _W, _DEC, "slots", 11.0, 0, [STABLE], 36),
-    _md("Ward meal ordering errors", _BAL, _C, _W, _DEC, "errors", 8.0, 0, [MISSING], 30),
-    _md("Complaints about noise at night", _BAL, _C, _M, _DEC, "complaints", 5.0, 0,
-        [STABLE], 24),
-    _md("Volunteer hours logged", _PRO, _X, _W, _INC, "hours", 120.0, 12.0,
-        [DETERIORATION], 30),
-    _md("Linen cages delivered on time", _PRO, _P, _W, _INC, "proportion", 0.84, 120,
-        [STABLE], 36),
-    _md("Callers abandoning the queue", _BAL, _P, _W, _DEC, "proportion", 0.18, 420,
-        [TWO_OF_THREE], 36),
-    _md("Deteriorating patients escalated in time", _BAL, _P, _W, _INC, "proportion", 0.7,
-        40, [STABLE], 30),
-    _md("Dressing changes per patient", _BAL, _X, _M, _NEU, "changes", 3.2, 0.3, [STABLE],
-        24),
-    _md("Triage calls per shift", _BAL, _X, _W, _NEU, "calls", 31.0, 3.0, [OUTLIER], 30),
-    _md("Agency spend (£k per week)", _BAL, _X, _W, _DEC, "£k", 42.0, 5.0, [SHIFT], 40,
-        change="Change idea: weekly rota sign-off by matron"),
-    _md("Pharmacist time on admissions (hours)", _BAL, _X, _W, _NEU, "hours", 21.0, 2.0,
-        [STABLE], 40),
-    _md("Crisis line calls answered", _BAL, _P, _M, _INC, "proportion", 0.86, 300,
-        [STABLE], 24),
-    _md("Network members attending a project meeting", _PRO, _R, _M, _INC, "%", 52.0, 5.0,
-        [STABLE], 24),
-    _md("Patients drinking 1.5 litres a day", _OUT, _P, _W, _INC, "proportion", 0.45, 40,
-        [TREND], 36, change="PDSA 1: coloured jugs by intake"),
-    _md("Sharps bins overfilled at audit", _PRO, _C, _M, _DEC, "bins", 6.0, 0, [STABLE], 30),
-    _md("Prescriptions waiting over 2 hours", _BAL, _C, _W, _DEC, "prescriptions", 9.0, 0,
-        [STABLE], 24),
-    _md("Huddle attendance (%)", _PRO, _X, _W, _INC, "%", 71.0, 5.0, [STABLE], 30),
-    _md("Reablement packages started within 3 days", _PRO, _P, _M, _INC, "proportion",
-        0.66, 60, [STABLE], 24),
-    _md("Repeat prescription requests received online", _PRO, _P, _W, _INC, "proportion",
-        0.38, 500, [SHIFT], 24, change="PDSA 1: online ordering promoted at reception"),
-    _md("Phlebotomy appointments cancelled", _BAL, _C, _W, _DEC, "appointments", 13.0, 0,
-        [STABLE], 48),
-    _md("Staff feeling safe to speak up (%)", _BAL, _R, _M, _INC, "%", 58.0, 4.0, [STABLE],
-        24),
-)  # fmt: skip
+# Second measures (balancing and process) for the catalogue projects that list only one,
+# by project title: each belongs to its project's topic, as a clinician would expect.
+# Names are distinct across the catalogue.
+SECONDARY_MEASURES: Mapping[str, _MeasureDef] = MappingProxyType({
+    "Sepsis six within the hour":
+        _md("Sepsis screening tool completed", _PRO, _P, _W, _INC, "proportion", 0.78, 65,
+            [STABLE], 44),
+    "Up and moving on day one":
+        _md("Patients mobilised with a physio present", _BAL, _P, _W, _NEU, "proportion",
+            0.4, 30, [STABLE], 36),
+    "Fewer missed community appointments":
+        _md("Clinic slots left unfilled", _BAL, _C, _W, _DEC, "slots", 11.0, 0, [STABLE], 36),
+    "Coaching that sticks":
+        _md("Project teams rating their coaching as useful (%)", _PRO, _R, _M, _INC, "%",
+            72.0, 5.0, [STABLE], 24),
+    "Fewer interruptions at the nurses' station":
+        _md("Drug round duration (minutes)", _BAL, _X, _W, _DEC, "minutes", 95.0, 8.0,
+            [STABLE], 36),
+    "Typing turnaround for clinic letters":
+        _md("Letters returned for correction", _BAL, _P, _W, _DEC, "proportion", 0.08, 300,
+            [STABLE], 44),
+    "Safe handover between shifts":
+        _md("Staff reporting a good handover", _PRO, _R, _M, _INC, "%", 64.0, 5.0, [SHIFT],
+            24, change="PDSA 1: handover script on a lanyard card"),
+    "Outpatient waiting room flow":
+        _md("Phlebotomy appointments cancelled", _BAL, _C, _W, _DEC, "appointments", 13.0, 0,
+            [STABLE], 48),
+    "Volunteer ward companions":
+        _md("Volunteer hours logged", _PRO, _X, _W, _INC, "hours", 120.0, 12.0,
+            [DETERIORATION], 30),
+    "Clean linen where it is needed":
+        _md("Linen cages delivered on time", _PRO, _P, _W, _INC, "proportion", 0.84, 120,
+            [STABLE], 36),
+    "Welcoming front desk":
+        _md("Callers abandoning the queue", _BAL, _P, _W, _DEC, "proportion", 0.18, 420,
+            [TWO_OF_THREE], 36),
+    "Early warning scores on time":
+        _md("Deteriorating patients escalated in time", _BAL, _P, _W, _INC, "proportion",
+            0.7, 40, [STABLE], 30),
+    "Maternity triage waits":
+        _md("Triage calls per shift", _BAL, _X, _W, _NEU, "calls", 31.0, 3.0, [OUTLIER], 30),
+    "Reducing agency shifts":
+        _md("Agency spend (£k per week)", _BAL, _X, _W, _DEC, "£k", 42.0, 5.0, [SHIFT], 40,
+            change="Change idea: weekly rota sign-off by matron"),
+    "Medicines reconciliation within 24 hours":
+        _md("Pharmacist time on admissions (hours)", _BAL, _X, _W, _NEU, "hours", 21.0, 2.0,
+            [STABLE], 40),
+    "Timely care plans in crisis teams":
+        _md("Crisis line calls answered", _BAL, _P, _M, _INC, "proportion", 0.86, 300,
+            [STABLE], 24),
+    "Patient partners on every project":
+        _md("Network members attending a project meeting", _PRO, _R, _M, _INC, "%", 52.0,
+            5.0, [STABLE], 24),
+    "Hydration rounds":
+        _md("Patients drinking 1.5 litres a day", _OUT, _P, _W, _INC, "proportion", 0.45, 40,
+            [TREND], 36, change="PDSA 1: coloured jugs by intake"),
+    "Sharps safety":
+        _md("Sharps bins overfilled at audit", _PRO, _C, _M, _DEC, "bins", 6.0, 0, [STABLE],
+            30),
+    "Discharge medicines ready on time":
+        _md("Prescriptions waiting over 2 hours", _BAL, _C, _W, _DEC, "prescriptions", 9.0, 0,
+            [STABLE], 24),
+    "Safe staffing huddles":
+        _md("Huddle attendance (%)", _PRO, _X, _W, _INC, "%", 71.0, 5.0, [STABLE], 30),
+    "Reablement at home":
+        _md("Reablement packages started within 3 days", _PRO, _P, _M, _INC, "proportion",
+            0.66, 60, [STABLE], 24),
+    "Repeat prescriptions on time":
+        _md("Repeat prescription requests received online", _PRO, _P, _W, _INC, "proportion",
+            0.38, 500, [SHIFT], 24, change="PDSA 1: online ordering promoted at reception"),
+})  # fmt: skip
 
 
 def _project_measures(pdef: _ProjectDef) -> tuple[_MeasureDef, ...]:
-    """A project's measures: its own, plus one ``SECONDARY_MEASURES`` entry if it has one."""
-    singles = [p for p in MEASURE_CATALOGUE if len(p.measures) == 1]
-    if pdef not in singles:
-        return pdef.measures
-    return (*pdef.measures, SECONDARY_MEASURES[singles.index(pdef) % len(SECONDARY_MEASURES)])
+    """A project's measures: its own, plus its ``SECONDARY_MEASURES`` entry if it has one."""
+    extra = SECONDARY_MEASURES.get(pdef.title)
+    return (*pdef.measures, extra) if extra is not None else pdef.measures
 
 
 def designed_patterns() -> dict[tuple[str, str], tuple[str, ...]]:

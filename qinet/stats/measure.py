@@ -40,6 +40,9 @@ from qinet.stats.summary import summarise
 SUGGESTION_WINDOW = 4
 """A shift that starts at most this many points after a dated change is suggested as a break."""
 
+SUGGEST_BREAK = " If the change is now how things are done, consider a phase break there."
+"""The advice closing a feasible suggestion (pages word it for people who cannot confirm)."""
+
 FALLBACK_RUN_RULES = ANHOEJ
 """Rules for an SPC measure drawn as a run chart because it is still short (qinet's default)."""
 
@@ -639,7 +642,7 @@ def suggest_phase_breaks(
             f"starts {lag} the change."
         )
         if feasible:
-            text += " If the change is now how things are done, consider a phase break there."
+            text += SUGGEST_BREAK
         else:
             text += (
                 f" A break there would leave a phase shorter than the {minimum} points "

@@ -37,7 +37,7 @@ from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
 from qinet.domain import AssuranceState, VariationState
 from qinet.filters import Filters
-from qinet.formatting import measure_format
+from qinet.formatting import fmt_date, measure_format
 from qinet.io import boardpack
 from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
@@ -219,6 +219,7 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "assurance": m["assurance"].map(icons.assurance_label),
             "latest_signal": m["latest_signal_reason"].fillna(""),
             "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
+            "signal_when": [fmt_date(d) for d in m["latest_signal_date"]],  # "" when none
             "chart": m["drawn_as"],
             "directorate": m["directorate"],
             "programme": m["programme"],
@@ -239,8 +240,22 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
     return out
 
 
+REGISTER_LABELS = {"code": "Code", "title": "Project", "status": "Status",
+                   "directorate": "Directorate", "programme": "Programme",
+                   "started_on": "Started"}  # fmt: skip
+
+
+def register_display(register: pd.DataFrame) -> pd.DataFrame:
+    """The "Projects in this view" table as people read it: human labels, 28 Apr 2025."""
+    out = register[list(REGISTER_LABELS)].copy()
+    out["status"] = out["status"].map(lambda v: str(v).replace("_", " ").capitalize())
+    out["started_on"] = out["started_on"].map(fmt_date)
+    out["programme"] = out["programme"].fillna("No programme")
+    return out.rename(columns=REGISTER_LABELS)
+
+
 MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
-                "assurance_icon", "assurance", "latest_signal", "signal_date", "directorate",
+                "assurance_icon", "assurance", "latest_signal", "signal_when", "directorate",
                 "programme"]  # fmt: skip
 
 
@@ -270,9 +285,16 @@ def _delta(now: float, before: float, fmt: str = "{:+,}") -> str | None:
     return fmt.format(diff) if diff else "no change"
 
 
+TILE_LABEL_CHARS = 16
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One tile: the figure, its change and where it is explained."""
+    """One tile: the figure, its change and where it is explained.
+
+    Labels stay within ``TILE_LABEL_CHARS`` so five tiles fit a laptop without "…"; the
+    full wording is in ``help`` (the tile's tooltip).
+    """
 
     label: str
     value: str
@@ -311,19 +333,19 @@ def headlines(
         Headline("Active projects", f"{counts['active']:,}",
                  _delta(counts["active"], counts["active_before"]),
                  "Projects not complete or stopped, started by the end of the period."),
-        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
+        Headline("Improving", f"{improving:,} of {with_measures:,}",
                  _delta(improving, improving_before),
-                 "Projects with at least one measure whose latest point is special-cause "
-                 "improvement (Making Data Count variation icon)."),
-        Headline("Participants trained", f"{counts['completed']:,}",
+                 "Projects improving: projects with at least one measure whose latest point "
+                 "is special-cause improvement (Making Data Count variation icon)."),
+        Headline("Trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
-                 "People who completed a programme in the period."),
-        Headline("Reach: hard to reach", reach_value, reach_delta,
-                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
-                 "and ancillary, additional clinical services) who have enrolled."),
-        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
+                 "Participants trained: people who completed a programme in the period."),
+        Headline("Hard to reach", reach_value, reach_delta,
+                 "Reach of the hard-to-reach staff groups: the share of their workforce (e.g. "
+                 "estates and ancillary, additional clinical services) who have enrolled."),
+        Headline("On track / late", f"{states_now['on_track']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
-                 "Milestones on track (or not started), and those late (forecast date "
+                 "Plan milestones on track (or not started), and those late (forecast date "
                  "passed or marked late).", delta_color="inverse"),
     ]  # fmt: skip
 
@@ -363,7 +385,7 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         "assurance_icon": st.column_config.ImageColumn("Assurance", width="small"),
         "assurance": st.column_config.TextColumn("Assurance (words)"),
         "latest_signal": st.column_config.TextColumn("Latest signal", width="large"),
-        "signal_date": st.column_config.DateColumn("Signal date", format="D MMM YYYY"),
+        "signal_when": st.column_config.TextColumn("Signal date"),
         "directorate": st.column_config.TextColumn("Directorate"),
         "programme": st.column_config.TextColumn("Programme"),
     }
@@ -548,8 +570,5 @@ def render(ctx: PageContext) -> None:
             if register.empty:
                 components.empty_state("No projects match these filters.")
             else:
-                st.dataframe(
-                    register[["code", "title", "status", "directorate", "programme",
-                              "started_on"]],
-                    hide_index=True, width="stretch", key="overview_projects",
-                )  # fmt: skip
+                st.dataframe(register_display(register), hide_index=True, width="stretch",
+                             key="overview_projects")  # fmt: skip

@@ -182,9 +182,10 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
 
 
 PACK_LABELS = {
-    "Projects improving": "Projects showing improvement",
-    "Reach: hard to reach": "Reach of hard-to-reach staff groups",
-    "Plan: on track/late": "Milestones on track / late",
+    "Improving": "Projects showing improvement",
+    "Trained": "Participants trained",
+    "Hard to reach": "Reach of hard-to-reach staff groups",
+    "On track / late": "Milestones on track / late",
 }  # the pack has room for the longer tile labels
 
 PACK_ICONS = boardpack.Icons(

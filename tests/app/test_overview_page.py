@@ -7,8 +7,7 @@ from tests.app.conftest import table_values, texts
 pytestmark = pytest.mark.app
 
 MED_LEAD = "medicine.lead@demo.nhs.example"
-TILES = ["Active projects", "Projects improving", "Participants trained",
-         "Reach: hard to reach", "Plan: on track/late"]
+TILES = ["Active projects", "Improving", "Trained", "Hard to reach", "On track / late"]
 
 
 def _matrix(at):
