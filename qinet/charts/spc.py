@@ -324,6 +324,12 @@ def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tup
     return pd.Timestamp(x[pos]).isoformat(), fallback
 
 
+BADGE_ROW = 0.055
+"""Height (fraction of the plot) between staggered rows of change badges above the plot."""
+LIST_LINE_PX = 16
+"""Pixels per line of the numbered list of changes under a full-size chart."""
+
+
 def _add_annotations(
     fig: _Parts,
     result: pd.DataFrame,
@@ -332,44 +338,72 @@ def _add_annotations(
     annotations: pd.DataFrame | None,
     palette: Palette,
     compact: bool,
-) -> None:
-    """PDSA cycles, change ideas and notes as arrows pointing at the data, with their text."""
+) -> list[str]:
+    """PDSA cycles, change ideas and notes as numbered badges above the plot area.
+
+    Badges sit above the data (never on a point, the centre line or the target); a dotted
+    line drops from each to its date, and badges closer than ~4 % of the time span are
+    staggered onto a second and third row so they do not cover each other. Each badge's
+    hover gives the full title and detail; full-size charts also list "1 · 10 Mar 2025 ·
+    PDSA 1: …" under the plot (returned, for :func:`build` to place).
+    """
     if annotations is None or len(annotations) == 0 or not dated or len(result) == 0:
-        return
+        return []
     rows = annotations[annotations["kind"].astype(str).isin(_DRAWN_KINDS)]
     rows = rows.sort_values("on_date", kind="stable")
-    first, last = x.min(), x.max()
-    for k, row in enumerate(rows.itertuples(index=False)):
+    first, last = pd.Timestamp(x.min()), pd.Timestamp(x.max())
+    span = max((last - first).total_seconds(), 1.0)
+    listed: list[str] = []
+    last_x: list[pd.Timestamp] = []  # last badge position per row
+    for row in rows.itertuples(index=False):
         when = pd.Timestamp(row.on_date)
-        if when < pd.Timestamp(first) - pd.Timedelta(days=1) or when > pd.Timestamp(last):
+        if when < first - pd.Timedelta(days=1) or when > last:
             continue
-        px, py = _y_at(result, x, when, dated)
+        px, _py = _y_at(result, x, when, dated)
         kind = str(row.kind)
         title = str(getattr(row, "title", "") or "")
         detail = str(getattr(row, "detail", "") or "")
-        text = _KIND_SHORT[kind] if compact else _safe(_short(title or _KIND_SHORT[kind]))
-        hover = f"<b>{_safe(_date_label(when))}</b><br>{_safe(title)}"
+        number = len(listed) + 1
+        hover = f"<b>{number} · {_safe(_date_label(when))}</b><br>{_safe(title)}"
         if detail:
             hover += "<br>" + _safe(_short(detail, 160))
+        at = pd.Timestamp(px)
+        level = next(
+            (i for i, seen in enumerate(last_x) if (at - seen).total_seconds() / span > 0.04),
+            len(last_x),
+        )
+        level = min(level, 2)
+        if level < len(last_x):
+            last_x[level] = at
+        else:
+            last_x.append(at)
+        fig.add_shape(
+            type="line", xref="x", yref="paper", x0=px, x1=px, y0=0, y1=1,
+            line={"color": palette.annotation, "dash": "dot", "width": 1},
+            name=f"annotation-line:{kind}", layer="below",
+        )  # fmt: skip
         fig.add_annotation(
             x=px,
-            y=py,
-            text=text,
+            y=1.0 + level * BADGE_ROW,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            text=f"<b>{number}</b>",
             hovertext=hover,
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1,
-            arrowwidth=1.5,
-            arrowcolor=palette.annotation,
-            ax=0,
-            ay=-(30 if compact else 45 + 26 * (k % 3)),
-            font={"size": 9 if compact else 11, "color": palette.annotation},
-            bgcolor="rgba(255,255,255,0.9)",
+            showarrow=False,
+            font={"size": 9 if compact else 11, "color": "#ffffff"},
+            bgcolor=palette.annotation,
             bordercolor=palette.annotation,
             borderwidth=1,
             borderpad=2,
             name=f"annotation:{kind}",
         )
+        short = _KIND_SHORT[kind]
+        listed.append(
+            f"<b>{number}</b> · {_safe(_date_label(when))} · "
+            f"{_safe(_short(title or short, 90))}"
+        )
+    return listed
 
 
 def _vline(
@@ -539,6 +573,7 @@ def build(
     scatter = _trace_maker(n)
     x, dated = _x_values(result)
     fig = _Parts()
+    listed: list[str] = []
     if n:
         _phase_traces(fig, result, x, centre_col, centre_name, lines, palette, scatter)
         target = result["target"].to_numpy(dtype=float) if "target" in result else np.array([])
@@ -572,7 +607,7 @@ def build(
         _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
         _add_milestones(fig, x, dated, milestones, palette, compact)
         _add_suggestions(fig, suggested_breaks, palette, compact)
-        _add_annotations(fig, result, x, dated, annotations, palette, compact)
+        listed = _add_annotations(fig, result, x, dated, annotations, palette, compact)
     heading = f"<b>{_safe(title)}</b>"
     layout = dict(
         title={
@@ -604,6 +639,23 @@ def build(
     )
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
+    if listed:  # room above the plot for the badges' rows
+        layout["margin"]["t"] += 14 if compact else 24
+        layout["height"] += 14 if compact else 24
+    if listed and not compact:  # the numbered changes, listed at the foot, under the legend
+        extra = LIST_LINE_PX * len(listed) + 56  # room for a legend of two rows above it
+        layout["margin"]["b"] += extra
+        layout["height"] += extra
+        m = layout["margin"]
+        plot_px = max(layout["height"] - m["t"] - m["b"], 1)
+        layout["annotations"] = [
+            *layout["annotations"],
+            dict(
+                x=0, y=-(m["b"] - 4) / plot_px, xref="paper", yref="paper", xanchor="left",
+                yanchor="bottom", align="left", showarrow=False, text="<br>".join(listed),
+                font={"size": 11, "color": palette.text}, name="annotation-list",
+            ),
+        ]  # fmt: skip
     return go.Figure(data=fig.traces, layout=layout)
 
 

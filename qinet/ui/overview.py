@@ -220,6 +220,8 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "latest_signal": m["latest_signal_reason"].fillna(""),
             "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
             "signal_when": [fmt_date(d) for d in m["latest_signal_date"]],  # "" when none
+            "state": [state_words(v, a) for v, a in zip(m["variation"], m["assurance"],
+                                                        strict=True)],  # fmt: skip
             "chart": m["drawn_as"],
             "directorate": m["directorate"],
             "programme": m["programme"],
@@ -254,9 +256,35 @@ def register_display(register: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=REGISTER_LABELS)
 
 
-MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
-                "assurance_icon", "assurance", "latest_signal", "signal_when", "directorate",
+MATRIX_SHOWN = ["variation_icon", "assurance_icon", "group", "measure", "latest", "target",
+                "state", "signal_when", "latest_signal", "project", "directorate",
                 "programme"]  # fmt: skip
+"""Icons first and short columns, so the key columns fit a 1366 px laptop; the long words
+(latest signal, project) follow for whoever scrolls, and are in the CSV and board pack."""
+
+VARIATION_SHORT = {
+    VariationState.IMPROVEMENT_HIGH.value: "Improving (high)",
+    VariationState.IMPROVEMENT_LOW.value: "Improving (low)",
+    VariationState.CONCERN_HIGH.value: "Concern (high)",
+    VariationState.CONCERN_LOW.value: "Concern (low)",
+    VariationState.NEUTRAL_HIGH.value: "High",
+    VariationState.NEUTRAL_LOW.value: "Low",
+    VariationState.COMMON_CAUSE.value: "Common cause",
+    VariationState.NOT_ENOUGH_DATA.value: "Run chart",
+}
+ASSURANCE_SHORT = {
+    AssuranceState.PASS.value: "pass",
+    AssuranceState.FAIL.value: "fail",
+    AssuranceState.INCONSISTENT.value: "hit/miss",
+    AssuranceState.NO_TARGET.value: "",
+}
+
+
+def state_words(variation: str, assurance: str) -> str:
+    """The icons' meaning in two or three words (colour is never the only carrier)."""
+    target = ASSURANCE_SHORT.get(str(assurance), "")
+    words = VARIATION_SHORT.get(str(variation), "")
+    return f"{words} · {target}" if target else words
 
 
 def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
@@ -375,17 +403,21 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         "Select a row to open the measure."
     )
     config = {
-        "group": st.column_config.TextColumn(group_by, width="small"),
-        "project": st.column_config.TextColumn("Project", width="medium"),
-        "measure": st.column_config.TextColumn("Measure", width="medium"),
-        "latest": st.column_config.TextColumn("Latest"),
-        "target": st.column_config.TextColumn("Target"),
-        "variation_icon": st.column_config.ImageColumn("Variation", width="small"),
-        "variation": st.column_config.TextColumn("Variation (words)"),
-        "assurance_icon": st.column_config.ImageColumn("Assurance", width="small"),
-        "assurance": st.column_config.TextColumn("Assurance (words)"),
+        "variation_icon": st.column_config.ImageColumn(
+            "Var.", width=48, help="Variation icon (Making Data Count): what the latest point "
+            "shows; in words under State"),
+        "assurance_icon": st.column_config.ImageColumn(
+            "Ass.", width=48, help="Assurance icon: will the target be met? In words under "
+            "State"),
+        "group": st.column_config.TextColumn(group_by, width=130),
+        "measure": st.column_config.TextColumn("Measure", width=250),
+        "latest": st.column_config.TextColumn("Latest", width=62),
+        "target": st.column_config.TextColumn("Target", width=62),
+        "state": st.column_config.TextColumn(
+            "State", width=150, help="Variation, then assurance against the target"),
+        "signal_when": st.column_config.TextColumn("Signal date", width=96),
         "latest_signal": st.column_config.TextColumn("Latest signal", width="large"),
-        "signal_when": st.column_config.TextColumn("Signal date"),
+        "project": st.column_config.TextColumn("Project", width="medium"),
         "directorate": st.column_config.TextColumn("Directorate"),
         "programme": st.column_config.TextColumn("Programme"),
     }

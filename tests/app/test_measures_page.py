@@ -65,8 +65,11 @@ def test_link_opens_the_showcase_with_its_pdsa_and_suggestion(make_app):
     assert at.selectbox(key="measure").value == SHOWCASE
     assert at.selectbox(key="measure_project").value.startswith("QI-0001 · ")
     spec = _spec(at)
-    notes = [a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "annotation:pdsa"]
-    assert notes and notes[0].startswith("PDSA 1")
+    notes = [a for a in spec["layout"]["annotations"] if a.get("name") == "annotation:pdsa"]
+    assert notes and "PDSA 1" in notes[0]["hovertext"]
+    listed = [a["text"] for a in spec["layout"]["annotations"]
+              if a.get("name") == "annotation-list"]  # fmt: skip
+    assert listed and "PDSA 1" in listed[0]
     kinds = {(t.get("meta") or {}).get("point_type") for t in spec["data"]}
     assert {"special_cause_improvement", "special_cause_concern"} <= kinds
     assert "Suggested" in texts(at)
