@@ -29,9 +29,10 @@ def test_rates_counts_and_plain_values() -> None:
     assert measure_format("xmr", "minutes").text(74) == "74.0"
     assert measure_format("xmr", "minutes").text(np.nan) == "–"
     assert measure_format("xmr", "minutes").text(None) == "–"
-    assert measure_format("u", "falls per 1,000 bed days", 1000).text(
-        1.4, with_unit=True
-    ) == "1.4 falls per 1,000 bed days"
+    assert (
+        measure_format("u", "falls per 1,000 bed days", 1000).text(1.4, with_unit=True)
+        == "1.4 falls per 1,000 bed days"
+    )
 
 
 def test_csv_numbers_at_the_measures_precision() -> None:

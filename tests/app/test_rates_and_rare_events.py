@@ -37,9 +37,7 @@ def downloads(monkeypatch):
 
     def spy(label, data=None, *args, **kwargs):  # noqa: ANN001, ANN202
         payload = data() if callable(data) else data
-        got[kwargs.get("key") or label] = (
-            payload.encode() if isinstance(payload, str) else payload
-        )
+        got[kwargs.get("key") or label] = payload.encode() if isinstance(payload, str) else payload
         return real(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", spy)
@@ -128,7 +126,7 @@ def test_rate_per_1000_in_matrix_and_board_pack(make_app, app_env, downloads):
     assert row["latest"] == text and row["target"] == "4.5"
     pack = downloads["overview_board_pack"].decode("utf-8")
     assert FALLS in pack
-    cell = pack[pack.index(FALLS):]
+    cell = pack[pack.index(FALLS) :]
     cell = cell[: cell.index("</tr>")]
     assert f">{text}<" in cell and ">4.5<" in cell
     assert "0.004" not in cell
