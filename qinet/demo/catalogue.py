@@ -571,5 +571,3 @@ def designed_patterns() -> dict[tuple[str, str], tuple[str, ...]]:
     return {
         (p.title, md.name): md.patterns for p in MEASURE_CATALOGUE for md in _project_measures(p)
     }
-
-
