@@ -52,46 +52,36 @@ def _new_participant(w: _World, rng: np.random.Generator, group: StaffGroup,
     return person
 
 
-def _participants(w: _World) -> None:
-    """Participants and enrolments, cohort by cohort, with deliberately uneven reach."""
-    rng = _rng(w.seed, 3)
-    staff_groups = [g for g in StaffGroup if g.is_staff]
-    # General reach: workforce × propensity (nursing, medical, AHP over-represented).
-    totals = {g: sum(v for (_, gg), v in w.workforce.items() if gg is g) for g in staff_groups}
-    general = np.array([totals[g] * _PROPENSITY[g] for g in staff_groups])
-    general = general / general.sum()
-    support = np.array([_SUPPORT_MIX.get(g, 0.0) for g in staff_groups])
-    support = support / support.sum()
-    for c in w.cohorts:
-        prog: _ProgrammeDef = c["programme"]
-        n = max(3, int(round(c["places"] * rng.uniform(0.8, 1.08))))
-        enrolled_here: set[int] = set()
-        for _ in range(n):
-            person = None
-            # Some people come back for another programme.
-            if w.participants and rng.random() < 0.14:
-                cand = w.participants[int(rng.integers(len(w.participants)))]
-                fits = cand["group"] in HARD_TO_REACH if prog.support_mix else True
-                if fits and cand["id"] not in enrolled_here:
-                    person = cand
-            if person is None:
-                roll = rng.random()
-                if not prog.support_mix and roll < 0.07 and prog.code in ("NET", "ASP", "JOY"):
-                    group = SG.PATIENT_CARER
-                elif not prog.support_mix and roll < 0.10:
-                    group = SG.VOLUNTEER if roll < 0.09 else SG.PARTNER_ORGANISATION
-                else:
-                    probs = support if prog.support_mix else general
-                    group = staff_groups[int(rng.choice(len(staff_groups), p=probs))]
-                if group.is_staff:
-                    d = _pick_directorate(w, rng, group)
-                    person = _new_participant(w, rng, group, d, d["org"])
-                else:
-                    org = "WCA" if group is not SG.PATIENT_CARER else prog.lead_org
-                    person = _new_participant(w, rng, group, None, org)
-            enrolled_here.add(person["id"])
-            _enrol(w, rng, person, c)
-    # Roles.
+def _returning(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
+               enrolled_here: set[int]) -> dict | None:  # fmt: skip
+    """Sometimes someone comes back for another programme (if they fit it)."""
+    if w.participants and rng.random() < 0.14:
+        cand = w.participants[int(rng.integers(len(w.participants)))]
+        fits = cand["group"] in HARD_TO_REACH if prog.support_mix else True
+        if fits and cand["id"] not in enrolled_here:
+            return cand
+    return None
+
+
+def _newcomer(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
+              staff_groups: list[StaffGroup], probs: np.ndarray) -> dict:  # fmt: skip
+    """A new participant: a patient, volunteer or partner now and then, else staff."""
+    roll = rng.random()
+    if not prog.support_mix and roll < 0.07 and prog.code in ("NET", "ASP", "JOY"):
+        group = SG.PATIENT_CARER
+    elif not prog.support_mix and roll < 0.10:
+        group = SG.VOLUNTEER if roll < 0.09 else SG.PARTNER_ORGANISATION
+    else:
+        group = staff_groups[int(rng.choice(len(staff_groups), p=probs))]
+    if group.is_staff:
+        d = _pick_directorate(w, rng, group)
+        return _new_participant(w, rng, group, d, d["org"])
+    org = "WCA" if group is not SG.PATIENT_CARER else prog.lead_org
+    return _new_participant(w, rng, group, None, org)
+
+
+def _participant_roles(w: _World, rng: np.random.Generator) -> None:
+    """Patient partners, mentors, Q members, improvement connectors and coaches."""
     for person in w.participants:
         roles = []
         if person["group"] is SG.PATIENT_CARER:
@@ -109,6 +99,30 @@ def _participants(w: _World) -> None:
         for role in roles:
             w.add("participant_role", id=w.ids("participant_role"),
                   participant_id=person["id"], role=role)  # fmt: skip
+
+
+def _participants(w: _World) -> None:
+    """Participants and enrolments, cohort by cohort, with deliberately uneven reach."""
+    rng = _rng(w.seed, 3)
+    staff_groups = [g for g in StaffGroup if g.is_staff]
+    # General reach: workforce × propensity (nursing, medical, AHP over-represented).
+    totals = {g: sum(v for (_, gg), v in w.workforce.items() if gg is g) for g in staff_groups}
+    general = np.array([totals[g] * _PROPENSITY[g] for g in staff_groups])
+    general = general / general.sum()
+    support = np.array([_SUPPORT_MIX.get(g, 0.0) for g in staff_groups])
+    support = support / support.sum()
+    for c in w.cohorts:
+        prog: _ProgrammeDef = c["programme"]
+        n = max(3, int(round(c["places"] * rng.uniform(0.8, 1.08))))
+        enrolled_here: set[int] = set()
+        probs = support if prog.support_mix else general
+        for _ in range(n):
+            person = _returning(w, rng, prog, enrolled_here)
+            if person is None:
+                person = _newcomer(w, rng, prog, staff_groups, probs)
+            enrolled_here.add(person["id"])
+            _enrol(w, rng, person, c)
+    _participant_roles(w, rng)
 
 
 def _enrol(w: _World, rng: np.random.Generator, person: dict, c: dict) -> None:
@@ -158,7 +172,14 @@ def _enrol(w: _World, rng: np.random.Generator, person: dict, c: dict) -> None:
 
 
 def _events(w: _World) -> None:
+    """Cohort sessions with who attended, then open events counted by staff group."""
     rng = _rng(w.seed, 6)
+    _cohort_sessions(w, rng)
+    _open_events(w, rng)
+
+
+def _cohort_sessions(w: _World, rng: np.random.Generator) -> None:
+    """Three or four sessions per cohort; attendance falls off a little each time."""
     for c in w.cohorts:
         members = [e for e in w.enrolments if e["cohort"] is c and e["enrolled"]]
         n_sessions = 4 if (c["end"] - c["start"]).days > 200 else 3
@@ -179,7 +200,10 @@ def _events(w: _World) -> None:
                     continue
                 if rng.random() < rate:
                     w.add("event_attendance", event_id=eid, participant_id=e["person"]["id"])
-    # Open events: counted by staff group, with the same uneven reach.
+
+
+def _open_events(w: _World, rng: np.random.Generator) -> None:
+    """Open events: counted by staff group, with the same uneven reach."""
     opens = (
         ("Improvement world café", EventKind.WORLD_CAFE, date(2024, 2, 15), "NET", 70),
         ("Kestrel Vale QI Festival 2024", EventKind.FESTIVAL, date(2024, 6, 20), "CUL", 240),

@@ -120,9 +120,7 @@ def _projects(w: _World) -> None:
         directorate = w.dir_by_name[pdef.directorate]
         title = pdef.title
         if copy:
-            if extra_dirs and copy % 2 == 0:
-                directorate = extra_dirs[(index + copy) % len(extra_dirs)]
-            title = f"{pdef.title} ({directorate['name']}, team {copy + 1})"
+            directorate, title = _copy_site(pdef, copy, index, directorate, extra_dirs)
         if index == 0:
             status = ProjectStatus.SUSTAINING
         else:
@@ -145,23 +143,35 @@ def _projects(w: _World) -> None:
               cohort_id=cohort["id"] if cohort else None,
               lead_participant_id=lead_e["person"]["id"] if lead_e else None,
               status=status, started_on=started)  # fmt: skip
-        # Team.
-        team = {lead_e["person"]["id"]: "lead"} if lead_e else {}
-        extra = candidates + pool
-        for _ in range(int(rng.integers(2, 6))):
-            if extra:
-                other = extra[int(rng.integers(len(extra)))]["person"]["id"]
-                team.setdefault(other, "member")
-        if rng.random() < 0.4:
-            partners = [p for p in w.participants if p["group"] is SG.PATIENT_CARER]
-            if partners:
-                team.setdefault(partners[int(rng.integers(len(partners)))]["id"], "patient partner")
-        for person_id, team_role in sorted(team.items()):
-            w.add("project_member", project_id=pid, participant_id=person_id,
-                  team_role=team_role)  # fmt: skip
+        _team(w, rng, pid, lead_e, candidates + pool)
         _progress(w, rng, pid, status, started)
         for mdef in _project_measures(pdef):
             _measure(w, prng, rng, pid, pdef, mdef, copy, status)
+
+
+def _copy_site(pdef: _ProjectDef, copy: int, index: int, directorate: dict,
+               extra_dirs: list[dict]) -> tuple[dict, str]:  # fmt: skip
+    """A repeated project's directorate (every other copy elsewhere) and its title."""
+    if extra_dirs and copy % 2 == 0:
+        directorate = extra_dirs[(index + copy) % len(extra_dirs)]
+    return directorate, f"{pdef.title} ({directorate['name']}, team {copy + 1})"
+
+
+def _team(w: _World, rng: np.random.Generator, pid: int, lead_e: dict | None,
+          extra: list[dict]) -> None:  # fmt: skip
+    """The project's lead, two to five members and sometimes a patient partner."""
+    team = {lead_e["person"]["id"]: "lead"} if lead_e else {}
+    for _ in range(int(rng.integers(2, 6))):
+        if extra:
+            other = extra[int(rng.integers(len(extra)))]["person"]["id"]
+            team.setdefault(other, "member")
+    if rng.random() < 0.4:
+        partners = [p for p in w.participants if p["group"] is SG.PATIENT_CARER]
+        if partners:
+            team.setdefault(partners[int(rng.integers(len(partners)))]["id"], "patient partner")
+    for person_id, team_role in sorted(team.items()):
+        w.add("project_member", project_id=pid, participant_id=person_id,
+              team_role=team_role)  # fmt: skip
 
 
 def _progress(w: _World, rng: np.random.Generator, pid: int, status: ProjectStatus,
@@ -202,6 +212,13 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
           chart_type=mdef.chart, improvement_direction=mdef.direction, target=mdef.target,
           multiplier=mdef.multiplier,
           baseline_points=12 if n >= 30 and prng.random() < 0.3 else None)  # fmt: skip
+    _observations(w, mid, mdef, series, periods, n)
+    _measure_annotations(w, prng, mid, mdef, series, periods, n)
+
+
+def _observations(w: _World, mid: int, mdef: _MeasureDef, series: _Series, periods: list[date],
+                  n: int) -> None:  # fmt: skip
+    """The series as observation rows, with a designed gap (and a note after it)."""
     missing: set[int] = set()
     if MISSING in mdef.patterns:
         k = series.change or n // 2
@@ -218,6 +235,11 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
         w.add("observation", id=w.ids("observation"), measure_id=mid, chart_type=mdef.chart,
               period_start=period, value=val, numerator=num, denominator=den,
               note=note)  # fmt: skip
+
+
+def _measure_annotations(w: _World, prng: random.Random, mid: int, mdef: _MeasureDef,
+                         series: _Series, periods: list[date], n: int) -> None:  # fmt: skip
+    """The PDSA or change idea at the change, a phase break and a note on the outlier."""
     created = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
     if series.change is not None:
         kind = (
@@ -258,6 +280,86 @@ class _Series:
     outlier_at: int | None = None
 
 
+@dataclass
+class _Layout:
+    """Where a series' designed effects go (sigma units, + means better); no randomness."""
+
+    effect: np.ndarray
+    change: int | None = None
+    phase_at: int | None = None
+    outlier_at: int | None = None
+    two3: int | None = None
+    forced_trend: tuple[int, int] | None = None
+
+
+def _lay_out_level(pats: set[str], n: int, lay: _Layout) -> None:
+    """The change point and the new level: a trend then a level, a trend, or a shift."""
+    effect = lay.effect
+    if SHIFT in pats or PHASE_BREAK in pats or TREND in pats or DETERIORATION in pats:
+        lay.change = int(n * (0.45 if n >= 30 else 0.4))
+    if TREND in pats and (SHIFT in pats or PHASE_BREAK in pats):
+        # PDSA, then 7 steadily improving points, then a sustained new level.
+        change = lay.change = min(lay.change, n - 17)
+        effect[change : change + 7] = np.linspace(0.45, 3.2, 7)
+        effect[change + 7 :] = 3.2
+        lay.forced_trend = (change, 7)
+    elif TREND in pats:
+        change = lay.change = n - 8
+        effect[change : change + 7] = np.linspace(0.45, 3.0, 7)
+        effect[change + 7 :] = 3.0
+        lay.forced_trend = (change, 7)
+    elif SHIFT in pats:
+        change = lay.change = min(lay.change, n - 10)
+        effect[change:] = 2.6
+
+
+def _lay_out_breaks(pats: set[str], n: int, lay: _Layout) -> None:
+    """A phase break where the change is embedded, and a late deterioration."""
+    if PHASE_BREAK in pats:
+        if TREND in pats:
+            lay.phase_at = lay.change + 7  # the new level is embedded once the trend ends
+        elif SHIFT in pats:
+            lay.phase_at = min(lay.change + 3, n - 9)
+        else:
+            lay.phase_at = lay.change
+            lay.effect[lay.phase_at :] = 3.0
+    if DETERIORATION in pats:
+        start = n - 10
+        lay.effect[start:] -= 2.6
+        change = lay.change
+        lay.change = change if change is not None and change < start else None
+        if SHIFT not in pats and TREND not in pats:
+            lay.change = None
+
+
+def _lay_out(pats: set[str], n: int) -> _Layout:
+    """The designed effects of a series of ``n`` points with patterns ``pats``."""
+    lay = _Layout(effect=np.zeros(n))
+    _lay_out_level(pats, n, lay)
+    _lay_out_breaks(pats, n, lay)
+    if OUTLIER in pats:
+        lay.outlier_at = int(n * 0.3)
+    if TWO_OF_THREE in pats:
+        lay.two3 = int(n * 0.6)
+    return lay
+
+
+def _shape_noise(noise: np.ndarray, lay: _Layout) -> None:
+    """Keep a designed trend monotone and a two-of-three window exact (in place)."""
+    if lay.forced_trend:
+        a, k = lay.forced_trend
+        # Keep the trend strictly monotone: small, sorted noise on its points.
+        noise[a : a + k] = np.sort(noise[a : a + k] * 0.1)
+        if a > 0:
+            noise[a - 1] = min(noise[a - 1], noise[a] - 0.1)
+    two3 = lay.two3
+    if two3 is not None:
+        noise[two3] = noise[two3 + 2] = 0.0
+        lay.effect[two3] = lay.effect[two3 + 2] = 2.75
+        lay.effect[two3 + 1] = 0.0
+        noise[two3 + 1] = float(np.clip(noise[two3 + 1], -0.5, 0.5))
+
+
 def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Series:
     """Generate a series with the designed patterns, redrawing noise until they show.
 
@@ -268,62 +370,19 @@ def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Seri
     sign = -1.0 if mdef.direction is ImprovementDirection.DECREASE else 1.0
     pats = set(mdef.patterns)
     for _attempt in range(200):
-        effect = np.zeros(n)  # in sigma units, + means "better"
-        change = phase_at = outlier_at = None
-        if SHIFT in pats or PHASE_BREAK in pats or TREND in pats or DETERIORATION in pats:
-            change = int(n * (0.45 if n >= 30 else 0.4))
-        forced_trend: tuple[int, int] | None = None
-        if TREND in pats and (SHIFT in pats or PHASE_BREAK in pats):
-            # PDSA, then 7 steadily improving points, then a sustained new level.
-            change = min(change, n - 17)
-            effect[change : change + 7] = np.linspace(0.45, 3.2, 7)
-            effect[change + 7 :] = 3.2
-            forced_trend = (change, 7)
-        elif TREND in pats:
-            change = n - 8
-            effect[change : change + 7] = np.linspace(0.45, 3.0, 7)
-            effect[change + 7 :] = 3.0
-            forced_trend = (change, 7)
-        elif SHIFT in pats:
-            change = min(change, n - 10)
-            effect[change:] = 2.6
-        if PHASE_BREAK in pats:
-            if TREND in pats:
-                phase_at = change + 7  # the new level is embedded once the trend ends
-            elif SHIFT in pats:
-                phase_at = min(change + 3, n - 9)
-            else:
-                phase_at = change
-                effect[phase_at:] = 3.0
-        if DETERIORATION in pats:
-            start = n - 10
-            effect[start:] -= 2.6
-            change = change if change is not None and change < start else None
-            if SHIFT not in pats and TREND not in pats:
-                change = None
-        if OUTLIER in pats:
-            outlier_at = int(n * 0.3)
-        two3 = None
-        if TWO_OF_THREE in pats:
-            two3 = int(n * 0.6)
+        lay = _lay_out(pats, n)
         noise = rng.standard_normal(n)
-        if forced_trend:
-            a, k = forced_trend
-            # Keep the trend strictly monotone: small, sorted noise on its points.
-            noise[a : a + k] = np.sort(noise[a : a + k] * 0.1)
-            if a > 0:
-                noise[a - 1] = min(noise[a - 1], noise[a] - 0.1)
-        if two3 is not None:
-            noise[two3] = noise[two3 + 2] = 0.0
-            effect[two3] = effect[two3 + 2] = 2.75
-            effect[two3 + 1] = 0.0
-            noise[two3 + 1] = float(np.clip(noise[two3 + 1], -0.5, 0.5))
-        latent = effect + noise
-        if outlier_at is not None:
-            latent[outlier_at] = -6.5 if OUTLIER in pats and SHIFT in pats else 6.5
+        _shape_noise(noise, lay)
+        latent = lay.effect + noise
+        if lay.outlier_at is not None:
+            latent[lay.outlier_at] = -6.5 if OUTLIER in pats and SHIFT in pats else 6.5
         series = _realise(rng, mdef, sign, latent)
-        series.change, series.phase_at, series.outlier_at = change, phase_at, outlier_at
-        if _check(mdef, series, pats, phase_at):
+        series.change, series.phase_at, series.outlier_at = (
+            lay.change,
+            lay.phase_at,
+            lay.outlier_at,
+        )
+        if _check(mdef, series, pats, lay.phase_at):
             return series
     raise RuntimeError(f"could not design a series for {mdef.name!r}")  # pragma: no cover
 
@@ -353,8 +412,8 @@ def _realise(rng: np.random.Generator, mdef: _MeasureDef, sign: float,
     return _Series([None] * n, [float(v) for v in num], [float(v) for v in den])
 
 
-def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) -> bool:
-    """Do the designed rules fire (and, for stable series, nothing else)?"""
+def _check_inputs(mdef: _MeasureDef, s: _Series) -> tuple[np.ndarray, float, np.ndarray]:
+    """(values, centre, per-point sigma) as the measure's chart type works them out."""
     if mdef.chart in (ChartType.P, ChartType.U):
         num, den = np.array(s.numerator), np.array(s.denominator)
         y = num / den
@@ -363,20 +422,17 @@ def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) 
             sd = np.sqrt(centre * (1 - centre) / den)
         else:
             sd = np.sqrt(centre / den)
-    else:
-        y = np.array(s.value, dtype=float)
-        centre = y.mean()
-        sd = np.full(len(y), _xmr_sigma(y))
-        if mdef.chart is ChartType.C:
-            sd = np.full(len(y), math.sqrt(max(centre, 0.5)))
-    if (sd <= 0).any():
-        return False
-    if phase_at is not None and SHIFT not in pats and TREND not in pats:
-        # Phase-break series: the step itself must be a signal on one set of limits.
-        return _signals(y, sd, centre)["run7"]
-    sig = _signals(y, sd, centre)
-    if STABLE in pats:
-        return not any(sig.values())
+        return y, centre, sd
+    y = np.array(s.value, dtype=float)
+    centre = y.mean()
+    sd = np.full(len(y), _xmr_sigma(y))
+    if mdef.chart is ChartType.C:
+        sd = np.full(len(y), math.sqrt(max(centre, 0.5)))
+    return y, centre, sd
+
+
+def _designed_fire(sig: dict[str, bool], pats: set[str]) -> bool:
+    """Every designed pattern's rule fires (an outlier-free two-of-three included)."""
     ok = True
     if SHIFT in pats or DETERIORATION in pats or PHASE_BREAK in pats:
         ok &= sig["run7"]
@@ -387,3 +443,17 @@ def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) 
     if TWO_OF_THREE in pats:
         ok &= sig["two_of_three"] and not sig["outside"]
     return bool(ok)
+
+
+def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) -> bool:
+    """Do the designed rules fire (and, for stable series, nothing else)?"""
+    y, centre, sd = _check_inputs(mdef, s)
+    if (sd <= 0).any():
+        return False
+    if phase_at is not None and SHIFT not in pats and TREND not in pats:
+        # Phase-break series: the step itself must be a signal on one set of limits.
+        return _signals(y, sd, centre)["run7"]
+    sig = _signals(y, sd, centre)
+    if STABLE in pats:
+        return not any(sig.values())
+    return _designed_fire(sig, pats)

@@ -47,8 +47,24 @@ PULSE_QUESTIONS: tuple[tuple[str, str], ...] = (
 
 
 def _surveys(w: _World) -> None:
+    """Capability self-assessments per cohort, then the anonymous joy-in-work pulse."""
     rng = _rng(w.seed, 5)
-    # Capability self-assessments, pre/mid/post per cohort, linked to participants.
+    _capability_surveys(w, rng)
+    _pulse_survey(w, rng)
+
+
+def _questions(w: _World, sid: int, questions: Sequence[tuple[str, str]]) -> list[int]:
+    """A survey's questions, in order; returns their ids."""
+    qids = []
+    for pos, (code, text) in enumerate(questions, start=1):
+        qid = w.ids("survey_question")
+        qids.append(qid)
+        w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
+    return qids
+
+
+def _capability_surveys(w: _World, rng: np.random.Generator) -> None:
+    """Capability self-assessments, pre/mid/post per cohort, linked to participants."""
     for prog in PROGRAMMES:
         if not prog.capability_survey:
             continue
@@ -56,11 +72,7 @@ def _surveys(w: _World) -> None:
         w.add("survey", id=sid, name=f"{prog.name}: QI skills and confidence",
               kind=SurveyKind.CAPABILITY, programme_id=w.prog_id[prog.code], anonymous=False,
               scale_min=1, scale_max=5)  # fmt: skip
-        qids = []
-        for pos, (code, text) in enumerate(CAPABILITY_QUESTIONS, start=1):
-            qid = w.ids("survey_question")
-            qids.append(qid)
-            w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
+        qids = _questions(w, sid, CAPABILITY_QUESTIONS)
         people_effect: dict[int, float] = {}
         for c in (c for c in w.cohorts if c["programme"] is prog):
             members = [e for e in w.enrolments if e["cohort"] is c and e["enrolled"]]
@@ -75,20 +87,57 @@ def _surveys(w: _World) -> None:
                 wid = w.ids("survey_wave")
                 w.add("survey_wave", id=wid, survey_id=sid, cohort_id=c["id"], kind=kind,
                       name=f"{c['name']} — {kind.value}", opens_on=opens)  # fmt: skip
-                for e in members:
-                    if kind is WaveKind.POST and e["status"] is EnrolmentStatus.WITHDRAWN:
-                        continue
-                    if kind is not WaveKind.PRE and e["withdrawn"] and e["withdrawn"] < opens:
-                        continue
-                    if rng.random() > rate:
-                        continue
-                    person = e["person"]
-                    base = people_effect.setdefault(person["id"], float(rng.normal(2.3, 0.45)))
-                    submitted = min(opens + timedelta(days=int(rng.integers(0, 14))), DEMO_TODAY)
-                    _response(w, rng, wid, person["id"], person["group"],
-                              person["dir"]["id"] if person["dir"] else None, submitted, qids,
-                              base + lift, 0.7)  # fmt: skip
-    # Joy-in-work pulse: anonymous, monthly, with staff group and directorate only.
+                _capability_wave(w, rng, wid, kind, opens, lift, rate, members, qids,
+                                 people_effect)  # fmt: skip
+
+
+def _capability_wave(w: _World, rng: np.random.Generator, wid: int, kind: WaveKind,
+                     opens: date, lift: float, rate: float, members: list[dict],
+                     qids: list[int], people_effect: dict[int, float]) -> None:  # fmt: skip
+    """One wave's responses: the members still enrolled who answer, each a little better."""
+    for e in members:
+        if kind is WaveKind.POST and e["status"] is EnrolmentStatus.WITHDRAWN:
+            continue
+        if kind is not WaveKind.PRE and e["withdrawn"] and e["withdrawn"] < opens:
+            continue
+        if rng.random() > rate:
+            continue
+        person = e["person"]
+        base = people_effect.setdefault(person["id"], float(rng.normal(2.3, 0.45)))
+        submitted = min(opens + timedelta(days=int(rng.integers(0, 14))), DEMO_TODAY)
+        _response(w, rng, wid, person["id"], person["group"],
+                  person["dir"]["id"] if person["dir"] else None, submitted, qids,
+                  base + lift, 0.7)  # fmt: skip
+
+
+_JOY_DIRECTORATES = (
+    "Medicine",
+    "Surgery",
+    "Adult Mental Health",
+    "Older People's Mental Health",
+    "Women & Children",
+    "Community Nursing",
+    "Adult Social Care",
+)
+
+
+def _pulse_pairs(w: _World) -> tuple[list[tuple[dict, StaffGroup]], np.ndarray]:
+    """(directorate, staff group) cells the pulse samples, weighted by headcount and reach."""
+    joy_dirs = [w.dir_by_name[n] for n in _JOY_DIRECTORATES]
+    joy_dirs += w.dirs[len(DIRECTORATES) :]
+    weights = []
+    pairs = []
+    for d in joy_dirs:
+        for g in StaffGroup:
+            hc = w.workforce.get((d["id"], g), 0)
+            if hc:
+                pairs.append((d, g))
+                weights.append(hc * (_PROPENSITY.get(g, 0.5) ** 0.5))
+    return pairs, np.array(weights) / sum(weights)
+
+
+def _pulse_survey(w: _World, rng: np.random.Generator) -> None:
+    """Joy-in-work pulse: anonymous, monthly, with staff group and directorate only."""
     joy = next(p for p in PROGRAMMES if p.code == "JOY")
     sid = w.ids("survey")
     w.add(
@@ -101,33 +150,8 @@ def _surveys(w: _World) -> None:
         scale_min=1,
         scale_max=5,
     )
-    qids = []
-    for pos, (code, text) in enumerate(PULSE_QUESTIONS, start=1):
-        qid = w.ids("survey_question")
-        qids.append(qid)
-        w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
-    joy_dirs = [
-        w.dir_by_name[n]
-        for n in (
-            "Medicine",
-            "Surgery",
-            "Adult Mental Health",
-            "Older People's Mental Health",
-            "Women & Children",
-            "Community Nursing",
-            "Adult Social Care",
-        )
-    ]
-    joy_dirs += w.dirs[len(DIRECTORATES) :]
-    weights = []
-    pairs = []
-    for d in joy_dirs:
-        for g in StaffGroup:
-            hc = w.workforce.get((d["id"], g), 0)
-            if hc:
-                pairs.append((d, g))
-                weights.append(hc * (_PROPENSITY.get(g, 0.5) ** 0.5))
-    probs = np.array(weights) / sum(weights)
+    qids = _questions(w, sid, PULSE_QUESTIONS)
+    pairs, probs = _pulse_pairs(w)
     months = _period_starts(Frequency.MONTHLY, w.spec.pulse_waves, DEMO_TODAY.replace(day=1))
     for i, month in enumerate(months):
         wid = w.ids("survey_wave")
