@@ -681,8 +681,9 @@ def figure(
         title: Chart title, usually the measure's name.
         unit: Y-axis unit.
         annotations: Active annotations (``on_date``, ``kind``, ``title``, ``detail``):
-            PDSA cycles, change ideas and notes are drawn as arrows with their text;
-            phase breaks label the phase lines.
+            PDSA cycles, change ideas and notes are numbered badges above the plot
+            (listed with their text under a full-size chart); phase breaks label the
+            phase lines.
         milestones: Programme milestones (``on_date``, ``title``) drawn as dotted
             vertical markers when inside the chart's dates.
         suggested_breaks: Dates of suggested (unconfirmed) phase breaks.
