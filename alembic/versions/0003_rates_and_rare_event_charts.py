@@ -38,14 +38,22 @@ def _set_chart_types(values: Sequence[str]) -> None:
     """Replace the chart-type CHECK constraints on measure and observation."""
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
-        # batch mode rebuilds the tables; observation's composite foreign key to measure
-        # is checked at commit, when measure exists again under its own name
+        # Batch mode rebuilds the tables (copy, drop, rename). Dropping measure while
+        # observation rows point at it would fail an immediate foreign-key check, so the
+        # checks are off (outside a transaction) or deferred to commit (inside one), and
+        # verified once the tables are back under their own names.
+        op.execute("PRAGMA foreign_keys = OFF")
         op.execute("PRAGMA defer_foreign_keys = ON")
     for table in ("measure", "observation"):
         name = f"ck_{table}_charttype"
         with op.batch_alter_table(table, recreate="always" if sqlite else "auto") as batch:
             batch.drop_constraint(op.f(name), type_="check")
             batch.create_check_constraint(op.f(name), _in(values))
+    if sqlite:
+        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        op.execute("PRAGMA foreign_keys = ON")
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:3]}")
 
 
 def upgrade() -> None:
