@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qinet.demo.catalogue import MEASURE_CATALOGUE, SECONDARY_MEASURES, _project_measures
+from qinet.demo.catalogue import MEASURE_CATALOGUE, SECONDARY_MEASURES, project_measures
 from qinet.demo.rare_events import RARE_EVENT_MEASURES
 
 pytestmark = pytest.mark.unit
@@ -47,7 +47,7 @@ def test_secondary_measure_shares_its_projects_topic(project) -> None:
 
 
 def test_the_reported_nonsense_pairings_are_gone() -> None:
-    pairs = {(p.title, m.name) for p in MEASURE_CATALOGUE for m in _project_measures(p)}
+    pairs = {(p.title, m.name) for p in MEASURE_CATALOGUE for m in project_measures(p)}
     assert ("Medicines reconciliation within 24 hours", "Crisis line calls answered") not in pairs
     assert ("Outpatient waiting room flow", "Linen cages delivered on time") not in pairs
     assert ("Timely care plans in crisis teams", "Crisis line calls answered") in pairs

@@ -7,7 +7,7 @@ allowed on ``measure`` and ``observation``. On SQLite the two tables are rebuilt
 mode) with foreign keys deferred until commit, so existing rows survive.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-30 08:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -41,7 +41,13 @@ def _set_chart_types(values: Sequence[str]) -> None:
         # Batch mode rebuilds the tables (copy, drop, rename). Dropping measure while
         # observation rows point at it would fail an immediate foreign-key check, so the
         # checks are off (outside a transaction) or deferred to commit (inside one), and
-        # verified once the tables are back under their own names.
+        # verified once the tables are back under their own names. PRAGMA foreign_keys is
+        # a no-op inside a transaction, and an earlier migration in the same run (0002)
+        # leaves one open: commit it first (the version table already says 0002, so the
+        # database is consistent if this migration then fails).
+        dbapi = op.get_bind().connection.dbapi_connection
+        if getattr(dbapi, "in_transaction", False):
+            dbapi.commit()
         op.execute("PRAGMA foreign_keys = OFF")
         op.execute("PRAGMA defer_foreign_keys = ON")
     for table in ("measure", "observation"):

@@ -98,6 +98,4 @@ def alt_text(
     Returns:
         A few plain sentences.
     """
-    return spc.alt_text(
-        result, title=title, unit=unit, chart="Run chart", percent=percent, fmt=fmt
-    )
+    return spc.alt_text(result, title=title, unit=unit, chart="Run chart", percent=percent, fmt=fmt)

@@ -17,29 +17,31 @@ A chart never queries: annotations and milestones arrive as small frames.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from qinet.charts import badges
 from qinet.charts.palette import MDC_PALETTE, POINT_TYPE_LABELS, Palette
+from qinet.charts.text import (  # noqa: F401 - alt_text, chart_dates, fmt_value re-exported
+    LABEL_CHARS,
+    alt_text,
+    chart_dates,
+    date_label,
+    fmt_value,
+    hover_text,
+    safe,
+    short,
+    value_text,
+)
 from qinet.domain import AnnotationKind, PointType
 from qinet.formatting import ValueFormat
 
 WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
-LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
 COMPACT_HEIGHT = 250
 FULL_HEIGHT = 480
 GRID_COLOUR = "#e8edee"  # NHS grey 5 tint: quiet gridlines
-
-_KIND_SHORT = {
-    AnnotationKind.PDSA.value: "PDSA",
-    AnnotationKind.CHANGE_IDEA.value: "Change",
-    AnnotationKind.NOTE.value: "Note",
-}
-_DRAWN_KINDS = tuple(_KIND_SHORT)
 
 _LINES = (
     # (column, legend name, palette attribute, dash, width)
@@ -51,54 +53,6 @@ _LINES = (
 
 
 # --- text helpers -------------------------------------------------------------------------
-
-
-def _safe(text: object) -> str:
-    """Data-derived text made inert for Plotly's small HTML subset."""
-    return escape(str(text), quote=False)
-
-
-def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def fmt_value(value: float, *, percent: bool = False) -> str:
-    """A value as people read it: ``21.3``, ``1,234``, ``0.125`` or ``12.5%``.
-
-    Args:
-        value: The number (NaN shows as an en dash).
-        percent: Show a proportion as a percentage.
-
-    Returns:
-        The formatted text.
-    """
-    if value is None or not np.isfinite(value):
-        return "–"
-    if percent:
-        return f"{value * 100:.1f}%"
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:,.0f}"
-    if a >= 10:
-        return f"{value:.1f}"
-    if a >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def _text(value: float, fmt: ValueFormat | None, percent: bool, *, stat: bool = False) -> str:
-    """A value through the measure's format when given (the one formatter), else legacy."""
-    if fmt is not None:
-        return fmt.text(value, stat=stat)
-    return fmt_value(value, percent=percent)
-
-
-def _date_label(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
 
 
 def _x_values(result: pd.DataFrame) -> tuple[np.ndarray, bool]:
@@ -140,57 +94,6 @@ def _trace_maker(n: int):  # noqa: ANN202 - returns a dict factory
         return {"type": kind, **kwargs}
 
     return make
-
-
-def _hover(
-    result: pd.DataFrame,
-    centre_col: str,
-    centre_name: str,
-    unit: str,
-    percent: bool,
-    fmt: ValueFormat | None = None,
-) -> list[str]:
-    """Hover text per point: date, value, point type, reason, centre and limits."""
-    n = len(result)
-    is_percent = percent if fmt is None else fmt.is_percent
-    unit_text = f" {_safe(unit)}" if unit and not is_percent else ""
-    dates = result["date"] if "date" in result else pd.Series([pd.NaT] * n)
-    labels = [_date_label(d) or f"Point {i + 1}" for i, d in enumerate(dates)]
-    values = result["value"].to_numpy(dtype=float)
-    pts = (
-        result["point_type"].astype(str).to_numpy()
-        if "point_type" in result
-        else np.full(n, PointType.COMMON_CAUSE.value, dtype=object)
-    )
-    reasons = result["reason"].astype(str).to_numpy() if "reason" in result else np.full(n, "")
-    excluded = (
-        result["excluded"].to_numpy(dtype=bool) if "excluded" in result else np.zeros(n, bool)
-    )
-    centre = result[centre_col].to_numpy(dtype=float)
-    has_limits = "upl" in result and "lpl" in result
-    lpl = result["lpl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
-    upl = result["upl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
-    type_labels = {k.value: POINT_TYPE_LABELS[k] for k in PointType}
-    out = []
-    for i in range(n):
-        lines = [
-            f"<b>{labels[i]}</b>",
-            f"Value: {_text(values[i], fmt, percent)}{unit_text}",
-            type_labels[pts[i]],
-        ]
-        if reasons[i]:
-            lines += ["• " + _safe(part) for part in reasons[i].split("; ") if part]
-        if excluded[i]:
-            lines.append("Excluded from the limits and rules (ghosted)")
-        extra = f"{centre_name} {_text(centre[i], fmt, percent, stat=True)}"
-        if np.isfinite(lpl[i]) and np.isfinite(upl[i]):
-            extra += (
-                f" · limits {_text(lpl[i], fmt, percent, stat=True)} to "
-                f"{_text(upl[i], fmt, percent, stat=True)}"
-            )
-        lines.append(extra)
-        out.append("<br>".join(lines))
-    return out
 
 
 def _phase_traces(
@@ -308,104 +211,6 @@ def _point_traces(
         )
 
 
-def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tuple[object, float]:
-    """(x, y) of the first point on or after ``when`` (the last point if none)."""
-    y = result["value"].to_numpy(dtype=float)
-    if not dated:
-        return None, np.nan
-    target = np.datetime64(pd.Timestamp(when), "ns")
-    pos = int(np.searchsorted(x.astype("datetime64[ns]"), target, side="left"))
-    pos = min(pos, len(x) - 1)
-    # walk forward to a plotted value
-    for j in range(pos, len(y)):
-        if np.isfinite(y[j]):
-            return pd.Timestamp(x[j]).isoformat(), float(y[j])
-    fallback = float(np.nanmax(y)) if np.isfinite(y).any() else 0.0
-    return pd.Timestamp(x[pos]).isoformat(), fallback
-
-
-BADGE_ROW = 0.055
-"""Height (fraction of the plot) between staggered rows of change badges above the plot."""
-LIST_LINE_PX = 16
-"""Pixels per line of the numbered list of changes under a full-size chart."""
-
-
-def _add_annotations(
-    fig: _Parts,
-    result: pd.DataFrame,
-    x: np.ndarray,
-    dated: bool,
-    annotations: pd.DataFrame | None,
-    palette: Palette,
-    compact: bool,
-) -> list[str]:
-    """PDSA cycles, change ideas and notes as numbered badges above the plot area.
-
-    Badges sit above the data (never on a point, the centre line or the target); a dotted
-    line drops from each to its date, and badges closer than ~4 % of the time span are
-    staggered onto a second and third row so they do not cover each other. Each badge's
-    hover gives the full title and detail; full-size charts also list "1 · 10 Mar 2025 ·
-    PDSA 1: …" under the plot (returned, for :func:`build` to place).
-    """
-    if annotations is None or len(annotations) == 0 or not dated or len(result) == 0:
-        return []
-    rows = annotations[annotations["kind"].astype(str).isin(_DRAWN_KINDS)]
-    rows = rows.sort_values("on_date", kind="stable")
-    first, last = pd.Timestamp(x.min()), pd.Timestamp(x.max())
-    span = max((last - first).total_seconds(), 1.0)
-    listed: list[str] = []
-    last_x: list[pd.Timestamp] = []  # last badge position per row
-    for row in rows.itertuples(index=False):
-        when = pd.Timestamp(row.on_date)
-        if when < first - pd.Timedelta(days=1) or when > last:
-            continue
-        px, _py = _y_at(result, x, when, dated)
-        kind = str(row.kind)
-        title = str(getattr(row, "title", "") or "")
-        detail = str(getattr(row, "detail", "") or "")
-        number = len(listed) + 1
-        hover = f"<b>{number} · {_safe(_date_label(when))}</b><br>{_safe(title)}"
-        if detail:
-            hover += "<br>" + _safe(_short(detail, 160))
-        at = pd.Timestamp(px)
-        level = next(
-            (i for i, seen in enumerate(last_x) if (at - seen).total_seconds() / span > 0.04),
-            len(last_x),
-        )
-        level = min(level, 2)
-        if level < len(last_x):
-            last_x[level] = at
-        else:
-            last_x.append(at)
-        fig.add_shape(
-            type="line", xref="x", yref="paper", x0=px, x1=px, y0=0, y1=1,
-            line={"color": palette.annotation, "dash": "dot", "width": 1},
-            name=f"annotation-line:{kind}", layer="below",
-        )  # fmt: skip
-        fig.add_annotation(
-            x=px,
-            y=1.0 + level * BADGE_ROW,
-            xref="x",
-            yref="paper",
-            yanchor="bottom",
-            text=f"<b>{number}</b>",
-            hovertext=hover,
-            showarrow=False,
-            font={"size": 9 if compact else 11, "color": "#ffffff"},
-            bgcolor=palette.annotation,
-            bordercolor=palette.annotation,
-            borderwidth=1,
-            borderpad=2,
-            name=f"annotation:{kind}",
-        )
-        short = _KIND_SHORT[kind]
-        listed.append(
-            f"<b>{number}</b> · {_safe(_date_label(when))} · "
-            f"{_safe(_short(title or short, 90))}"
-        )
-    return listed
-
-
 def _vline(
     fig: _Parts,
     when: object,
@@ -479,10 +284,10 @@ def _add_phase_breaks(
             when = pd.Timestamp(x[pos - 1]) + (pd.Timestamp(x[pos]) - pd.Timestamp(x[pos - 1])) / 2
         elif pos > 0:
             when = x[pos] - 0.5
-        label = f"Phase {k + 2}" + (f": {_safe(_short(title, 28))}" if title else "")
-        hover = f"New phase from {_safe(_date_label(x[pos]) if dated else pos + 1)}"
+        label = f"Phase {k + 2}" + (f": {safe(short(title, 28))}" if title else "")
+        hover = f"New phase from {safe(date_label(x[pos]) if dated else pos + 1)}"
         if detail:
-            hover += "<br>" + _safe(_short(detail, 160))
+            hover += "<br>" + safe(short(detail, 160))
         _vline(fig, when, palette.phase, "solid", label, "phase_break", hover, compact)
 
 
@@ -503,8 +308,8 @@ def _add_milestones(
         if not first <= when <= last:
             continue
         title = str(getattr(row, "title", "") or "Milestone")
-        label = "◆ " + _safe(_short(title, 30))
-        hover = f"Milestone: {_safe(title)}<br>{_safe(_date_label(when))}"
+        label = "◆ " + safe(short(title, 30))
+        hover = f"Milestone: {safe(title)}<br>{safe(date_label(when))}"
         _vline(fig, when, palette.milestone, "dot", label, "milestone", hover, compact, 0.55)
 
 
@@ -584,7 +389,7 @@ def build(
                     x=[x[0], x[-1]],
                     y=[t, t],
                     mode="lines",
-                    name=f"Target {_text(t, fmt, percent)}",
+                    name=f"Target {value_text(t, fmt, percent)}",
                     line={"color": palette.target, "dash": "longdash", "width": 1.5},
                     hoverinfo="skip",
                     meta={"role": "target"},
@@ -602,17 +407,17 @@ def build(
                 meta={"role": "values"},
             )
         )
-        hover = _hover(result, centre_col, centre_name, unit, percent, fmt)
+        hover = hover_text(result, centre_col, centre_name, unit, percent, fmt)
         _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
         _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
         _add_milestones(fig, x, dated, milestones, palette, compact)
         _add_suggestions(fig, suggested_breaks, palette, compact)
-        listed = _add_annotations(fig, result, x, dated, annotations, palette, compact)
-    heading = f"<b>{_safe(title)}</b>"
+        listed = badges.add_change_badges(fig, result, x, dated, annotations, palette, compact)
+    heading = f"<b>{safe(title)}</b>"
     layout = dict(
         title={
             "text": heading,
-            "subtitle": {"text": _safe(subtitle)} if subtitle else None,
+            "subtitle": {"text": safe(subtitle)} if subtitle else None,
             "font": {"size": 13 if compact else 17, "color": palette.text},
             "x": 0,
             "xanchor": "left",
@@ -628,7 +433,7 @@ def build(
         hoverlabel={"align": "left"},
         font={"color": palette.text},
         yaxis={
-            "title": {"text": "" if compact else _safe(unit)},
+            "title": {"text": "" if compact else safe(unit)},
             "zeroline": False,
             "gridcolor": GRID_COLOUR,
             "automargin": True,
@@ -639,23 +444,7 @@ def build(
     )
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
-    if listed:  # room above the plot for the badges' rows
-        layout["margin"]["t"] += 14 if compact else 24
-        layout["height"] += 14 if compact else 24
-    if listed and not compact:  # the numbered changes, listed at the foot, under the legend
-        extra = LIST_LINE_PX * len(listed) + 56  # room for a legend of two rows above it
-        layout["margin"]["b"] += extra
-        layout["height"] += extra
-        m = layout["margin"]
-        plot_px = max(layout["height"] - m["t"] - m["b"], 1)
-        layout["annotations"] = [
-            *layout["annotations"],
-            dict(
-                x=0, y=-(m["b"] - 4) / plot_px, xref="paper", yref="paper", xanchor="left",
-                yanchor="bottom", align="left", showarrow=False, text="<br>".join(listed),
-                font={"size": 11, "color": palette.text}, name="annotation-list",
-            ),
-        ]  # fmt: skip
+    badges.make_room(layout, listed, palette, compact)
     return go.Figure(data=fig.traces, layout=layout)
 
 
@@ -718,82 +507,3 @@ def figure(
         height=height,
         fmt=fmt,
     )
-
-
-def alt_text(
-    result: pd.DataFrame,
-    *,
-    title: str,
-    unit: str = "",
-    chart: str = "SPC chart",
-    percent: bool = False,
-    fmt: ValueFormat | None = None,
-) -> str:
-    """A screen-reader description of a chart built from ``result``.
-
-    Args:
-        result: An SPC or run-chart result frame (with ``point_type`` and ``reason``).
-        title: The measure's name.
-        unit: The unit of the values.
-        chart: What kind of chart, e.g. ``"XmR chart"``.
-        percent: Values are proportions shown as percentages.
-        fmt: The measure's value format (overrides ``percent``).
-
-    Returns:
-        A few plain sentences: points and dates, the latest centre line and limits,
-        counts of special-cause points and the latest signal.
-    """
-    n = len(result)
-    if n == 0:
-        return f"{chart} of {title}: no data yet."
-    values = result["value"].to_numpy(dtype=float)
-    shown = int(np.isfinite(values).sum())
-    dates = pd.to_datetime(result["date"]) if "date" in result else pd.Series([pd.NaT] * n)
-    span = ""
-    if dates.notna().any():
-        span = f" from {_date_label(dates.min())} to {_date_label(dates.max())}"
-    last = result.iloc[-1]
-    centre_col = "mean" if "mean" in result else "median"
-    parts = [f"{chart} of {title}: {shown} points{span}."]
-    phases = int(result["phase"].max()) + 1 if "phase" in result else 1
-    if phases > 1:
-        parts.append(f"{phases} phases; the latest phase is described.")
-    is_percent = percent if fmt is None else fmt.is_percent
-    u = f" {unit}" if unit and not is_percent else ""
-    centre = f"{centre_col} {_text(float(last[centre_col]), fmt, percent, stat=True)}{u}"
-    if "lpl" in result and np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
-        centre += (
-            f", process limits {_text(float(last['lpl']), fmt, percent, stat=True)} to "
-            f"{_text(float(last['upl']), fmt, percent, stat=True)}"
-        )
-    parts.append(f"Latest value {_text(float(last['value']), fmt, percent)}{u}; {centre}.")
-    pt = result["point_type"].astype(str) if "point_type" in result else pd.Series([], dtype=str)
-    counts = {k: int((pt == k.value).sum()) for k in PointType}
-    special = n - counts[PointType.COMMON_CAUSE] if len(pt) else 0
-    if special:
-        parts.append(
-            f"{special} special-cause points: {counts[PointType.IMPROVEMENT]} improvement, "
-            f"{counts[PointType.CONCERN]} concern, "
-            f"{counts[PointType.NEUTRAL_HIGH] + counts[PointType.NEUTRAL_LOW]} neutral."
-        )
-    else:
-        parts.append("No special-cause points.")
-    reasons = result["reason"].astype(str) if "reason" in result else pd.Series([], dtype=str)
-    flagged = reasons[reasons != ""]
-    if len(flagged):
-        parts.append(f"Latest signal: {flagged.iloc[-1]}.")
-    return " ".join(parts)
-
-
-def chart_dates(result: pd.DataFrame) -> list[date]:
-    """The period dates of a result, for pickers (e.g. where a phase break may start).
-
-    Args:
-        result: An engine result frame with a ``date`` column.
-
-    Returns:
-        The dates, in order (missing dates left out).
-    """
-    if "date" not in result:
-        return []
-    return [d.date() for d in pd.to_datetime(result["date"]).dropna()]

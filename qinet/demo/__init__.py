@@ -27,13 +27,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from qinet import models as m
-from qinet.demo.access import DEMO_USERS, _access  # noqa: F401
+from qinet.demo.access import DEMO_USERS, build_access  # noqa: F401 - DEMO_USERS re-exported
 from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
-    _BANDS,
-    _EXTRA_DIRECTORATES,
-    _MIX,
-    _PROPENSITY,
-    _SUPPORT_MIX,
     DETERIORATION,
     DIRECTORATES,
     MEASURE_CATALOGUE,
@@ -51,38 +46,28 @@ from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     SUPPORT_SERVICES_PROGRAMME,
     TREND,
     TWO_OF_THREE,
-    _md,
-    _MeasureDef,
-    _ProgrammeDef,
-    _project_measures,
-    _ProjectDef,
     designed_patterns,
 )
-from qinet.demo.people import _events, _participants  # noqa: F401
-from qinet.demo.plan import _milestones  # noqa: F401
-from qinet.demo.projects import _projects  # noqa: F401
+from qinet.demo.people import build_events, build_participants
+from qinet.demo.plan import build_milestones
+from qinet.demo.projects import build_projects
 from qinet.demo.rare_events import add_rare_event_measures
-from qinet.demo.surveys import CAPABILITY_QUESTIONS, PULSE_QUESTIONS, _surveys  # noqa: F401
-from qinet.demo.world import (  # noqa: F401
+from qinet.demo.surveys import CAPABILITY_QUESTIONS, PULSE_QUESTIONS, build_surveys  # noqa: F401
+from qinet.demo.world import (  # noqa: F401 - sizes and constants re-exported
     DEMO_TODAY,
     LARGE,
     NETWORK_NAME,
     SG,
     SMALL,
     SPECS,
-    DatabaseNotEmptyError,
     DemoSummary,
     SizeSpec,
-    _Ids,
-    _last_period,
-    _period_starts,
-    _programmes,
-    _pyrng,
-    _reference,
-    _rng,
-    _workforce,
-    _World,
+    World,
+    build_programmes,
+    build_reference,
+    build_workforce,
 )
+from qinet.errors import DatabaseNotEmptyError  # noqa: F401 - re-exported (raised here)
 
 
 def build(
@@ -131,17 +116,17 @@ def build_with_spec(
                 "demo data can only be loaded into an empty database; "
                 f"table {model.__tablename__!r} already has rows"
             )
-    w = _World(seed, spec)
-    _reference(w)
-    _workforce(w)
-    _programmes(w)
-    _participants(w)
-    _projects(w)
+    w = World(seed, spec)
+    build_reference(w)
+    build_workforce(w)
+    build_programmes(w)
+    build_participants(w)
+    build_projects(w)
     add_rare_event_measures(w, seed, DEMO_TODAY)
-    _surveys(w)
-    _events(w)
-    _milestones(w)
-    _access(w)
+    build_surveys(w)
+    build_events(w)
+    build_milestones(w)
+    build_access(w)
     w.add("dataset_info", key="synthetic", value="true")
     w.add("dataset_info", key="demo_seed", value=str(seed))
     w.add("dataset_info", key="demo_scale", value=scale_name)
@@ -157,7 +142,7 @@ def build_with_spec(
     )
 
 
-def _write(session: Session, w: _World) -> None:
+def _write(session: Session, w: World) -> None:
     """One bulk insert per table, parents first; then move PostgreSQL sequences on."""
     chunk = 20_000
     for table in m.Base.metadata.sorted_tables:

@@ -9,7 +9,7 @@ from qinet.demo.catalogue import (
     PROGRAMMES,
     SUPPORT_SERVICES_PROGRAMME,
 )
-from qinet.demo.world import _World
+from qinet.demo.world import World
 from qinet.domain import Role
 
 # --- Demo sign-in --------------------------------------------------------------------------
@@ -24,7 +24,8 @@ DEMO_USERS: Mapping[str, tuple[Role, tuple[str, ...]]] = MappingProxyType(
 )
 
 
-def _access(w: _World) -> None:
+def build_access(w: World) -> None:
+    """Demo sign-in roles (``DEMO_USERS``), scoped to their programme or directorate."""
     prog_by_name = {p.name: w.prog_id[p.code] for p in PROGRAMMES}
     for email, (role, scopes) in DEMO_USERS.items():
         if not scopes:

@@ -10,16 +10,16 @@ from datetime import date, timedelta
 import numpy as np
 
 from qinet.demo.catalogue import (
-    _BANDS,
-    _PROPENSITY,
-    _SUPPORT_MIX,
-    _ProgrammeDef,
+    BANDS,
+    PROPENSITY,
+    SUPPORT_MIX,
+    ProgrammeDef,
 )
 from qinet.demo.world import (
     DEMO_TODAY,
     SG,
-    _rng,
-    _World,
+    World,
+    section_rng,
 )
 from qinet.domain import (
     HARD_TO_REACH,
@@ -30,19 +30,19 @@ from qinet.domain import (
 )
 
 
-def _pick_directorate(w: _World, rng: np.random.Generator, group: StaffGroup) -> dict:
+def _pick_directorate(w: World, rng: np.random.Generator, group: StaffGroup) -> dict:
     weights = np.array([w.workforce.get((d["id"], group), 0) for d in w.dirs], dtype=float)
     if weights.sum() == 0:
         return w.dirs[int(rng.integers(len(w.dirs)))]
     return w.dirs[int(rng.choice(len(w.dirs), p=weights / weights.sum()))]
 
 
-def _new_participant(w: _World, rng: np.random.Generator, group: StaffGroup,
+def _new_participant(w: World, rng: np.random.Generator, group: StaffGroup,
                      directorate: dict | None, org: str) -> dict:  # fmt: skip
     pid = w.ids("participant")
     band = None
-    if group in _BANDS:
-        options = _BANDS[group]
+    if group in BANDS:
+        options = BANDS[group]
         band = options[int(rng.integers(len(options)))]
     person = {"id": pid, "group": group, "dir": directorate, "org": org}
     w.participants.append(person)
@@ -52,7 +52,7 @@ def _new_participant(w: _World, rng: np.random.Generator, group: StaffGroup,
     return person
 
 
-def _returning(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
+def _returning(w: World, rng: np.random.Generator, prog: ProgrammeDef,
                enrolled_here: set[int]) -> dict | None:  # fmt: skip
     """Sometimes someone comes back for another programme (if they fit it)."""
     if w.participants and rng.random() < 0.14:
@@ -63,7 +63,7 @@ def _returning(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
     return None
 
 
-def _newcomer(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
+def _newcomer(w: World, rng: np.random.Generator, prog: ProgrammeDef,
               staff_groups: list[StaffGroup], probs: np.ndarray) -> dict:  # fmt: skip
     """A new participant: a patient, volunteer or partner now and then, else staff."""
     roll = rng.random()
@@ -80,7 +80,7 @@ def _newcomer(w: _World, rng: np.random.Generator, prog: _ProgrammeDef,
     return _new_participant(w, rng, group, None, org)
 
 
-def _participant_roles(w: _World, rng: np.random.Generator) -> None:
+def _participant_roles(w: World, rng: np.random.Generator) -> None:
     """Patient partners, mentors, Q members, improvement connectors and coaches."""
     for person in w.participants:
         roles = []
@@ -101,18 +101,18 @@ def _participant_roles(w: _World, rng: np.random.Generator) -> None:
                   participant_id=person["id"], role=role)  # fmt: skip
 
 
-def _participants(w: _World) -> None:
+def build_participants(w: World) -> None:
     """Participants and enrolments, cohort by cohort, with deliberately uneven reach."""
-    rng = _rng(w.seed, 3)
+    rng = section_rng(w.seed, 3)
     staff_groups = [g for g in StaffGroup if g.is_staff]
     # General reach: workforce × propensity (nursing, medical, AHP over-represented).
     totals = {g: sum(v for (_, gg), v in w.workforce.items() if gg is g) for g in staff_groups}
-    general = np.array([totals[g] * _PROPENSITY[g] for g in staff_groups])
+    general = np.array([totals[g] * PROPENSITY[g] for g in staff_groups])
     general = general / general.sum()
-    support = np.array([_SUPPORT_MIX.get(g, 0.0) for g in staff_groups])
+    support = np.array([SUPPORT_MIX.get(g, 0.0) for g in staff_groups])
     support = support / support.sum()
     for c in w.cohorts:
-        prog: _ProgrammeDef = c["programme"]
+        prog: ProgrammeDef = c["programme"]
         n = max(3, int(round(c["places"] * rng.uniform(0.8, 1.08))))
         enrolled_here: set[int] = set()
         probs = support if prog.support_mix else general
@@ -125,7 +125,7 @@ def _participants(w: _World) -> None:
     _participant_roles(w, rng)
 
 
-def _enrol(w: _World, rng: np.random.Generator, person: dict, c: dict) -> None:
+def _enrol(w: World, rng: np.random.Generator, person: dict, c: dict) -> None:
     start, end = c["start"], c["end"]
     applied = start - timedelta(days=int(rng.integers(14, 60)))
     enrolled = completed = withdrawn = None
@@ -171,20 +171,20 @@ def _enrol(w: _World, rng: np.random.Generator, person: dict, c: dict) -> None:
 # --- Events ------------------------------------------------------------------------------
 
 
-def _events(w: _World) -> None:
+def build_events(w: World) -> None:
     """Cohort sessions with who attended, then open events counted by staff group."""
-    rng = _rng(w.seed, 6)
+    rng = section_rng(w.seed, 6)
     _cohort_sessions(w, rng)
     _open_events(w, rng)
 
 
-def _cohort_sessions(w: _World, rng: np.random.Generator) -> None:
+def _cohort_sessions(w: World, rng: np.random.Generator) -> None:
     """Three or four sessions per cohort; attendance falls off a little each time."""
     for c in w.cohorts:
         members = [e for e in w.enrolments if e["cohort"] is c and e["enrolled"]]
         n_sessions = 4 if (c["end"] - c["start"]).days > 200 else 3
         span = (c["end"] - c["start"]).days
-        prog: _ProgrammeDef = c["programme"]
+        prog: ProgrammeDef = c["programme"]
         for k in range(n_sessions):
             held = c["start"] + timedelta(days=int(span * k / n_sessions) + 7)
             if held > DEMO_TODAY:
@@ -202,7 +202,7 @@ def _cohort_sessions(w: _World, rng: np.random.Generator) -> None:
                     w.add("event_attendance", event_id=eid, participant_id=e["person"]["id"])
 
 
-def _open_events(w: _World, rng: np.random.Generator) -> None:
+def _open_events(w: World, rng: np.random.Generator) -> None:
     """Open events: counted by staff group, with the same uneven reach."""
     opens = (
         ("Improvement world café", EventKind.WORLD_CAFE, date(2024, 2, 15), "NET", 70),
@@ -213,7 +213,7 @@ def _open_events(w: _World, rng: np.random.Generator) -> None:
         ("Network meeting: spreading what works", EventKind.NETWORK_MEETING, date(2025, 9, 11),
          "NET", 55),
     )  # fmt: skip
-    share = {g: _PROPENSITY.get(g, 0.0) for g in StaffGroup}
+    share = {g: PROPENSITY.get(g, 0.0) for g in StaffGroup}
     share.update({SG.PATIENT_CARER: 0.4, SG.VOLUNTEER: 0.2, SG.PARTNER_ORGANISATION: 0.15})
     for name, kind, held, prog, size in opens:
         eid = w.ids("event")
@@ -221,7 +221,7 @@ def _open_events(w: _World, rng: np.random.Generator) -> None:
               kind=kind, held_on=held, open_event=True)  # fmt: skip
         mix = dict(share)
         if prog == "SSQ":
-            mix.update({g: _SUPPORT_MIX[g] * 4 for g in _SUPPORT_MIX})
+            mix.update({g: SUPPORT_MIX[g] * 4 for g in SUPPORT_MIX})
         total = sum(mix.values())
         for g in StaffGroup:
             expected = size * w.spec.open_event_scale * mix[g] / total

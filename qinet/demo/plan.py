@@ -11,8 +11,8 @@ from qinet.demo.catalogue import (
 )
 from qinet.demo.world import (
     DEMO_TODAY,
-    _rng,
-    _World,
+    World,
+    section_rng,
 )
 from qinet.domain import (
     MilestoneStatus,
@@ -163,9 +163,9 @@ _PLAY_OUT = {
 """How each fate plays out: its revisions (appended) and final dates and status."""
 
 
-def _milestones(w: _World) -> None:
+def build_milestones(w: World) -> None:
     """Milestones per programme, each with a fate, its revision history and its status."""
-    rng = _rng(w.seed, 7)
+    rng = section_rng(w.seed, 7)
     for pi, prog in enumerate(PROGRAMMES):
         count = 6 + (pi * 3) % 5  # 6..10
         for k in range(count):

@@ -24,19 +24,19 @@ from qinet.demo.catalogue import (
     STABLE,
     TREND,
     TWO_OF_THREE,
-    _MeasureDef,
-    _project_measures,
-    _ProjectDef,
+    MeasureDef,
+    ProjectDef,
+    project_measures,
 )
 from qinet.demo.world import (
     DEMO_TODAY,
     SG,
     SizeSpec,
-    _last_period,
-    _period_starts,
-    _pyrng,
-    _rng,
-    _World,
+    World,
+    last_period,
+    period_starts,
+    section_pyrng,
+    section_rng,
 )
 from qinet.domain import (
     AnnotationKind,
@@ -91,7 +91,7 @@ _STATUS_SCORE: dict[ProjectStatus, tuple[float, float]] = {
 }  # fmt: skip
 
 
-def _project_defs(spec: SizeSpec) -> list[tuple[_ProjectDef, int]]:
+def _project_defs(spec: SizeSpec) -> list[tuple[ProjectDef, int]]:
     """The catalogue, cut or repeated (as copy number > 0) to the requested project count."""
     out = [(p, 0) for p in MEASURE_CATALOGUE[: spec.projects]]
     repeatable = [p for p in MEASURE_CATALOGUE if p.repeatable]
@@ -105,9 +105,10 @@ def _project_defs(spec: SizeSpec) -> list[tuple[_ProjectDef, int]]:
     return out
 
 
-def _projects(w: _World) -> None:
-    rng = _rng(w.seed, 4)
-    prng = _pyrng(w.seed, 4)
+def build_projects(w: World) -> None:
+    """Projects with their measures, observations and annotations (designed signals)."""
+    rng = section_rng(w.seed, 4)
+    prng = section_pyrng(w.seed, 4)
     statuses = list(ProjectStatus)
     status_weights = np.array([0.06, 0.10, 0.24, 0.20, 0.14, 0.06, 0.14, 0.06])
     by_programme: dict[str, list[dict]] = {}
@@ -135,7 +136,7 @@ def _projects(w: _World) -> None:
         )
         longest = max(
             md.points * (7 if md.frequency is Frequency.WEEKLY else 30.4)
-            for md in _project_measures(pdef)
+            for md in project_measures(pdef)
         )
         started = min(started, DEMO_TODAY - timedelta(days=int(longest * 0.6)))
         w.add("project", id=pid, code=f"QI-{pid:04d}", title=title, aim=pdef.aim,
@@ -145,11 +146,11 @@ def _projects(w: _World) -> None:
               status=status, started_on=started)  # fmt: skip
         _team(w, rng, pid, lead_e, candidates + pool)
         _progress(w, rng, pid, status, started)
-        for mdef in _project_measures(pdef):
+        for mdef in project_measures(pdef):
             _measure(w, prng, rng, pid, pdef, mdef, copy, status)
 
 
-def _copy_site(pdef: _ProjectDef, copy: int, index: int, directorate: dict,
+def _copy_site(pdef: ProjectDef, copy: int, index: int, directorate: dict,
                extra_dirs: list[dict]) -> tuple[dict, str]:  # fmt: skip
     """A repeated project's directorate (every other copy elsewhere) and its title."""
     if extra_dirs and copy % 2 == 0:
@@ -157,7 +158,7 @@ def _copy_site(pdef: _ProjectDef, copy: int, index: int, directorate: dict,
     return directorate, f"{pdef.title} ({directorate['name']}, team {copy + 1})"
 
 
-def _team(w: _World, rng: np.random.Generator, pid: int, lead_e: dict | None,
+def _team(w: World, rng: np.random.Generator, pid: int, lead_e: dict | None,
           extra: list[dict]) -> None:  # fmt: skip
     """The project's lead, two to five members and sometimes a patient partner."""
     team = {lead_e["person"]["id"]: "lead"} if lead_e else {}
@@ -174,7 +175,7 @@ def _team(w: _World, rng: np.random.Generator, pid: int, lead_e: dict | None,
               team_role=team_role)  # fmt: skip
 
 
-def _progress(w: _World, rng: np.random.Generator, pid: int, status: ProjectStatus,
+def _progress(w: World, rng: np.random.Generator, pid: int, status: ProjectStatus,
               started: date) -> None:  # fmt: skip
     lo, hi = _STATUS_SCORE[status]
     final = float(lo + 0.5 * int(rng.integers(0, int((hi - lo) / 0.5) + 1)))
@@ -191,8 +192,8 @@ def _progress(w: _World, rng: np.random.Generator, pid: int, status: ProjectStat
               score=float(min(max(s, 0.5), 5.0)))  # fmt: skip
 
 
-def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_id: int,
-             pdef: _ProjectDef, mdef: _MeasureDef, copy: int,
+def _measure(w: World, prng: random.Random, rng: np.random.Generator, project_id: int,
+             pdef: ProjectDef, mdef: MeasureDef, copy: int,
              status: ProjectStatus) -> None:  # fmt: skip
     mid = w.ids("measure")
     n = (
@@ -203,7 +204,7 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
     end = DEMO_TODAY
     if status in (ProjectStatus.COMPLETE, ProjectStatus.STOPPED) and pdef.title != SHOWCASE_PROJECT:
         end = DEMO_TODAY - timedelta(days=90)
-    periods = _period_starts(mdef.frequency, n, _last_period(mdef.frequency, end))
+    periods = period_starts(mdef.frequency, n, last_period(mdef.frequency, end))
     series = _design_series(rng, mdef, n)
     w.patterns[mdef.name if copy == 0 else f"{mdef.name} [{project_id}]"] = mdef.patterns
     w.add("measure", id=mid, project_id=project_id, name=mdef.name,
@@ -216,7 +217,7 @@ def _measure(w: _World, prng: random.Random, rng: np.random.Generator, project_i
     _measure_annotations(w, prng, mid, mdef, series, periods, n)
 
 
-def _observations(w: _World, mid: int, mdef: _MeasureDef, series: _Series, periods: list[date],
+def _observations(w: World, mid: int, mdef: MeasureDef, series: _Series, periods: list[date],
                   n: int) -> None:  # fmt: skip
     """The series as observation rows, with a designed gap (and a note after it)."""
     missing: set[int] = set()
@@ -237,7 +238,7 @@ def _observations(w: _World, mid: int, mdef: _MeasureDef, series: _Series, perio
               note=note)  # fmt: skip
 
 
-def _measure_annotations(w: _World, prng: random.Random, mid: int, mdef: _MeasureDef,
+def _measure_annotations(w: World, prng: random.Random, mid: int, mdef: MeasureDef,
                          series: _Series, periods: list[date], n: int) -> None:  # fmt: skip
     """The PDSA or change idea at the change, a phase break and a note on the outlier."""
     created = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
@@ -360,7 +361,7 @@ def _shape_noise(noise: np.ndarray, lay: _Layout) -> None:
         noise[two3 + 1] = float(np.clip(noise[two3 + 1], -0.5, 0.5))
 
 
-def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Series:
+def _design_series(rng: np.random.Generator, mdef: MeasureDef, n: int) -> _Series:
     """Generate a series with the designed patterns, redrawing noise until they show.
 
     Effects are laid out in sigma units along the improvement direction; a stable
@@ -387,7 +388,7 @@ def _design_series(rng: np.random.Generator, mdef: _MeasureDef, n: int) -> _Seri
     raise RuntimeError(f"could not design a series for {mdef.name!r}")  # pragma: no cover
 
 
-def _realise(rng: np.random.Generator, mdef: _MeasureDef, sign: float,
+def _realise(rng: np.random.Generator, mdef: MeasureDef, sign: float,
              latent: np.ndarray) -> _Series:  # fmt: skip
     """Turn sigma-unit latent values into the measure's own values / counts."""
     n = len(latent)
@@ -412,7 +413,7 @@ def _realise(rng: np.random.Generator, mdef: _MeasureDef, sign: float,
     return _Series([None] * n, [float(v) for v in num], [float(v) for v in den])
 
 
-def _check_inputs(mdef: _MeasureDef, s: _Series) -> tuple[np.ndarray, float, np.ndarray]:
+def _check_inputs(mdef: MeasureDef, s: _Series) -> tuple[np.ndarray, float, np.ndarray]:
     """(values, centre, per-point sigma) as the measure's chart type works them out."""
     if mdef.chart in (ChartType.P, ChartType.U):
         num, den = np.array(s.numerator), np.array(s.denominator)
@@ -445,7 +446,7 @@ def _designed_fire(sig: dict[str, bool], pats: set[str]) -> bool:
     return bool(ok)
 
 
-def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) -> bool:
+def _check(mdef: MeasureDef, s: _Series, pats: set[str], phase_at: int | None) -> bool:
     """Do the designed rules fire (and, for stable series, nothing else)?"""
     y, centre, sd = _check_inputs(mdef, s)
     if (sd <= 0).any():

@@ -109,7 +109,7 @@ def _dates(gaps: np.ndarray, per_day: float, last: date) -> list[date]:
 
 
 def add_rare_event_measures(world: Any, seed: int, today: date) -> None:
-    """Add the t and g measures to their projects in ``world`` (a ``qinet.demo._World``).
+    """Add the t and g measures to their projects in ``world`` (a ``qinet.demo.world.World``).
 
     Args:
         world: The demo's in-memory world (rows per table, id counters, patterns).

@@ -8,15 +8,15 @@ from datetime import date, timedelta
 import numpy as np
 
 from qinet.demo.catalogue import (
-    _PROPENSITY,
     DIRECTORATES,
     PROGRAMMES,
+    PROPENSITY,
 )
 from qinet.demo.world import (
     DEMO_TODAY,
-    _period_starts,
-    _rng,
-    _World,
+    World,
+    period_starts,
+    section_rng,
 )
 from qinet.domain import (
     EnrolmentStatus,
@@ -46,14 +46,14 @@ PULSE_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _surveys(w: _World) -> None:
+def build_surveys(w: World) -> None:
     """Capability self-assessments per cohort, then the anonymous joy-in-work pulse."""
-    rng = _rng(w.seed, 5)
+    rng = section_rng(w.seed, 5)
     _capability_surveys(w, rng)
     _pulse_survey(w, rng)
 
 
-def _questions(w: _World, sid: int, questions: Sequence[tuple[str, str]]) -> list[int]:
+def _questions(w: World, sid: int, questions: Sequence[tuple[str, str]]) -> list[int]:
     """A survey's questions, in order; returns their ids."""
     qids = []
     for pos, (code, text) in enumerate(questions, start=1):
@@ -63,7 +63,7 @@ def _questions(w: _World, sid: int, questions: Sequence[tuple[str, str]]) -> lis
     return qids
 
 
-def _capability_surveys(w: _World, rng: np.random.Generator) -> None:
+def _capability_surveys(w: World, rng: np.random.Generator) -> None:
     """Capability self-assessments, pre/mid/post per cohort, linked to participants."""
     for prog in PROGRAMMES:
         if not prog.capability_survey:
@@ -91,7 +91,7 @@ def _capability_surveys(w: _World, rng: np.random.Generator) -> None:
                                  people_effect)  # fmt: skip
 
 
-def _capability_wave(w: _World, rng: np.random.Generator, wid: int, kind: WaveKind,
+def _capability_wave(w: World, rng: np.random.Generator, wid: int, kind: WaveKind,
                      opens: date, lift: float, rate: float, members: list[dict],
                      qids: list[int], people_effect: dict[int, float]) -> None:  # fmt: skip
     """One wave's responses: the members still enrolled who answer, each a little better."""
@@ -121,7 +121,7 @@ _JOY_DIRECTORATES = (
 )
 
 
-def _pulse_pairs(w: _World) -> tuple[list[tuple[dict, StaffGroup]], np.ndarray]:
+def _pulse_pairs(w: World) -> tuple[list[tuple[dict, StaffGroup]], np.ndarray]:
     """(directorate, staff group) cells the pulse samples, weighted by headcount and reach."""
     joy_dirs = [w.dir_by_name[n] for n in _JOY_DIRECTORATES]
     joy_dirs += w.dirs[len(DIRECTORATES) :]
@@ -132,11 +132,11 @@ def _pulse_pairs(w: _World) -> tuple[list[tuple[dict, StaffGroup]], np.ndarray]:
             hc = w.workforce.get((d["id"], g), 0)
             if hc:
                 pairs.append((d, g))
-                weights.append(hc * (_PROPENSITY.get(g, 0.5) ** 0.5))
+                weights.append(hc * (PROPENSITY.get(g, 0.5) ** 0.5))
     return pairs, np.array(weights) / sum(weights)
 
 
-def _pulse_survey(w: _World, rng: np.random.Generator) -> None:
+def _pulse_survey(w: World, rng: np.random.Generator) -> None:
     """Joy-in-work pulse: anonymous, monthly, with staff group and directorate only."""
     joy = next(p for p in PROGRAMMES if p.code == "JOY")
     sid = w.ids("survey")
@@ -152,7 +152,7 @@ def _pulse_survey(w: _World, rng: np.random.Generator) -> None:
     )
     qids = _questions(w, sid, PULSE_QUESTIONS)
     pairs, probs = _pulse_pairs(w)
-    months = _period_starts(Frequency.MONTHLY, w.spec.pulse_waves, DEMO_TODAY.replace(day=1))
+    months = period_starts(Frequency.MONTHLY, w.spec.pulse_waves, DEMO_TODAY.replace(day=1))
     for i, month in enumerate(months):
         wid = w.ids("survey_wave")
         w.add("survey_wave", id=wid, survey_id=sid, cohort_id=None, kind=WaveKind.PULSE,
@@ -167,7 +167,7 @@ def _pulse_survey(w: _World, rng: np.random.Generator) -> None:
             _response(w, rng, wid, None, g, d["id"], submitted, qids, mean, 0.85)
 
 
-def _response(w: _World, rng: np.random.Generator, wave_id: int, participant_id: int | None,
+def _response(w: World, rng: np.random.Generator, wave_id: int, participant_id: int | None,
               group: StaffGroup, directorate_id: int | None, submitted: date,
               qids: Sequence[int], mean: float, sd: float) -> None:  # fmt: skip
     rid = w.ids("survey_response")

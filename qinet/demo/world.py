@@ -17,9 +17,9 @@ import numpy as np
 
 from qinet import models as m
 from qinet.demo.catalogue import (
-    _EXTRA_DIRECTORATES,
-    _MIX,
     DIRECTORATES,
+    EXTRA_DIRECTORATES,
+    MIX,
     ORGANISATIONS,
     PROGRAMMES,
 )
@@ -27,17 +27,12 @@ from qinet.domain import (
     Frequency,
     StaffGroup,
 )
-from qinet.errors import QinetError
 
 # The fixed "today" of the demo world: every date is laid out relative to it.
 DEMO_TODAY = date(2025, 9, 30)
 NETWORK_NAME = "Kestrel Moor & Wexley Improvement Network"
 
 SG = StaffGroup
-
-
-class DatabaseNotEmptyError(QinetError):
-    """Demo data may only be written into an empty database."""
 
 
 # --- Size specification --------------------------------------------------------------------
@@ -111,16 +106,18 @@ class DemoSummary:
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _rng(seed: int, section: int) -> np.random.Generator:
+def section_rng(seed: int, section: int) -> np.random.Generator:
     """An independent generator per section, so one section's changes don't ripple."""
     return np.random.default_rng([seed, section])
 
 
-def _pyrng(seed: int, section: int) -> random.Random:
+def section_pyrng(seed: int, section: int) -> random.Random:
+    """A stdlib generator per section (for choices), independent like ``section_rng``."""
     return random.Random(f"{seed}:{section}")
 
 
-def _period_starts(freq: Frequency, n: int, last: date) -> list[date]:
+def period_starts(freq: Frequency, n: int, last: date) -> list[date]:
+    """The ``n`` period starts of a series ending at ``last`` (weekly or monthly)."""
     if freq is Frequency.WEEKLY:
         return [last - timedelta(weeks=n - 1 - i) for i in range(n)]
     out = []
@@ -133,7 +130,8 @@ def _period_starts(freq: Frequency, n: int, last: date) -> list[date]:
     return out[::-1]
 
 
-def _last_period(freq: Frequency, end: date) -> date:
+def last_period(freq: Frequency, end: date) -> date:
+    """The start of the last complete period before ``end``."""
     if freq is Frequency.WEEKLY:
         monday = end - timedelta(days=end.weekday())
         return monday - timedelta(weeks=1)  # last complete week
@@ -156,7 +154,7 @@ class _Ids:
         return value
 
 
-class _World:
+class World:
     """Row lists per table, generated in memory before one bulk insert per table."""
 
     def __init__(self, seed: int, spec: SizeSpec) -> None:
@@ -175,6 +173,7 @@ class _World:
         self.workforce: dict[tuple[int, StaffGroup], int] = {}  # 2025 headcounts
 
     def add(self, table: str, **row: Any) -> dict[str, Any]:
+        """Queue one row for ``table`` (written in bulk by ``build``); returns it."""
         self.rows[table].append(row)
         return row
 
@@ -182,7 +181,8 @@ class _World:
 # --- Sections ----------------------------------------------------------------------------
 
 
-def _reference(w: _World) -> None:
+def build_reference(w: World) -> None:
+    """Organisations and directorates (the core ones plus the size's extras)."""
     for code, name, kind in ORGANISATIONS:
         oid = w.ids("organisation")
         w.org_id[code] = oid
@@ -190,9 +190,9 @@ def _reference(w: _World) -> None:
     for order, group in enumerate(StaffGroup, start=1):
         w.add("staff_group", code=group.value, label=group.label, is_staff=group.is_staff,
               hard_to_reach=group.hard_to_reach, sort_order=order)  # fmt: skip
-    rng = _rng(w.seed, 1)
+    rng = section_rng(w.seed, 1)
     specs = [(o, c, n, p, int(h * w.spec.headcount_scale)) for o, c, n, p, h in DIRECTORATES]
-    for i, (org, name, profile) in enumerate(_EXTRA_DIRECTORATES[: w.spec.extra_directorates]):
+    for i, (org, name, profile) in enumerate(EXTRA_DIRECTORATES[: w.spec.extra_directorates]):
         specs.append((org, f"X{i + 1:02d}", name, profile, int(rng.integers(300, 1400))))
     for org, code, name, profile, headcount in specs:
         did = w.ids("directorate")
@@ -202,10 +202,11 @@ def _reference(w: _World) -> None:
         w.add("directorate", id=did, organisation_id=w.org_id[org], code=code, name=name)
 
 
-def _workforce(w: _World) -> None:
-    rng = _rng(w.seed, 2)
+def build_workforce(w: World) -> None:
+    """Headcount per directorate and staff group: the denominators of reach."""
+    rng = section_rng(w.seed, 2)
     for d in w.dirs:
-        mix = _MIX[d["profile"]]
+        mix = MIX[d["profile"]]
         for as_at, growth in ((date(2024, 3, 31), 1.0), (date(2025, 3, 31), 1.025)):
             for group, share in mix.items():
                 expected = d["headcount"] * share * growth
@@ -223,7 +224,8 @@ def _workforce(w: _World) -> None:
                     w.workforce[(d["id"], group)] = headcount
 
 
-def _programmes(w: _World) -> None:
+def build_programmes(w: World) -> None:
+    """Programmes and their cohorts."""
     for p in PROGRAMMES:
         pid = w.ids("programme")
         w.prog_id[p.code] = pid
