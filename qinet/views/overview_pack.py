@@ -30,6 +30,7 @@ from qinet.views.overview import (
 
 log = logging.getLogger(__name__)
 
+
 def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
     """Measures whose latest point is special cause: concerns first, newest signal first."""
     if display.empty:

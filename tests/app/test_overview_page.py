@@ -31,7 +31,7 @@ def test_whole_network(make_app):
     assert matrix["variation_icon"].astype(str).str.startswith("data:image/svg+xml;base64,").all()
     assert matrix["state"].astype(str).str.len().gt(0).all()  # words beside every icon
     assert list(matrix.columns[:2]) == ["variation_icon", "assurance_icon"]  # icons first
-    from qinet.ui.overview import ASSURANCE_URI
+    from qinet.views.overview import ASSURANCE_URI
 
     assured = matrix["assurance_icon"].astype(str) != ASSURANCE_URI["no_target"]
     assert assured.any()

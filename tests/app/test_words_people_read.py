@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from qinet.ui.overview import TILE_LABEL_CHARS
+from qinet.views.overview import TILE_LABEL_CHARS
 from tests.app.conftest import texts
 
 pytestmark = pytest.mark.app
