@@ -1,90 +1,188 @@
-"""Demo plan history: who recorded each revision, a programme-wide pause and a re-planned cohort.
-
-Added on top of ``qinet.demo._milestones`` (which lays out each milestone's fate):
-
-* every revision names who recorded it (the milestone's owning team; "Programme
-  office" for the baseline plan) and, when it marks a milestone done, the actual date;
-* the improvement network pauses for twelve weeks in the 2024/25 winter, as
-  programmes did in spring 2020: faculty redeployed, every open milestone moved on
-  the same day, then one brought forward again at the restart;
-* Aspiring Improvers re-plans Cohort 4: planned to start on 1 Sep 2025, moved to
-  3 Nov 2025 (the cohort's dates in the data) to re-open recruitment.
-
-Deterministic: no random numbers; dates are fixed so the story reads the same always.
-"""
+"""Demo plan: programme milestones with baselines, revisions, forecasts and fates."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from qinet.domain import MilestoneStatus as S
+import numpy as np
 
-PAUSE_ON = date(2024, 12, 9)
-PAUSE_DAYS = 91  # thirteen weeks
-PAUSE_REASON = (
-    "Programme paused for 13 weeks: improvement faculty redeployed to winter "
-    "pressures (agreed by the steering group)"
+from qinet.demo.catalogue import (
+    PROGRAMMES,
 )
-RESTART_ON = date(2025, 3, 10)
-REPLANNED_COHORT = ("ASP", "Cohort 4 starts", date(2025, 9, 1), date(2025, 11, 3))
-OFFICE = "Programme office"
+from qinet.demo.world import (
+    DEMO_TODAY,
+    World,
+    section_rng,
+)
+from qinet.domain import (
+    MilestoneStatus,
+)
 
-# (programme, title, owner, baseline, actual after the pause, brought forward at restart?)
-_PAUSED = (
-    ("NET", "Mentor matching complete", "Improvement faculty", date(2025, 1, 15),
-     date(2025, 4, 3), True),
-    ("NET", "Learning set 3", "Improvement faculty", date(2025, 2, 12), date(2025, 5, 14), False),
-    ("NET", "Annual network conference", "Communications", date(2025, 6, 12), date(2025, 9, 11),
-     False),
-)  # fmt: skip
+# --- Milestones ----------------------------------------------------------------------------
+
+_MILESTONE_TITLES = (
+    "Programme charter signed off",
+    "Recruitment opens",
+    "Launch event",
+    "Measurement plan agreed",
+    "Mid-point learning session",
+    "Interim report to the board",
+    "Patient partner panel established",
+    "Celebration and sharing event",
+    "Final evaluation report",
+    "Sustainability and spread plan agreed",
+)
+# Each milestone's fate, cycled per programme so every programme has a mix.
+_FATES = (
+    "complete",
+    "complete_late",
+    "slipped",
+    "late",
+    "due_soon",
+    "on_track",
+    "complete",
+    "slipped_due_soon",
+    "at_risk",
+    "on_track",
+)
 
 
-def _revision(w: Any, mid: int, on: date, forecast: date, status: S, note: str, by: str,
-              actual: date | None = None) -> None:  # fmt: skip
-    w.add("milestone_revision", id=w.ids("milestone_revision"), milestone_id=mid, revised_on=on,
-          forecast_date=forecast, status=status, note=note, recorded_by=by,
-          actual_date=actual)  # fmt: skip
+_OWNERS = (
+    "Programme lead",
+    "QI team",
+    "Improvement faculty",
+    "Evaluation lead",
+    "Patient partner lead",
+    "Communications",
+)
+
+_Revision = tuple[date, date, MilestoneStatus, str]
+# (baseline, forecast, actual, status) after a fate has played out
+_Outcome = tuple[date, date, date | None, MilestoneStatus]
 
 
-def _milestone(w: Any, code: str, title: str, owner: str, baseline: date, forecast: date,
-               actual: date | None, status: S) -> int:  # fmt: skip
-    mid = w.ids("milestone")
-    w.add("milestone", id=mid, programme_id=w.prog_id[code], title=title, owner=owner,
-          baseline_date=baseline, forecast_date=forecast, actual_date=actual,
-          status=status)  # fmt: skip
-    return mid
+def _baseline(fate: str, rng: np.random.Generator) -> date:
+    """The planned date: long past for delivered, recent for late, soon or later for the rest."""
+    if fate in ("complete", "complete_late"):
+        return DEMO_TODAY - timedelta(days=int(rng.integers(60, 540)))
+    if fate in ("late", "slipped"):
+        return DEMO_TODAY - timedelta(days=int(rng.integers(40, 200)))
+    if fate in ("due_soon", "slipped_due_soon"):
+        return DEMO_TODAY + timedelta(days=int(rng.integers(3, 28)))
+    return DEMO_TODAY + timedelta(days=int(rng.integers(45, 300)))
 
 
-def add_plan_history(w: Any, today: date) -> None:
-    """Fill in who recorded each revision, then add the pause and the re-planned cohort.
+def _complete(rng: np.random.Generator, baseline: date, set_on: date,
+              revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    actual = baseline - timedelta(days=int(rng.integers(0, 10)))
+    revisions.append((actual, baseline, MilestoneStatus.COMPLETE, "Delivered"))
+    return baseline, baseline, actual, MilestoneStatus.COMPLETE
 
-    Args:
-        w: The demo world being built (``qinet.demo._World``), after its milestones.
-        today: The demo's "today" (no revision is dated after it).
-    """
-    milestones = {r["id"]: r for r in w.rows["milestone"]}
-    for rev in w.rows["milestone_revision"]:
-        ms = milestones[rev["milestone_id"]]
-        baseline = rev["note"] == "Baseline plan"
-        rev.setdefault("recorded_by", OFFICE if baseline else ms["owner"])
-        done = rev["status"] == S.COMPLETE
-        rev.setdefault("actual_date", ms["actual_date"] if done else None)
 
-    for code, title, owner, baseline, actual, forward in _PAUSED:
-        moved = baseline + timedelta(days=PAUSE_DAYS)
-        mid = _milestone(w, code, title, owner, baseline, actual, actual, S.COMPLETE)
-        _revision(w, mid, date(2024, 4, 1), baseline, S.NOT_STARTED, "Baseline plan", OFFICE)
-        _revision(w, mid, PAUSE_ON, moved, S.AT_RISK, PAUSE_REASON, OFFICE)
-        if forward:
-            _revision(w, mid, RESTART_ON, actual, S.ON_TRACK,
-                      "Restarted early: mentors matched online", owner)  # fmt: skip
-        _revision(w, mid, min(actual, today), actual, S.COMPLETE, "Delivered after the pause",
-                  owner, actual)  # fmt: skip
+def _complete_late(rng: np.random.Generator, baseline: date, set_on: date,
+                   revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    forecast = baseline + timedelta(days=int(rng.integers(20, 60)))
+    forecast = min(forecast, DEMO_TODAY - timedelta(days=5))
+    revisions.append(
+        (baseline - timedelta(days=14), forecast, MilestoneStatus.AT_RISK,
+         "Venue not available; moved")
+    )  # fmt: skip
+    revisions.append((forecast, forecast, MilestoneStatus.COMPLETE, "Delivered late"))
+    return baseline, forecast, forecast, MilestoneStatus.COMPLETE
 
-    code, title, planned, replanned = REPLANNED_COHORT
-    mid = _milestone(w, code, title, "Programme lead", planned, replanned, None, S.ON_TRACK)
-    _revision(w, mid, date(2025, 1, 6), planned, S.NOT_STARTED, "Baseline plan", OFFICE)
-    _revision(w, mid, date(2025, 6, 20), replanned, S.ON_TRACK,
-              "Cohort 4 re-planned: recruitment re-opened to reach more support staff; "
-              "new start agreed with the steering group", "Programme lead")  # fmt: skip
+
+def _late(rng: np.random.Generator, baseline: date, set_on: date,
+          revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    forecast = DEMO_TODAY - timedelta(days=int(rng.integers(5, 30)))
+    forecast = max(forecast, baseline)
+    revisions.append(
+        (baseline, forecast, MilestoneStatus.AT_RISK, "Waiting for data access approval")
+    )
+    return baseline, forecast, None, MilestoneStatus.LATE
+
+
+def _slipped(rng: np.random.Generator, baseline: date, set_on: date,
+             revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    first = baseline + timedelta(days=int(rng.integers(30, 60)))
+    forecast = DEMO_TODAY + timedelta(days=int(rng.integers(40, 120)))
+    revisions.append(
+        (baseline - timedelta(days=10), first, MilestoneStatus.AT_RISK,
+         "Clinical pressures over winter")
+    )  # fmt: skip
+    revisions.append(
+        (min(first, DEMO_TODAY) - timedelta(days=7), forecast, MilestoneStatus.AT_RISK,
+         "Re-planned with the steering group")
+    )  # fmt: skip
+    return baseline, forecast, None, MilestoneStatus.AT_RISK
+
+
+def _slipped_due_soon(rng: np.random.Generator, baseline: date, set_on: date,
+                      revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    forecast = DEMO_TODAY + timedelta(days=int(rng.integers(5, 29)))
+    baseline = forecast - timedelta(days=int(rng.integers(45, 90)))
+    revisions[0] = (set_on, baseline, MilestoneStatus.NOT_STARTED, "Baseline plan")
+    revisions.append(
+        (baseline - timedelta(days=7), forecast, MilestoneStatus.AT_RISK,
+         "Moved after cohort start slipped")
+    )  # fmt: skip
+    return baseline, forecast, None, MilestoneStatus.ON_TRACK
+
+
+def _due_soon(rng: np.random.Generator, baseline: date, set_on: date,
+              revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    revisions.append(
+        (DEMO_TODAY - timedelta(days=30), baseline, MilestoneStatus.ON_TRACK, "On track")
+    )
+    return baseline, baseline, None, MilestoneStatus.ON_TRACK
+
+
+def _at_risk(rng: np.random.Generator, baseline: date, set_on: date,
+             revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    forecast = baseline + timedelta(days=int(rng.integers(14, 45)))
+    revisions.append(
+        (DEMO_TODAY - timedelta(days=10), forecast, MilestoneStatus.AT_RISK,
+         "Key speaker unavailable")
+    )  # fmt: skip
+    return baseline, forecast, None, MilestoneStatus.AT_RISK
+
+
+def _not_started(rng: np.random.Generator, baseline: date, set_on: date,
+                 revisions: list[_Revision]) -> _Outcome:  # fmt: skip
+    return baseline, baseline, None, MilestoneStatus.NOT_STARTED
+
+
+_PLAY_OUT = {
+    "complete": _complete,
+    "complete_late": _complete_late,
+    "late": _late,
+    "slipped": _slipped,
+    "slipped_due_soon": _slipped_due_soon,
+    "due_soon": _due_soon,
+    "at_risk": _at_risk,
+}
+"""How each fate plays out: its revisions (appended) and final dates and status."""
+
+
+def build_milestones(w: World) -> None:
+    """Milestones per programme, each with a fate, its revision history and its status."""
+    rng = section_rng(w.seed, 7)
+    for pi, prog in enumerate(PROGRAMMES):
+        count = 6 + (pi * 3) % 5  # 6..10
+        for k in range(count):
+            fate = _FATES[(k + pi) % len(_FATES)]
+            baseline = _baseline(fate, rng)
+            set_on = min(prog.starts_on, baseline - timedelta(days=120))
+            revisions: list[_Revision] = [
+                (set_on, baseline, MilestoneStatus.NOT_STARTED, "Baseline plan")
+            ]
+            play = _PLAY_OUT.get(fate, _not_started)
+            baseline, forecast, actual, status = play(rng, baseline, set_on, revisions)
+            mid = w.ids("milestone")
+            w.add("milestone", id=mid, programme_id=w.prog_id[prog.code],
+                  title=_MILESTONE_TITLES[k], owner=_OWNERS[(k + pi) % len(_OWNERS)],
+                  baseline_date=baseline, forecast_date=forecast, actual_date=actual,
+                  status=status)  # fmt: skip
+            for revised_on, fc, st, note in sorted(revisions, key=lambda r: r[0]):
+                w.add("milestone_revision", id=w.ids("milestone_revision"), milestone_id=mid,
+                      revised_on=min(revised_on, DEMO_TODAY), forecast_date=fc, status=st,
+                      note=note)  # fmt: skip
