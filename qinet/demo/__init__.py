@@ -32,7 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from qinet import instruments
 from qinet import models as m
+from qinet.demo import surveys_instruments as si
 from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     _BANDS,
     _EXTRA_DIRECTORATES,
@@ -861,26 +863,11 @@ def _check(mdef: _MeasureDef, s: _Series, pats: set[str], phase_at: int | None) 
 
 # --- Surveys -----------------------------------------------------------------------------
 
-CAPABILITY_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("CAP1", "I can describe the model for improvement and PDSA cycles."),
-    ("CAP2", "I can write a clear, measurable aim statement."),
-    ("CAP3", "I can plot and interpret a run chart."),
-    ("CAP4", "I can map a process and find where it fails."),
-    ("CAP5", "I feel confident leading a small test of change."),
-    ("CAP6", "I know how to involve patients and service users in improvement."),
-    ("CAP7", "I know who to ask for improvement support in my organisation."),
-)
-PULSE_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("JOY1", "I feel valued by my team."),
-    ("JOY2", "I can speak up about things that worry me."),
-    ("JOY3", "I had fun at work this month."),
-    ("JOY4", "I have the time and equipment to do my job well."),
-    ("JOY5", "I would recommend my team as a place to work."),
-)
-
 
 def _surveys(w: _World) -> None:
     rng = _rng(w.seed, 5)
+    skills = instruments.load(instruments.QI_SKILLS)
+    joy_inst = instruments.load(instruments.JOY_IN_WORK)
     # Capability self-assessments, pre/mid/post per cohort, linked to participants.
     for prog in PROGRAMMES:
         if not prog.capability_survey:
@@ -888,12 +875,8 @@ def _surveys(w: _World) -> None:
         sid = w.ids("survey")
         w.add("survey", id=sid, name=f"{prog.name}: QI skills and confidence",
               kind=SurveyKind.CAPABILITY, programme_id=w.prog_id[prog.code], anonymous=False,
-              scale_min=1, scale_max=5)  # fmt: skip
-        qids = []
-        for pos, (code, text) in enumerate(CAPABILITY_QUESTIONS, start=1):
-            qid = w.ids("survey_question")
-            qids.append(qid)
-            w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
+              **si.survey_row(skills))  # fmt: skip
+        qids = si.add_questions(w, sid, skills)
         people_effect: dict[int, float] = {}
         for c in (c for c in w.cohorts if c["programme"] is prog):
             members = [e for e in w.enrolments if e["cohort"] is c and e["enrolled"]]
@@ -927,18 +910,13 @@ def _surveys(w: _World) -> None:
     w.add(
         "survey",
         id=sid,
-        name="Joy in work pulse",
+        name=joy_inst.name,
         kind=SurveyKind.PULSE,
         programme_id=w.prog_id[joy.code],
         anonymous=True,
-        scale_min=1,
-        scale_max=5,
+        **si.survey_row(joy_inst),
     )
-    qids = []
-    for pos, (code, text) in enumerate(PULSE_QUESTIONS, start=1):
-        qid = w.ids("survey_question")
-        qids.append(qid)
-        w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
+    qids = si.add_questions(w, sid, joy_inst)
     joy_dirs = [
         w.dir_by_name[n]
         for n in (
@@ -974,11 +952,12 @@ def _surveys(w: _World) -> None:
             d, g = pairs[int(j)]
             submitted = month + timedelta(days=int(rng.integers(0, 14)))
             _response(w, rng, wid, None, g, d["id"], submitted, qids, mean, 0.85)
+    si.add_psychological_safety(w, months, w.prog_id[joy.code])
 
 
 def _response(w: _World, rng: np.random.Generator, wave_id: int, participant_id: int | None,
               group: StaffGroup, directorate_id: int | None, submitted: date,
-              qids: Sequence[int], mean: float, sd: float) -> None:  # fmt: skip
+              qids: Sequence[si.DemoQuestion], mean: float, sd: float) -> None:  # fmt: skip
     rid = w.ids("survey_response")
     w.add(
         "survey_response",
@@ -989,10 +968,9 @@ def _response(w: _World, rng: np.random.Generator, wave_id: int, participant_id:
         directorate_id=directorate_id,
         submitted_on=submitted,
     )
-    values = np.clip(np.round(mean + rng.normal(0, sd, len(qids))), 1, 5)
     answers = w.rows["survey_answer"]
-    for qid, v in zip(qids, values, strict=True):
-        answers.append({"response_id": rid, "question_id": qid, "value": int(v)})
+    for qid, v in si.answers(rng, list(qids), mean, sd):
+        answers.append({"response_id": rid, "question_id": qid, "value": v})
 
 
 # --- Events ------------------------------------------------------------------------------
