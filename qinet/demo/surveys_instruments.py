@@ -102,7 +102,7 @@ def add_psychological_safety(w: Any, months: list[date], programme_id: int | Non
     questions = add_questions(w, sid, inst)
     dirs = [w.dir_by_name[n] for n in PS_DIRECTORATES if n in w.dir_by_name]
     lo, hi = w.spec.pulse_responses
-    per_dir = max(8, (lo + hi) // (2 * 4))  # typical respondents per directorate per month
+    per_dir = max(24, (lo + hi) // 16)  # typical respondents per directorate per month
     for i, month in enumerate(months):
         wid = w.ids("survey_wave")
         w.add("survey_wave", id=wid, survey_id=sid, cohort_id=None, kind=WaveKind.PULSE,

@@ -1,0 +1,3 @@
+from qinet.ui import capability, state
+
+capability.render(state.page_context("Capability"))
