@@ -531,7 +531,8 @@ def run_chart(series: pd.DataFrame, title: str, *, compact: bool = False) -> Pul
                         preset=ANHOEJ)  # fmt: skip
     res = a.result
     fig = runchart_chart.figure(res, title=title, unit="mean score", compact=compact,
-                                height=260 if compact else 380)  # fmt: skip
+                                subtitle=ANHOEJ.describe(),
+                                height=280 if compact else 400)  # fmt: skip
     reasons = [r for r in res["reason"].astype(str) if r]
     signal = reasons[-1] if reasons else "No signal: common-cause variation only."
     alt = runchart_chart.alt_text(res, title=title, unit="mean score")
