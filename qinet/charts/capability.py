@@ -23,6 +23,13 @@ ROW_PX = 34
 MIN_LABEL_SHARE = 0.06  # percentages are printed on segments at least this wide
 
 
+def wrap(text: str, width: int = 48) -> str:
+    """Break a long title into lines for Plotly (which never wraps), escaping nothing."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def segment_colours(points: int) -> list[str]:
     """Colours for a scale's answer points, least to most favourable (neutral grey middle)."""
     half = points // 2
@@ -75,7 +82,8 @@ def diverging_figure(
             y=labels, x=values, orientation="h", name=name, legendgroup=name,
             showlegend=legend, marker={"color": colours[k], "line": {"width": 0.5,
                                                                       "color": "#ffffff"}},
-            text=text, textposition="inside", insidetextanchor="middle",
+            text=text, textposition="inside", insidetextanchor="middle", textangle=0,
+            legendrank=k,
             textfont={"color": "#ffffff" if k in (0, points - 1) else "#212b32", "size": 11},
             customdata=np.abs(values),
             hovertemplate="%{y}<br>" + name + ": %{customdata:.0%}<extra></extra>",
@@ -95,21 +103,23 @@ def diverging_figure(
                            font={"size": 12, "color": "#4c6272"})  # fmt: skip
     subtitle = "← less favourable · more favourable →"
     if reverse_note:
-        subtitle += f"  ·  {reverse_note}"
+        subtitle += f"<br>{reverse_note}"
+    title_html = wrap(title)
+    lines = title_html.count("<br>") + subtitle.count("<br>")
     fig.update_layout(
         barmode="relative",
-        title={"text": f"{title}<br><sup>{subtitle}</sup>", "x": 0, "xanchor": "left",
-               "font": {"size": 15}},
+        title={"text": f"{title_html}<br><sup>{subtitle}</sup>", "x": 0, "xanchor": "left",
+               "y": 1.0, "yanchor": "top", "pad": {"t": 18}, "font": {"size": 15}},
         font={"family": FONT, "color": "#212b32"},
         xaxis={"tickformat": ".0%", "range": [-1.0, 1.0], "zeroline": True,
                "zerolinecolor": "#212b32", "zerolinewidth": 1.5, "fixedrange": True,
                "tickvals": [-1, -0.5, 0, 0.5, 1], "ticktext": ["100%", "50%", "0", "50%", "100%"]},
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True,
                "type": "category", "fixedrange": True},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal",
-                "font": {"size": 11}},
-        height=150 + ROW_PX * max(len(order), 2) + 30,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0,
+                "x": 0, "traceorder": "normal", "font": {"size": 11}},
+        height=200 + 20 * lines + ROW_PX * max(len(order), 2),
+        margin={"l": 10, "r": 10, "t": 60 + 20 * lines, "b": 100},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         uniformtext={"minsize": 9, "mode": "hide"},
@@ -167,6 +177,7 @@ def paired_figure(table: pd.DataFrame, *, title: str) -> go.Figure:
         colour, symbol = COMPARISON_STYLE.get(str(comparison), ("#212b32", "square"))
         fig.add_scatter(
             x=g["mean_change"], y=g["score"], mode="markers", name=str(comparison),
+            orientation="h", alignmentgroup="paired", offsetgroup=str(comparison),
             marker={"color": colour, "symbol": symbol, "size": 11,
                     "line": {"width": 1, "color": "#212b32"}},
             error_x={"type": "data", "symmetric": False,
@@ -183,17 +194,19 @@ def paired_figure(table: pd.DataFrame, *, title: str) -> go.Figure:
     if len(shown):
         lim = max(0.5, float(np.nanmax(np.abs(shown[["ci_low", "ci_high"]].to_numpy()))) * 1.15)
     fig.update_layout(
-        title={"text": f"{title}<br><sup>← worse · no change · better →  (mean change with "
-                       "95% confidence interval, same people before and after)</sup>",
+        title={"text": f"{wrap(title)}<br><sup>← worse · better →  mean change, 95% CI,<br>"
+                       "same people before and after</sup>",
                "x": 0, "xanchor": "left", "font": {"size": 15}},
+        scattermode="group",
+        scattergap=0.45,
         font={"family": FONT, "color": "#212b32"},
         xaxis={"title": "Mean change in score (points)", "range": [-lim, lim],
                "zeroline": False, "fixedrange": True},
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "type": "category",
                "automargin": True, "fixedrange": True},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-        height=170 + 46 * max(len(order), 2),
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+        height=250 + 52 * max(len(order), 2),
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )  # fmt: skip

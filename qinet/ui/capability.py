@@ -62,8 +62,10 @@ def _controls(view: v.CapabilityView) -> None:
 
 def _by_wave(ctx: PageContext, view: v.CapabilityView) -> None:
     st.subheader("Scores by wave (all responses, unpaired)")
-    st.plotly_chart(view.wave_figure, width="stretch", config=CHART_CONFIG, key="cap_wave_chart")
-    st.caption(components.md_escape(view.wave_alt))
+    st.plotly_chart(view.wave_figure, width="stretch", config=CHART_CONFIG, key="cap_wave_chart",
+                    alt=view.wave_alt)  # fmt: skip
+    with st.expander("Chart as text"):
+        st.caption(components.md_escape(view.wave_alt))
     for s in view.wave_sentences:
         st.markdown(components.md_escape(s))
     st.markdown("**Mean score by wave** (mean after reverse scoring, with the number of "
@@ -98,8 +100,9 @@ def _paired(ctx: PageContext, view: v.CapabilityView) -> None:
     for s in view.paired_sentences:
         st.info(components.md_escape(s), icon=":material/compare_arrows:")
     st.plotly_chart(view.paired_figure, width="stretch", config=CHART_CONFIG,
-                    key="cap_paired_chart")  # fmt: skip
-    st.caption(components.md_escape(view.paired_alt))
+                    key="cap_paired_chart", alt=view.paired_alt)  # fmt: skip
+    with st.expander("Chart as text"):
+        st.caption(components.md_escape(view.paired_alt))
     st.dataframe(view.paired_table, hide_index=True, width="stretch", key="cap_paired_table")
     _download(ctx, view.extracts.get("paired"), "paired")
 
@@ -112,15 +115,18 @@ def _pulses(ctx: PageContext, view: v.CapabilityView) -> None:
         components.empty_state("Too few responses per month to draw a run chart.")
         return
     first, *rest = view.pulse_charts
-    st.plotly_chart(first.figure, width="stretch", config=CHART_CONFIG, key="cap_pulse_all")
-    st.caption(components.md_escape(first.alt_text))
+    st.plotly_chart(first.figure, width="stretch", config=CHART_CONFIG, key="cap_pulse_all",
+                    alt=first.alt_text)  # fmt: skip
+    st.caption(components.md_escape(first.signal))
+    with st.expander("Chart as text"):
+        st.caption(components.md_escape(first.alt_text))
     if rest:
         st.markdown("**By directorate**")
         cols = st.columns(2)
         for i, c in enumerate(rest):
             with cols[i % 2]:
                 st.plotly_chart(c.figure, width="stretch", config=CHART_CONFIG,
-                                key=f"cap_pulse_{i}")  # fmt: skip
+                                key=f"cap_pulse_{i}", alt=c.alt_text)  # fmt: skip
                 st.caption(components.md_escape(c.signal))
     for n in view.pulse_notes:
         st.caption(components.md_escape(n))

@@ -659,7 +659,7 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     if kind == "capability" and not bool(meta["anonymous"]):
         pt = paired(data, threshold)
         if len(pt):
-            pfig = charts.paired_figure(pt, title=f"Paired change: {name}")
+            pfig = charts.paired_figure(pt, title="Paired change (same people)")
             view = _replace(view, paired_table=paired_display(pt), paired_figure=pfig,
                             paired_alt=charts.paired_alt_text(pt),
                             paired_sentences=tuple(paired_headline(pt, threshold)))  # fmt: skip
