@@ -17,15 +17,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add the instrument columns (nullable or defaulted, so existing rows stay valid)."""
-    with op.batch_alter_table("survey") as batch:
-        batch.add_column(sa.Column("instrument", sa.String(length=60), nullable=True))
-        batch.add_column(sa.Column("scale_anchors", sa.String(length=600), nullable=True))
-    with op.batch_alter_table("survey_question") as batch:
-        batch.add_column(sa.Column("domain", sa.String(length=120), nullable=True))
-        batch.add_column(
-            sa.Column("reverse_scored", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    """Add the instrument columns (nullable or defaulted, so existing rows stay valid).
+
+    Plain ``ADD COLUMN`` (no batch table copy): SQLite adds these in place, so a filled
+    database keeps its rows and foreign keys untouched.
+    """
+    op.add_column("survey", sa.Column("instrument", sa.String(length=60), nullable=True))
+    op.add_column("survey", sa.Column("scale_anchors", sa.String(length=600), nullable=True))
+    op.add_column("survey_question", sa.Column("domain", sa.String(length=120), nullable=True))
+    op.add_column(
+        "survey_question",
+        sa.Column("reverse_scored", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
