@@ -203,6 +203,7 @@ def scores_stmt(viewer: Viewer, f: Filters, survey_id: int, today: date, *,
             SurveyResponse.directorate_id,
             domain.label("domain"),
             sa.func.avg(sa.cast(scored, sa.Float)).label("score"),
+            sa.func.count().label("items"),
         )
         .select_from(SurveyAnswer)
         .join(SurveyResponse, SurveyAnswer.response_id == SurveyResponse.id)
@@ -222,13 +223,21 @@ def scores(session: Session, viewer: Viewer, f: Filters, survey_id: int,
         ``response_id``, ``wave_id``, ``participant_id`` (NaN when anonymous),
         ``staff_group_code``, ``directorate_id``, ``domain``, ``score``.
     """
-    parts = [raw_frame(session, scores_stmt(viewer, f, survey_id, today, by_domain=d))
-             for d in (True, False)]  # fmt: skip
-    out = pd.concat(parts, ignore_index=True)
-    if len(out):
-        out["score"] = out["score"].astype(float)
-        out["participant_id"] = out["participant_id"].astype("Float64")
-    return out
+    by_domain = raw_frame(session, scores_stmt(viewer, f, survey_id, today, by_domain=True))
+    if by_domain.empty:
+        return by_domain.drop(columns="items")
+    by_domain["score"] = by_domain["score"].astype(float)
+    by_domain["participant_id"] = by_domain["participant_id"].astype("Float64")
+    # the overall score is the mean of all items: the item-weighted mean of the domain means
+    # (one query over the answers instead of two)
+    keys = ["response_id", "wave_id", "participant_id", "staff_group_code", "directorate_id"]
+    weighted = by_domain.assign(total=by_domain["score"] * by_domain["items"])
+    sums = weighted.groupby("response_id", sort=False)[["total", "items"]].sum()
+    overall = by_domain.drop_duplicates("response_id")[keys].join(sums, on="response_id")
+    overall = overall.assign(domain=ALL_ITEMS, score=overall["total"] / overall["items"])
+    out = pd.concat([by_domain, overall[[*keys, "domain", "score", "items"]]],
+                    ignore_index=True)  # fmt: skip
+    return out.drop(columns="items")
 
 
 def labels(session: Session) -> tuple[dict[str, str], dict[int, str]]:

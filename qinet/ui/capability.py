@@ -22,16 +22,17 @@ from qinet.views.base import Extract, ViewContext
 SURVEY_KEY = "cap_survey"
 ITEM_KEY = "cap_item"
 BREAKDOWN_KEY = "cap_breakdown"
+PULSE_KEY = "cap_pulse_view"
 CHART_CONFIG = {"displayModeBar": False}
 
 
 @st.cache_data(ttl=600, show_spinner="Scoring the survey…", max_entries=64)
 def load_view(url: str, viewer: Viewer, f: Filters, today: date, synthetic: bool, scope: str,
-              threshold: int, survey: str | None, item: str | None,
-              breakdown: str) -> v.CapabilityView:  # fmt: skip
+              threshold: int, survey: str | None, item: str | None, breakdown: str,
+              pulse_view: str) -> v.CapabilityView:  # fmt: skip
     """The page's view model (everything shown, downloaded and packed)."""
     vc = ViewContext(cache.engine(), viewer, f, today, synthetic, scope, threshold)
-    return v.build(vc, survey=survey, item=item, breakdown_by=breakdown)
+    return v.build(vc, survey=survey, item=item, breakdown_by=breakdown, pulse_view=pulse_view)
 
 
 def _download(ctx: PageContext, ex: Extract | None, key: str) -> None:
@@ -111,6 +112,8 @@ def _pulses(ctx: PageContext, view: v.CapabilityView) -> None:
     st.subheader("Pulse over time")
     st.caption("Monthly mean score as a run chart with the Anhøj rules (the same engine and "
                "signals as the Measures page). Months with too few responses are left out.")
+    st.segmented_control("Run charts for", v.PULSE_VIEWS, key=PULSE_KEY,
+                         default=v.PULSE_VIEWS[0])
     if not view.pulse_charts:
         components.empty_state("Too few responses per month to draw a run chart.")
         return
@@ -141,7 +144,8 @@ def render(ctx: PageContext) -> None:
                          st.session_state.get(components.SCOPE_KEY, ""),
                          ctx.settings.small_number_threshold, st.session_state.get(SURVEY_KEY),
                          st.session_state.get(ITEM_KEY),
-                         st.session_state.get(BREAKDOWN_KEY) or v.BREAKDOWNS[0])  # fmt: skip
+                         st.session_state.get(BREAKDOWN_KEY) or v.BREAKDOWNS[0],
+                         st.session_state.get(PULSE_KEY) or v.PULSE_VIEWS[0])  # fmt: skip
         if view.survey_options:
             _controls(view)
         for n in view.notes:

@@ -44,6 +44,7 @@ from qinet.views.base import Extract, Section, ViewContext
 ALL_ITEMS = "All items (overall score)"
 DOMAIN_PREFIX = "Domain: "
 BREAKDOWNS = ("Staff group", "Directorate", "Cohort")
+PULSE_VIEWS = ("All respondents", "By directorate")
 COMPARISONS = (("Pre → post", WaveKind.PRE.value, WaveKind.POST.value),
                ("Pre → mid", WaveKind.PRE.value, WaveKind.MID.value))  # fmt: skip
 WAVE_ORDER = {WaveKind.PRE.value: 0, WaveKind.MID.value: 1, WaveKind.POST.value: 2}
@@ -89,6 +90,7 @@ class CapabilityView:
         item: The chosen one.
         breakdown: The chosen breakdown (staff group, directorate or cohort).
         threshold: Suppression threshold.
+        pulse_view: Pulse run charts for everyone in view or by directorate.
         message: Why nothing is shown (no surveys, no responses, all suppressed), or "".
         notes: Sentences about the survey (scale, scoring, filters that do not apply).
         wave_figure: Diverging bars of the chosen item per wave.
@@ -112,6 +114,7 @@ class CapabilityView:
     item: str
     breakdown: str
     threshold: int
+    pulse_view: str = PULSE_VIEWS[0]
     message: str = ""
     notes: tuple[str, ...] = ()
     wave_figure: Any = None
@@ -338,7 +341,8 @@ def breakdown(data: SurveyData, score_key: str, by: str, threshold: int) -> pd.D
     else:
         group = s["cohort"]
     s = s.assign(group=group.fillna("Not recorded"))
-    agg = s.groupby(["group", "label"]).agg(respondents=("score", "size"), mean=("score", "mean"))
+    grouped = s.groupby(["group", "label"], sort=True)["score"]
+    agg = pd.DataFrame({"respondents": grouped.size(), "mean": grouped.mean()})
     n = agg["respondents"].unstack("label", fill_value=0)
     sup = suppress_counts(n, threshold)
     mask = sup.mask.stack().rename("hidden")
@@ -564,7 +568,8 @@ def _score_key(item: str, questions: pd.DataFrame) -> tuple[str, str]:
 
 
 def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None,
-          breakdown_by: str = BREAKDOWNS[0]) -> CapabilityView:  # fmt: skip
+          breakdown_by: str = BREAKDOWNS[0],
+          pulse_view: str = PULSE_VIEWS[0]) -> CapabilityView:  # fmt: skip
     """The Capability view for the viewer, filters and choices.
 
     Args:
@@ -572,6 +577,9 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
         survey: Survey name; the first in scope when ``None`` or not in scope.
         item: Score or question; the overall score when ``None`` or unknown.
         breakdown_by: One of ``BREAKDOWNS``.
+        pulse_view: One of ``PULSE_VIEWS``: a pulse's run chart for everyone in view, or
+            one run chart per directorate where numbers allow (asked for, as it costs a
+            run-chart analysis per directorate).
 
     Returns:
         The view (``message`` says why when there is nothing to show).
@@ -589,7 +597,8 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     kind = str(meta["kind"])
     options = tuple(item_options(data.questions))
     chosen = item if item in options else ALL_ITEMS
-    base = CapabilityView(names, name, kind, options, chosen, by, threshold)
+    base = CapabilityView(names, name, kind, options, chosen, by, threshold,
+                          pulse_view=pulse_view if pulse_view in PULSE_VIEWS else PULSE_VIEWS[0])
     lo, hi = int(meta["scale_min"]), int(meta["scale_max"])
     anchors = anchors_of(meta)
     notes = [f"{hi - lo + 1}-point scale, from {lo} ({anchors[0]}) to {hi} ({anchors[-1]}).",
@@ -669,20 +678,25 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     # 4. pulses over time: the network run chart, then directorates where numbers allow
     if kind == "pulse":
         view = _replace(view, **_pulses(data, summary, chosen, key, key_label, threshold,
-                                        extracts, name))  # fmt: skip
+                                        extracts, name,
+                                        by_directorate=pulse_view == PULSE_VIEWS[1],
+                                        by_dir=long if by == "Directorate" else None))
     return _replace(view, extracts=extracts)
 
 
 def _pulses(data: SurveyData, summary: pd.DataFrame, chosen: str, key: str, key_label: str,
-            threshold: int, extracts: dict[str, Extract], name: str) -> dict:  # fmt: skip
+            threshold: int, extracts: dict[str, Extract], name: str, *, by_directorate: bool,
+            by_dir: pd.DataFrame | None) -> dict:  # fmt: skip
     charts_out = []
     series = pulse_series(summary, chosen)
-    rows = []
     if series["value"].notna().sum() >= 1:
         net = run_chart(series, f"{chosen} — all respondents in view")
         charts_out.append(net)
-    by_dir = pulse_by_directorate(data, key, threshold)
-    notes = []
+    notes: list[str] = []
+    if not by_directorate:
+        return {"pulse_charts": tuple(charts_out), "pulse_notes": ()}
+    if by_dir is None:
+        by_dir = pulse_by_directorate(data, key, threshold)
     if len(by_dir):
         shown_n = by_dir.groupby("group")["mean"].apply(lambda s: int(s.notna().sum()))
         size = by_dir.groupby("group")["respondents"].sum()
@@ -710,8 +724,6 @@ def _pulses(data: SurveyData, summary: pd.DataFrame, chosen: str, key: str, key_
         })  # fmt: skip
         extracts["pulse_directorates"] = Extract("capability-pulse-by-directorate", extract,
                                                  "Pulse by directorate CSV")  # fmt: skip
-    for c in charts_out[:1]:
-        rows.append(c.signal)
     return {"pulse_charts": tuple(charts_out), "pulse_notes": tuple(notes)}
 
 

@@ -97,8 +97,12 @@ def test_pulse_survey_shows_run_charts_with_anhoej_rules(make_app):
     assert "Pulse over time" in text
     assert "Anhøj" in text
     assert "Paired change" not in text  # anonymous pulses cannot be paired
-    assert len(at.get("plotly_chart")) >= 2  # wave bars plus at least the network run chart
+    assert len(at.get("plotly_chart")) == 2  # wave bars plus the run chart for everyone
     assert len(at.get("download_button")) >= len(at.dataframe)
+    at.segmented_control(key="cap_pulse_view").set_value("By directorate").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) > 2  # directorates with enough months get their own
+    assert "Pulse by directorate CSV" in [b.label for b in at.get("download_button")]
 
 
 def test_choosing_a_question_and_breakdown(make_app):

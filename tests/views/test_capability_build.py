@@ -35,7 +35,10 @@ def test_every_survey_builds_with_sections_from_the_same_view(demo_engine):
 
 
 def test_psychological_safety_shift_is_found_by_the_run_chart_rules(demo_engine):
-    view = v.build(_vc(demo_engine), survey="Team psychological safety pulse")
+    view = v.build(_vc(demo_engine), survey="Team psychological safety pulse",
+                   pulse_view="By directorate")
+    assert len(v.build(_vc(demo_engine), survey="Team psychological safety pulse")
+               .pulse_charts) == 1  # everyone in view only, unless asked for directorates
     titles = {c.title: c.signal for c in view.pulse_charts}
     improver = next(t for t in titles if t.startswith("Adult Mental Health"))
     assert "run" in titles[improver].lower() or "crossings" in titles[improver].lower()
