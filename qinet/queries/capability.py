@@ -193,7 +193,7 @@ def scores_stmt(viewer: Viewer, f: Filters, survey_id: int, today: date, *,
     group = [SurveyResponse.id, SurveyResponse.wave_id, SurveyResponse.participant_id,
              SurveyResponse.staff_group_code, SurveyResponse.directorate_id]  # fmt: skip
     if by_domain:
-        group.append(sa.func.coalesce(SurveyQuestion.domain, UNGROUPED))
+        group.append(SurveyQuestion.domain)  # COALESCE(domain, …) of it is then allowed
     stmt = (
         sa.select(
             SurveyResponse.id.label("response_id"),
