@@ -1,8 +1,8 @@
-"""In a real browser: the Capability page's wave chart and paired-change chart, desktop and phone."""
+"""In a real browser: Capability's wave chart and paired-change chart, on desktop and phone."""
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app_run
+from tests.e2e.conftest import ARTIFACTS, screenshot, wait_for_app_run
 
 pytestmark = pytest.mark.e2e
 
@@ -34,14 +34,10 @@ def test_wave_and_paired_change_charts_render(server, page, width, height):
     assert "Paired change: the same people before and after" in main
     assert "Scores by wave (all responses, unpaired)" in main
     assert page.get_by_test_id("stException").count() == 0
-    page.evaluate("window.scrollTo(0, 0)")
-    screenshot(page, f"capability_{width}x{height}")
-    wave.scroll_into_view_if_needed()
-    wave.screenshot(path=str(screenshot(page, f"capability_{width}x{height}").with_name(
-        f"capability_wave_{width}.png")))
-    paired.scroll_into_view_if_needed()
-    paired.screenshot(path=str(screenshot(page, f"capability_{width}x{height}").with_name(
-        f"capability_paired_{width}.png")))
+    screenshot(page, f"capability_{width}x{height}")  # the whole page
+    for name, chart in (("wave", wave), ("paired", paired)):  # and each chart close up
+        chart.scroll_into_view_if_needed()
+        chart.screenshot(path=str(ARTIFACTS / f"capability_{name}_{width}x{height}.png"))
 
 
 def test_pulse_run_chart_renders(server, page):
