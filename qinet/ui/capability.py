@@ -48,7 +48,7 @@ def _keep(key: str, options: tuple[str, ...], chosen: str) -> None:
 
 
 def _controls(view: v.CapabilityView) -> None:
-    c1, c2, c3 = st.columns([3, 3, 2])
+    c1, c2 = st.columns(2)
     with c1:
         _keep(SURVEY_KEY, view.survey_options, view.survey)
         st.selectbox("Survey", view.survey_options, key=SURVEY_KEY)
@@ -56,9 +56,6 @@ def _controls(view: v.CapabilityView) -> None:
         _keep(ITEM_KEY, view.item_options, view.item)
         st.selectbox("Score or question", view.item_options, key=ITEM_KEY,
                      help="The overall score, a domain score or one question.")
-    with c3:
-        st.segmented_control("Break down by", v.BREAKDOWNS, key=BREAKDOWN_KEY,
-                             default=v.BREAKDOWNS[0])
 
 
 def _by_wave(ctx: PageContext, view: v.CapabilityView) -> None:
@@ -77,6 +74,8 @@ def _by_wave(ctx: PageContext, view: v.CapabilityView) -> None:
 
 def _breakdown(ctx: PageContext, view: v.CapabilityView) -> None:
     st.subheader(f"By {view.breakdown.lower()}")
+    st.segmented_control("Break down by", v.BREAKDOWNS, key=BREAKDOWN_KEY,
+                         default=v.BREAKDOWNS[0])
     if view.breakdown_table.empty:
         components.empty_state("No responses to break down.")
         return

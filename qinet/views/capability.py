@@ -624,7 +624,9 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     shown = sel[~sel["hidden"]]
     hidden_waves = list(sel.loc[sel["hidden"], "wave"])
     share_cols = [f"share_{p}" for p in range(lo, hi + 1)]
-    shares = shown.set_index("wave")[share_cols]
+    bar_labels = [f"{w} (n {n:,.0f})" for w, n in zip(shown["wave"], shown["respondents"],
+                                                        strict=True)]  # fmt: skip
+    shares = shown[share_cols].set_axis(bar_labels, axis=0)
     shares.columns = list(range(lo, hi + 1))
     reverse = bool(sel["reverse"].any())
     is_question = chosen not in (ALL_ITEMS,) and not chosen.startswith(DOMAIN_PREFIX)
@@ -636,7 +638,7 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     fig = charts.diverging_figure(shares, anchors=seg_labels, title=chosen, hidden=hidden_waves,
                                   hidden_text=hidden_primary(threshold),
                                   reverse_note=note)  # fmt: skip
-    means = shown.set_index("wave")["mean"]
+    means = pd.Series(shown["mean"].to_numpy(), index=bar_labels)
     fav = (hi - lo + 1) // 2
     alt = charts.diverging_alt_text(shares, means, title=chosen, favourable=fav,
                                     hidden=hidden_waves)  # fmt: skip

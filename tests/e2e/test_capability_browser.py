@@ -21,6 +21,8 @@ def test_wave_and_paired_change_charts_render(server, page, width, height):
     _open(server, page)
     charts = page.get_by_test_id("stPlotlyChart")
     assert charts.count() == 2
+    charts.nth(0).locator(".main-svg").first.wait_for(state="visible", timeout=20000)
+    screenshot(page, f"capability_top_{width}x{height}")  # controls, notes and the wave chart
     wave, paired = charts.nth(0), charts.nth(1)
     for chart in (wave, paired):
         chart.scroll_into_view_if_needed()
