@@ -24,7 +24,7 @@ Suppression (threshold from settings, default 11):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -361,7 +361,7 @@ def breakdown_display(long: pd.DataFrame, by: str) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     text = [
-        ("Hidden (secondary)" if "worked out" in note else "Hidden (small group)")
+        ("Hidden: protects a smaller group" if "worked out" in note else note)
         if hid else f"{m:.2f} (n {r:,.0f})"
         for hid, note, m, r in zip(long["hidden"], long["note"], long["mean"],
                                    long["respondents"], strict=True)
@@ -443,7 +443,7 @@ def paired(data: SurveyData, threshold: int) -> pd.DataFrame:
 
 
 def _share(v: float) -> str:
-    return "Hidden" if pd.isna(v) else f"{v:.0%}"
+    return "Hidden (small count)" if pd.isna(v) else f"{v:.0%}"
 
 
 def paired_display(t: pd.DataFrame) -> pd.DataFrame:
@@ -730,8 +730,6 @@ def _pulses(data: SurveyData, summary: pd.DataFrame, chosen: str, key: str, key_
 
 
 def _replace(view: CapabilityView, **changes: Any) -> CapabilityView:
-    from dataclasses import replace
-
     return replace(view, **changes)
 
 
