@@ -71,6 +71,25 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """A titled block another page contributes (its view model's ``Section`` as HTML parts).
+
+    Attributes:
+        heading: Section heading.
+        sentences: Plain-English statements (escaped when rendered).
+        table: Display-ready table, or None.
+        chart: The chart, or None.
+        notes: Small print under the table.
+    """
+
+    heading: str
+    sentences: Sequence[str] = ()
+    table: pd.DataFrame | None = None
+    chart: ChartBlock | None = None
+    notes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class Icons:
     """The icon artwork and words for each state value (from ``qinet.charts.icons``)."""
 
@@ -107,6 +126,7 @@ class BoardPack:
         plan_late: Late milestones (display columns).
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
+        sections: Blocks from other pages' view models (e.g. Capability), after the plan.
     """
 
     filters: str
@@ -129,6 +149,7 @@ class BoardPack:
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
+    sections: Sequence[PackSection] = ()
 
 
 CSS = """
@@ -297,6 +318,15 @@ def _chart(block: ChartBlock) -> str:
     )
 
 
+def _section_html(section: PackSection) -> str:
+    sentences = "".join(f"<p>{escape(t)}</p>" for t in section.sentences)
+    chart = _chart(section.chart) if section.chart is not None else ""
+    table = table_html(section.table) if section.table is not None else ""
+    notes = "".join(f'<p class="meta">{escape(t)}</p>' for t in section.notes)
+    return (f'<section class="break"><h2>{escape(section.heading)}</h2>{sentences}{chart}'
+            f"{table}{notes}</section>")  # fmt: skip
+
+
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained HTML document.
 
@@ -362,7 +392,8 @@ def render_html(pack: BoardPack) -> str:
         f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
         "<h3>Late milestones</h3>"
         f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
-        f'<section id="extracts"><h2>Data extracts</h2>'
+        + "".join(_section_html(x) for x in pack.sections)
+        + f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"
         "</body></html>\n"

@@ -94,6 +94,31 @@ def _signal_charts(engine, viewer: Viewer, f: Filters, today: date, preset: str,
     return blocks
 
 
+def capability_sections(engine, viewer: Viewer, f: Filters, today: date, synthetic: bool,
+                        scope: str, threshold: int,
+                        ) -> tuple[list[boardpack.PackSection], dict[str, pd.DataFrame]]:  # noqa: ANN001  # fmt: skip
+    """The Capability page's board-pack sections and extracts, from its own view model.
+
+    The first survey in view (a self-assessment where there is one) with its overall
+    score, exactly as the Capability page shows it with these filters.
+    """
+    from qinet.views import capability as cap
+    from qinet.views.base import ViewContext
+
+    view = cap.build(ViewContext(engine, viewer, f, today, synthetic, scope, threshold))
+    out, extracts = [], {}
+    for sec in cap.sections(view):
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                         sec.notes))  # fmt: skip
+        if sec.extract is not None and not sec.extract.frame.empty:
+            extracts[sec.extract.name.replace("-", " ")] = sec.extract.frame
+    return out, extracts
+
+
 def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str,
                   reach_raw: pd.DataFrame, due: pd.DataFrame, late: pd.DataFrame,
                   tiles: list[Headline], comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
@@ -139,6 +164,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "signal_date": display["signal_date"],
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
+        sections, cap_extracts = capability_sections(engine, viewer, f, today, synthetic,
+                                                     scope, threshold)  # fmt: skip
         pack = boardpack.BoardPack(
             filters=with_scope(f.describe_with_dates(today), scope),
             description=with_scope(f.describe(), scope),
@@ -172,8 +199,10 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "project register": p.measures[["project_code", "project", "directorate",
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
+                **cap_extracts,
             },  # fmt: skip
-            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+            script=plotly.offline.get_plotlyjs() if (charts or reach_chart or sections) else "",
+            sections=sections,
         )
         return boardpack.board_pack_bytes(pack)
 
