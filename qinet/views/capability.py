@@ -631,10 +631,14 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     reverse = bool(sel["reverse"].any())
     is_question = chosen not in (ALL_ITEMS,) and not chosen.startswith(DOMAIN_PREFIX)
     has_reverse = bool(data.questions["reverse_scored"].any())
-    seg_labels = anchors if (is_question and not reverse) or not has_reverse else [
-        f"{lo + k} (scored)" for k in range(hi - lo + 1)]  # fmt: skip
-    note = ("reverse-scored: drawn as scored (disagreeing counts as favourable)" if reverse
-            else "")  # fmt: skip
+    if (is_question and not reverse) or not has_reverse:
+        seg_labels = anchors
+        note = ""
+    else:  # scored values mix answers as given and turned round: name the ends, not anchors
+        seg_labels = [f"{lo} least favourable", *map(str, range(lo + 1, hi)),
+                      f"{hi} most favourable"]  # fmt: skip
+        note = ("reverse-scored: drawn as scored (disagreeing counts as favourable)" if reverse
+                else "reverse-scored items are counted as scored")  # fmt: skip
     fig = charts.diverging_figure(shares, anchors=seg_labels, title=chosen, hidden=hidden_waves,
                                   hidden_text=hidden_primary(threshold),
                                   reverse_note=note)  # fmt: skip

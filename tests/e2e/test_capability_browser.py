@@ -51,6 +51,11 @@ def test_pulse_run_chart_renders(server, page):
     wait_for_app_run(page)
     assert "Pulse over time" in page.get_by_test_id("stMain").inner_text()
     assert page.get_by_test_id("stPlotlyChart").count() >= 2
+    wave = page.get_by_test_id("stPlotlyChart").first
+    wave.scroll_into_view_if_needed()
+    wave.locator(".main-svg").first.wait_for(state="visible", timeout=20000)
+    assert "least favourable" in " ".join(wave.locator("text").all_text_contents())
+    wave.screenshot(path=str(ARTIFACTS / "capability_pulse_wave.png"))
     page.get_by_text("Pulse over time").first.scroll_into_view_if_needed()
     page.wait_for_timeout(800)
     screenshot(page, "capability_pulse")
