@@ -1,3 +1,4 @@
-from qinet.ui import capability, state
+from qinet.ui import capability
+from qinet.ui.context import page_context
 
-capability.render(state.page_context("Capability"))
+capability.render(page_context("Capability"))

@@ -15,7 +15,7 @@ import streamlit as st
 from qinet.access import Viewer
 from qinet.filters import Filters
 from qinet.ui import cache, components
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 from qinet.views import capability as v
 from qinet.views.base import Extract, ViewContext
 
@@ -31,14 +31,14 @@ def load_view(url: str, viewer: Viewer, f: Filters, today: date, synthetic: bool
               threshold: int, survey: str | None, item: str | None, breakdown: str,
               pulse_view: str) -> v.CapabilityView:  # fmt: skip
     """The page's view model (everything shown, downloaded and packed)."""
-    vc = ViewContext(cache.engine(), viewer, f, today, synthetic, scope, threshold)
+    vc = ViewContext(cache.engine_for(url), viewer, f, today, synthetic, scope, threshold)
     return v.build(vc, survey=survey, item=item, breakdown_by=breakdown, pulse_view=pulse_view)
 
 
 def _download(ctx: PageContext, ex: Extract | None, key: str) -> None:
     if ex is not None and not ex.frame.empty:
-        components.download_csv(ex.frame, ctx.filters, ex.name, today=ctx.today,
-                                label=ex.label, key=f"cap_dl_{key}")  # fmt: skip
+        components.download_csv(ex.frame, ctx.view, ex.name, label=ex.label,
+                                key=f"cap_dl_{key}")  # fmt: skip
 
 
 def _keep(key: str, options: tuple[str, ...], chosen: str) -> None:
@@ -140,7 +140,7 @@ def render(ctx: PageContext) -> None:
     view: v.CapabilityView | None = None
     with components.panel("Capability"):
         view = load_view(ctx.url, ctx.viewer, ctx.filters, ctx.today, ctx.synthetic,
-                         st.session_state.get(components.SCOPE_KEY, ""),
+                         ctx.scope,
                          ctx.settings.small_number_threshold, st.session_state.get(SURVEY_KEY),
                          st.session_state.get(ITEM_KEY),
                          st.session_state.get(BREAKDOWN_KEY) or v.BREAKDOWNS[0],

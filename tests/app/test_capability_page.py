@@ -220,3 +220,9 @@ def test_scoped_viewer_sees_only_responses_from_their_directorate(make_app, demo
         assert not at.get("plotly_chart")
     else:
         assert table_values(at, "Directorate") <= {"Estates & Facilities"}
+
+
+def test_a_scoped_leads_csv_names_their_scope(make_app, captured):
+    _open(make_app, user=MED_LEAD, session={"cap_survey": "Team psychological safety pulse"})
+    names = [n for n in captured if "capability" in n]
+    assert names and all("medicine" in n and "qinet-synthetic" in n for n in names), names

@@ -9,6 +9,7 @@ import pytest
 from qinet.queries.capability import ALL_ITEMS as ALL_KEY
 from qinet.stats.surveys import domain_scores
 from qinet.views import capability as v
+from qinet.views import capability_tables as vt
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +24,7 @@ SURVEY = {"survey_id": 1, "name": "Test survey", "kind": "capability", "anonymou
 
 
 def _data(responses: list[tuple[int, int | None, str, int, tuple[int, int, int]]],
-          waves=None) -> v.SurveyData:  # fmt: skip
+          waves=None) -> vt.SurveyData:  # fmt: skip
     """responses: (wave_id, participant, staff group, directorate, answers to Q1..Q3)."""
     waves = waves if waves is not None else pd.DataFrame({
         "wave_id": [1, 2, 3], "wave": ["C1 pre", "C1 mid", "C1 post"],
@@ -44,7 +45,7 @@ def _data(responses: list[tuple[int, int | None, str, int, tuple[int, int, int]]
     overall = domain_scores(a, QUESTIONS.assign(domain=ALL_KEY), 1, 7)
     scores = pd.concat([dom, overall]).merge(r, on="response_id")
     scores["participant_id"] = scores["participant_id"].astype("Float64")
-    return v.SurveyData(SURVEY, QUESTIONS, v._label_waves(waves, "capability"), counts,
+    return vt.SurveyData(SURVEY, QUESTIONS, v._label_waves(waves, "capability"), counts,
                         scores.drop(columns="items"), {"N": "Nursing", "A": "Admin"},
                         {1: "Medicine", 2: "Surgery"})  # fmt: skip
 
@@ -56,8 +57,8 @@ def _people(wave: int, n: int, start: int = 0, group: str = "N", directorate: in
 
 def test_wave_suppression_at_the_threshold_boundary():
     data = _data(_people(1, 10) + _people(2, 11) + _people(3, 12))
-    summary = v.wave_summary(data, 11)
-    overall = summary[summary["score"] == v.ALL_ITEMS].set_index("wave")
+    summary = vt.wave_summary(data, 11)
+    overall = summary[summary["score"] == vt.ALL_ITEMS].set_index("wave")
     assert overall.loc["Pre", "hidden"] and np.isnan(overall.loc["Pre", "mean"])
     assert overall.loc["Pre", "note"] == "Hidden: fewer than 11 responses"
     assert not overall.loc["Mid", "hidden"] and overall.loc["Mid", "respondents"] == 11
@@ -66,10 +67,10 @@ def test_wave_suppression_at_the_threshold_boundary():
 
 def test_scores_are_reverse_scored_means():
     data = _data(_people(1, 12, values=(5, 2, 6)))
-    summary = v.wave_summary(data, 11).set_index("score")
+    summary = vt.wave_summary(data, 11).set_index("score")
     # Q2 answered 2 on 1–7 counts as 6: Safety = (5 + 6) / 2 = 5.5; overall = (5 + 6 + 6) / 3
     assert summary.loc["Domain: Safety", "mean"] == pytest.approx(5.5)
-    assert summary.loc[v.ALL_ITEMS, "mean"] == pytest.approx(17 / 3)
+    assert summary.loc[vt.ALL_ITEMS, "mean"] == pytest.approx(17 / 3)
     assert summary.loc["Q2 · Mistakes held against me", "mean"] == pytest.approx(6)
     assert summary.loc["Q2 · Mistakes held against me", "share_6"] == pytest.approx(1.0)
 
@@ -78,28 +79,28 @@ def test_breakdown_hides_small_groups_and_one_more_secondary():
     # one wave: Admin 10 (primary), Surgery-side group of 11 hidden too (secondary), 30 shown
     data = _data(_people(1, 10, group="A") + _people(1, 11, 100, group="X")
                  + _people(1, 30, 200, group="N"))  # fmt: skip
-    data = v.SurveyData(data.survey, data.questions, data.waves, data.counts, data.scores,
+    data = vt.SurveyData(data.survey, data.questions, data.waves, data.counts, data.scores,
                         {"N": "Nursing", "A": "Admin", "X": "Estates"}, data.directorate_labels)
-    long = v.breakdown(data, ALL_KEY, "Staff group", 11).set_index("group")
+    long = vt.breakdown(data, ALL_KEY, "Staff group", 11).set_index("group")
     assert long.loc["Admin", "hidden"] and long.loc["Admin", "note"].startswith("Hidden: fewer")
     assert long.loc["Estates", "hidden"] and "worked out" in long.loc["Estates", "note"]
     assert np.isnan(long.loc["Estates", "respondents"]) and np.isnan(long.loc["Estates", "mean"])
     assert not long.loc["Nursing", "hidden"] and long.loc["Nursing", "respondents"] == 30
-    ex = v.breakdown_extract(long.reset_index(), "Staff group", "S", v.ALL_ITEMS)
+    ex = vt.breakdown_extract(long.reset_index(), "Staff group", "S", vt.ALL_ITEMS)
     assert ex.loc[ex["Staff group"] == "Estates", "Respondents"].isna().all()
 
 
 def test_breakdown_at_12_needs_no_secondary():
     data = _data(_people(1, 12, group="A") + _people(1, 30, 200, group="N"))
-    long = v.breakdown(data, ALL_KEY, "Staff group", 11)
+    long = vt.breakdown(data, ALL_KEY, "Staff group", 11)
     assert not long["hidden"].any()
 
 
 @pytest.mark.parametrize(("pairs", "shown"), [(10, False), (11, True), (12, True)])
 def test_paired_change_suppressed_below_the_threshold(pairs, shown):
     data = _data(_people(1, pairs, values=(3, 5, 3)) + _people(3, pairs, values=(5, 3, 5)))
-    t = v.paired(data, 11)
-    row = t[(t["score"] == v.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
+    t = vt.paired(data, 11)
+    row = t[(t["score"] == vt.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
     assert row["hidden"] is not shown
     if shown:
         # everyone moved 3→5, 5→3 (reversed: 3→5), 3→5: change +2 for all, no variation
@@ -115,8 +116,8 @@ def test_improved_same_declined_counts_get_secondary_suppression():
     before = _people(1, 14, values=(3, 5, 3))
     after = (_people(3, 10, values=(5, 3, 5)) + _people(3, 3, 10, values=(3, 5, 3))
              + _people(3, 1, 13, values=(1, 7, 1)))  # fmt: skip
-    t = v.paired(_data(before + after), 11)
-    row = t[(t["score"] == v.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
+    t = vt.paired(_data(before + after), 11)
+    row = t[(t["score"] == vt.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
     assert row["pairs"] == 14
     assert np.isnan(row["same"]) and np.isnan(row["declined"])
     assert np.isnan(row["improved"])  # 10 is below 11 as well
@@ -128,33 +129,33 @@ def test_single_small_outcome_hides_a_second_cell():
     # other non-zero cell (improved) is hidden so 'same' cannot be recovered as 25 − 20.
     before = _people(1, 25, values=(3, 5, 3))
     after = _people(3, 20, values=(5, 3, 5)) + _people(3, 5, 20, values=(3, 5, 3))
-    t = v.paired(_data(before + after), 11)
-    row = t[(t["score"] == v.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
+    t = vt.paired(_data(before + after), 11)
+    row = t[(t["score"] == vt.ALL_ITEMS) & (t["comparison"] == "Pre → post")].iloc[0]
     assert np.isnan(row["same"]) and np.isnan(row["improved"]) and row["declined"] == 0
-    ex = v.paired_extract(t, "S")
+    ex = vt.paired_extract(t, "S")
     assert ex["Same"].isna().any() and "Counts below 11" in " ".join(ex["Note"])
 
 
 def test_extract_of_the_wave_table_has_no_suppressed_numbers():
     data = _data(_people(1, 10) + _people(2, 11) + _people(3, 12))
-    summary = v.wave_summary(data, 11)
-    ex = v.wave_extract(summary, "S", list("ABCDEFG"), 1)
+    summary = vt.wave_summary(data, 11)
+    ex = vt.wave_extract(summary, "S", list("ABCDEFG"), 1)
     hidden = ex[ex["Note"] != ""]
     assert len(hidden) and hidden.drop(columns=["Survey", "Score or question", "Domain",
                                                 "Reverse-scored", "Wave", "Wave opens",
                                                 "Note"]).isna().all().all()  # fmt: skip
     assert set(ex["Wave opens"]) == {"2024-01-01", "2024-06-01", "2024-12-01"}  # ISO dates
-    display = v.wave_display(summary)
+    display = vt.wave_display(summary)
     assert (display["Pre"] == "Hidden: fewer than 11 responses").all()
 
 
 def test_item_options_and_domain_of_a_question():
-    opts = v.item_options(QUESTIONS)
-    assert opts[:3] == [v.ALL_ITEMS, "Domain: Safety", "Domain: Use"]
+    opts = vt.item_options(QUESTIONS)
+    assert opts[:3] == [vt.ALL_ITEMS, "Domain: Safety", "Domain: Use"]
     assert v._score_key("Q2 · Mistakes held against me", QUESTIONS) == ("Safety",
                                                                         "Domain: Safety")
 
 
 def test_anchors_fall_back_to_numbers():
-    assert v.anchors_of(SURVEY) == list("ABCDEFG")
-    assert v.anchors_of({**SURVEY, "scale_anchors": None}) == [str(i) for i in range(1, 8)]
+    assert vt.anchors_of(SURVEY) == list("ABCDEFG")
+    assert vt.anchors_of({**SURVEY, "scale_anchors": None}) == [str(i) for i in range(1, 8)]
