@@ -1,7 +1,7 @@
 """Demo surveys built from the shipped instruments (``qinet/instruments``).
 
-The capability self-assessment and the joy-in-work pulse are written by ``_surveys`` in
-``qinet.demo`` using the helpers here (questions, answers on each instrument's own scale,
+The capability self-assessment and the joy-in-work pulse are written by
+:mod:`qinet.demo.surveys` using the helpers here (questions, answers on each instrument's own scale,
 reverse-scored items answered the "wrong" way round). The team psychological-safety pulse
 is built entirely here: a monthly anonymous 7-point pulse in a handful of directorates,
 where one directorate's scores rise after its joy-in-work work starts (a shift the Anhøj
@@ -11,12 +11,13 @@ rules find) and the others hold steady.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
-from qinet.domain import StaffGroup, SurveyKind, WaveKind
+from qinet.demo.world import DEMO_TODAY, World, period_starts
+from qinet.domain import Frequency, StaffGroup, SurveyKind, WaveKind
 from qinet.instruments import PSYCHOLOGICAL_SAFETY, Instrument, load
 
 PS_DIRECTORATES = ("Medicine", "Surgery", "Adult Mental Health", "Women & Children",
@@ -48,11 +49,11 @@ def survey_row(inst: Instrument) -> dict[str, Any]:
     }
 
 
-def add_questions(w: Any, survey_id: int, inst: Instrument) -> list[DemoQuestion]:
+def add_questions(w: World, survey_id: int, inst: Instrument) -> list[DemoQuestion]:
     """Add the instrument's questions to a demo survey.
 
     Args:
-        w: The demo world (``qinet.demo._World``).
+        w: The demo world.
         survey_id: The survey the questions belong to.
         inst: The instrument.
 
@@ -89,14 +90,13 @@ def answers(
     return out
 
 
-def add_psychological_safety(w: Any, months: list[date], programme_id: int | None) -> None:
+def add_psychological_safety(w: World) -> None:
     """The team psychological-safety pulse: monthly, anonymous, in five directorates.
 
-    Args:
-        w: The demo world.
-        months: First days of the pulse months, oldest first.
-        programme_id: The programme running it (the joy-in-work collaborative).
+    Run by the joy-in-work collaborative over the same months as its joy-in-work pulse.
     """
+    months = period_starts(Frequency.MONTHLY, w.spec.pulse_waves, DEMO_TODAY.replace(day=1))
+    programme_id = w.prog_id["JOY"]
     inst = load(PSYCHOLOGICAL_SAFETY)
     rng = np.random.default_rng([w.seed, PS_SECTION])
     sid = w.ids("survey")
