@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = ROOT / "data" / "bench_large.db"
 BENCH_SEED = 20240401
+CAPABILITY_SURVEY = "Joy in work pulse"
 
 
 def _ensure_large_db() -> str:
@@ -107,7 +108,18 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
         return _run
 
+    # Capability: the largest survey (the joy-in-work pulse, ~20k of the 38k responses).
+    capability = AppTest.from_file(app, default_timeout=120)
+    capability.run()
+    capability.switch_page("pages/capability.py")
+    capability.session_state["cap_survey"] = CAPABILITY_SURVEY
+    capability.run()
+
     return [
+        ("capability", "Capability, joy-in-work pulse (largest survey), rerun", 0.3,
+         rerun(capability)),
+        ("capability-cold", "Capability, joy-in-work pulse, data caches cleared", 1.5,
+         cold(capability)),
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
         ("overview-filter", "Overview, switch to another directorate (new view)", 1.0,
          switch_directorate),

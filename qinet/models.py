@@ -447,6 +447,10 @@ class Survey(Base):
     anonymous: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     scale_min: Mapped[int] = mapped_column(sa.Integer, default=1)
     scale_max: Mapped[int] = mapped_column(sa.Integer, default=5)
+    # The instrument it was built from (qinet/instruments), and its answer labels low → high
+    # joined by "|" (one per scale point); both optional for surveys entered by hand.
+    instrument: Mapped[str | None] = mapped_column(sa.String(60))
+    scale_anchors: Mapped[str | None] = mapped_column(sa.String(600))
 
     questions: Mapped[list[SurveyQuestion]] = relationship(back_populates="survey")
     waves: Mapped[list[SurveyWave]] = relationship(back_populates="survey")
@@ -463,6 +467,12 @@ class SurveyQuestion(Base):
     code: Mapped[str] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.String(400))
     position: Mapped[int] = mapped_column(sa.Integer)
+    # Questions are grouped into domains (a domain score is the mean of its items after
+    # reversal); a reverse-scored item is worded so that agreement is the worse state.
+    domain: Mapped[str | None] = mapped_column(sa.String(120))
+    reverse_scored: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
 

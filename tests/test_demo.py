@@ -192,9 +192,9 @@ def test_tiny_spec_builds_a_smaller_world(tmp_path) -> None:
         assert n["participant"] < 200
         with engine.connect() as conn:
             waves = conn.execute(
-                sa.text("SELECT count(*) FROM survey_wave WHERE kind = 'pulse'")
-            ).scalar_one()
-        assert waves == 3
+                sa.text("SELECT count(*) FROM survey_wave WHERE kind = 'pulse' GROUP BY survey_id")
+            ).scalars().all()
+        assert waves == [3, 3]  # joy-in-work and psychological-safety pulses
     finally:
         engine.dispose()
 

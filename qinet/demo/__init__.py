@@ -53,7 +53,8 @@ from qinet.demo.plan import build_milestones
 from qinet.demo.plan_history import add_plan_history
 from qinet.demo.projects import build_projects
 from qinet.demo.rare_events import add_rare_event_measures
-from qinet.demo.surveys import CAPABILITY_QUESTIONS, PULSE_QUESTIONS, build_surveys  # noqa: F401
+from qinet.demo.surveys import build_surveys
+from qinet.demo.surveys_instruments import add_psychological_safety
 from qinet.demo.world import (  # noqa: F401 - sizes and constants re-exported
     DEMO_TODAY,
     LARGE,
@@ -125,6 +126,7 @@ def build_with_spec(
     build_projects(w)
     add_rare_event_measures(w, seed, DEMO_TODAY)
     build_surveys(w)
+    add_psychological_safety(w)
     build_events(w)
     build_milestones(w)
     add_plan_history(w, DEMO_TODAY)  # who recorded, a pause, a re-planned cohort

@@ -1,4 +1,8 @@
-"""Demo surveys: capability self-assessments (pre, mid, post) and joy-in-work pulses."""
+"""Demo surveys: capability self-assessments (pre, mid, post) and joy-in-work pulses.
+
+Questions, scales and anchors come from the shipped instruments (``qinet/instruments``),
+through :mod:`qinet.demo.surveys_instruments`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from qinet import instruments
 from qinet.demo.catalogue import (
     DIRECTORATES,
     PROGRAMMES,
     PROPENSITY,
 )
+from qinet.demo.surveys_instruments import DemoQuestion, add_questions, answers, survey_row
 from qinet.demo.world import (
     DEMO_TODAY,
     World,
@@ -28,24 +34,6 @@ from qinet.domain import (
 
 # --- Surveys -----------------------------------------------------------------------------
 
-CAPABILITY_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("CAP1", "I can describe the model for improvement and PDSA cycles."),
-    ("CAP2", "I can write a clear, measurable aim statement."),
-    ("CAP3", "I can plot and interpret a run chart."),
-    ("CAP4", "I can map a process and find where it fails."),
-    ("CAP5", "I feel confident leading a small test of change."),
-    ("CAP6", "I know how to involve patients and service users in improvement."),
-    ("CAP7", "I know who to ask for improvement support in my organisation."),
-)
-PULSE_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("JOY1", "I feel valued by my team."),
-    ("JOY2", "I can speak up about things that worry me."),
-    ("JOY3", "I had fun at work this month."),
-    ("JOY4", "I have the time and equipment to do my job well."),
-    ("JOY5", "I would recommend my team as a place to work."),
-)
-
-
 def build_surveys(w: World) -> None:
     """Capability self-assessments per cohort, then the anonymous joy-in-work pulse."""
     rng = section_rng(w.seed, 5)
@@ -53,26 +41,17 @@ def build_surveys(w: World) -> None:
     _pulse_survey(w, rng)
 
 
-def _questions(w: World, sid: int, questions: Sequence[tuple[str, str]]) -> list[int]:
-    """A survey's questions, in order; returns their ids."""
-    qids = []
-    for pos, (code, text) in enumerate(questions, start=1):
-        qid = w.ids("survey_question")
-        qids.append(qid)
-        w.add("survey_question", id=qid, survey_id=sid, code=code, text=text, position=pos)
-    return qids
-
-
 def _capability_surveys(w: World, rng: np.random.Generator) -> None:
     """Capability self-assessments, pre/mid/post per cohort, linked to participants."""
+    skills = instruments.load(instruments.QI_SKILLS)
     for prog in PROGRAMMES:
         if not prog.capability_survey:
             continue
         sid = w.ids("survey")
         w.add("survey", id=sid, name=f"{prog.name}: QI skills and confidence",
               kind=SurveyKind.CAPABILITY, programme_id=w.prog_id[prog.code], anonymous=False,
-              scale_min=1, scale_max=5)  # fmt: skip
-        qids = _questions(w, sid, CAPABILITY_QUESTIONS)
+              **survey_row(skills))  # fmt: skip
+        qids = add_questions(w, sid, skills)
         people_effect: dict[int, float] = {}
         for c in (c for c in w.cohorts if c["programme"] is prog):
             members = [e for e in w.enrolments if e["cohort"] is c and e["enrolled"]]
@@ -139,18 +118,18 @@ def _pulse_pairs(w: World) -> tuple[list[tuple[dict, StaffGroup]], np.ndarray]:
 def _pulse_survey(w: World, rng: np.random.Generator) -> None:
     """Joy-in-work pulse: anonymous, monthly, with staff group and directorate only."""
     joy = next(p for p in PROGRAMMES if p.code == "JOY")
+    inst = instruments.load(instruments.JOY_IN_WORK)
     sid = w.ids("survey")
     w.add(
         "survey",
         id=sid,
-        name="Joy in work pulse",
+        name=inst.name,
         kind=SurveyKind.PULSE,
         programme_id=w.prog_id[joy.code],
         anonymous=True,
-        scale_min=1,
-        scale_max=5,
+        **survey_row(inst),
     )
-    qids = _questions(w, sid, PULSE_QUESTIONS)
+    qids = add_questions(w, sid, inst)
     pairs, probs = _pulse_pairs(w)
     months = period_starts(Frequency.MONTHLY, w.spec.pulse_waves, DEMO_TODAY.replace(day=1))
     for i, month in enumerate(months):
@@ -169,7 +148,8 @@ def _pulse_survey(w: World, rng: np.random.Generator) -> None:
 
 def _response(w: World, rng: np.random.Generator, wave_id: int, participant_id: int | None,
               group: StaffGroup, directorate_id: int | None, submitted: date,
-              qids: Sequence[int], mean: float, sd: float) -> None:  # fmt: skip
+              qids: Sequence[DemoQuestion], mean: float, sd: float) -> None:  # fmt: skip
+    """One response and its answers, each on its question's own scale (see ``answers``)."""
     rid = w.ids("survey_response")
     w.add(
         "survey_response",
@@ -180,7 +160,6 @@ def _response(w: World, rng: np.random.Generator, wave_id: int, participant_id: 
         directorate_id=directorate_id,
         submitted_on=submitted,
     )
-    values = np.clip(np.round(mean + rng.normal(0, sd, len(qids))), 1, 5)
-    answers = w.rows["survey_answer"]
-    for qid, v in zip(qids, values, strict=True):
-        answers.append({"response_id": rid, "question_id": qid, "value": int(v)})
+    rows = w.rows["survey_answer"]
+    for qid, v in answers(rng, list(qids), mean, sd):
+        rows.append({"response_id": rid, "question_id": qid, "value": v})

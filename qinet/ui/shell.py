@@ -29,6 +29,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "overview.py", "Overview", ":material/dashboard:", False),
     ("Steering", "timeline.py", "Timeline", ":material/timeline:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
+    ("Improvement", "capability.py", "Capability", ":material/school:", False),
     ("Admin", "data.py", "Data", ":material/database:", True),
 )
 

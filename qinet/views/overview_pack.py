@@ -16,6 +16,7 @@ import pandas as pd
 from qinet.charts import icons
 from qinet.domain import AssuranceState, ChartType, VariationState
 from qinet.io import boardpack
+from qinet.views import capability as cap
 from qinet.views import measures as vm
 from qinet.views import timeline as tv
 from qinet.views.base import ViewContext
@@ -79,6 +80,23 @@ def timeline_sections(view: ViewContext) -> list[boardpack.PackSection]:
         out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
                                          sec.notes, empty=f"{sec.heading}: none."))  # fmt: skip
     return out
+def capability_part(view: ViewContext) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:
+    """The Capability page's part of the pack and its extracts, from its own view model.
+
+    The first survey in view (a self-assessment where there is one) with its overall
+    score, exactly as the Capability page shows it with these filters.
+    """
+    out, extracts = [], {}
+    for sec in cap.sections(cap.build(view)):
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                         sec.notes))  # fmt: skip
+        if sec.extract is not None and not sec.extract.frame.empty:
+            extracts[sec.extract.name.replace("-", " ")] = sec.extract.frame
+    return boardpack.PackPart("capability", "Capability", out), extracts
 
 
 def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
@@ -133,6 +151,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 "signal_date": display["signal_date"],
             })  # fmt: skip
         plan_sections = timeline_sections(view)
+        capability, cap_extracts = capability_part(view)
         pack = boardpack.BoardPack(
             filters=filters_text,
             description=description,
@@ -157,6 +176,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
             plan_due=due,
             plan_late=late,
             plan_sections=plan_sections,
+            parts=[capability],
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach.display,
@@ -165,9 +185,11 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 "project register": p.measures[["project_code", "project", "directorate",
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
+                **cap_extracts,
             },  # fmt: skip
             script=plotly.offline.get_plotlyjs()
-            if (charts or reach_chart or plan_sections) else "",
+            if (charts or reach_chart or plan_sections
+                or any(s.chart for s in capability.sections)) else "",
         )
         return boardpack.board_pack_bytes(pack)
 

@@ -35,6 +35,7 @@ def test_board_pack_downloads_and_opens_offline(server, page, browser, tmp_path)
     download.save_as(path)
     html = path.read_text(encoding="utf-8")
     assert "Synthetic demo data" in html
+    assert "Paired change (same people before and after)" in html  # the Capability section
 
     offline = browser.new_context(viewport={"width": 1100, "height": 1400})
     offline.set_offline(True)
