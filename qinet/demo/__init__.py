@@ -63,6 +63,7 @@ from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     _ProjectDef,
     designed_patterns,
 )
+from qinet.demo.targets import add_target_groups
 from qinet.domain import (
     HARD_TO_REACH,
     AnnotationKind,
@@ -327,6 +328,7 @@ def build_with_spec(
     _reference(w)
     _workforce(w)
     _programmes(w)
+    add_target_groups(w)
     _participants(w)
     _projects(w)
     _surveys(w)
