@@ -11,6 +11,7 @@ from qinet.ui import cache, state
 # (section, file, title, icon, admin_only) in menu order.
 PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "overview.py", "Overview", ":material/dashboard:", False),
+    ("Steering", "engagement.py", "Engagement", ":material/groups:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
     ("Admin", "data.py", "Data", ":material/database:", True),
 )

@@ -1,0 +1,3 @@
+from qinet.ui import engagement, state
+
+engagement.render(state.page_context("Engagement"))

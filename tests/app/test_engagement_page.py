@@ -1,0 +1,89 @@
+"""The Engagement page through app.py under several filters and roles."""
+
+import json
+
+import pytest
+
+from qinet.demo import SUPPORT_SERVICES_PROGRAMME
+from tests.app.conftest import texts as _texts
+
+pytestmark = pytest.mark.app
+
+PAGE = "pages/engagement.py"
+MED_LEAD = "medicine.lead@demo.nhs.example"
+PROG_LEAD = "programme.lead@demo.nhs.example"
+
+
+def texts(at):
+    """Visible text with Markdown escapes removed."""
+    return _texts(at).replace("\\", "")
+
+
+def _open(make_app, params=None, user=None):
+    at = make_app(user=user, params=params, run=False)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _charts(at):
+    return {e.key: json.loads(e.proto.spec) for e in at.get("plotly_chart")}
+
+
+def test_whole_network_shows_reach_trend_funnel_events_and_people(make_app):
+    at = _open(make_app)
+    words = texts(at)
+    for heading in ("Reach against the workforce", "Is reach improving?", "Funnel",
+                    "Events and attendance", "The network's people"):
+        assert heading in words
+    # the two definitions are stated, and kept apart
+    assert "Hard to reach (a fixed list" in words
+    assert "representation ratio below 0.5" in words
+    assert "Workforce baseline as at 31 Mar 2025" in words
+    charts = _charts(at)
+    assert {"eng_reach_chart", "eng_trend_chart", "eng_attendance_chart"} <= set(charts)
+    # every table has its CSV
+    assert len(at.get("download_button")) >= len(at.dataframe) >= 10
+    assert not at.error
+
+
+def test_reach_chart_ticks_never_repeat_and_labels_sit_off_the_bars(make_app):
+    at = _open(make_app)
+    spec = _charts(at)["eng_reach_chart"]
+    axis = spec["layout"]["xaxis"]
+    assert axis["dtick"] > 0 and axis["tickformat"].endswith("%")
+    # value labels are annotations right of the plot, the bars carry no text
+    assert "text" not in spec["data"][0]
+    right = [a for a in spec["layout"]["annotations"] if a.get("xref") == "paper"]
+    assert right and all(a["x"] == 1.0 and a["xanchor"] == "left" for a in right)
+
+
+def test_support_programme_is_measured_against_its_target_groups(make_app):
+    at = _open(make_app, params={"programme": SUPPORT_SERVICES_PROGRAMME})
+    words = texts(at)
+    assert "its reach is measured against those groups' workforce only" in words
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert "Nursing" not in warning and "Medical" not in warning
+
+
+def test_directorate_lead_sees_only_their_directorate(make_app):
+    at = _open(make_app, user=MED_LEAD)
+    directorates = set()
+    for df in at.dataframe:
+        if "Directorate" in df.value.columns:
+            directorates |= set(df.value["Directorate"])
+    assert directorates and all(d.startswith("Medicine") for d in directorates)
+
+
+@pytest.mark.parametrize("params", [{"period": "Last 12 months"},
+                                    {"staff_group": "Estates & Ancillary"},
+                                    {"organisation": "Wexley Care & Voluntary Alliance"}])
+def test_filters_open_without_error(make_app, params):
+    at = _open(make_app, params=params)
+    assert "Reach against the workforce" in texts(at)
+
+
+def test_programme_lead_opens_the_page(make_app):
+    at = _open(make_app, user=PROG_LEAD)
+    assert "Reach against the workforce" in texts(at)
