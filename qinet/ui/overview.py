@@ -46,6 +46,7 @@ from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache, components
 from qinet.ui.state import PageContext
+from qinet.views import engagement as engagement_view
 
 log = logging.getLogger("qinet.ui")
 
@@ -130,9 +131,15 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    """Raw engaged and headcount by staff group (suppress before showing)."""
-    with db.session_scope(cache.engine()) as s:
-        return q.reach_by_staff_group(s, viewer, f, as_of)
+    """Raw engaged and headcount by staff group (suppress before showing).
+
+    The Engagement view's computation (one definition of hard to reach and of a
+    programme's target groups).
+    """
+    from qinet.ui.engagement import rules_from
+
+    return engagement_view.staff_group_raw(cache.engine(), viewer, f, as_of,
+                                           rules_from(cache.settings()))  # fmt: skip
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
@@ -319,8 +326,8 @@ def headlines(
                  _delta(counts["completed"], counts["completed_before"]),
                  "People who completed a programme in the period."),
         Headline("Reach: hard to reach", reach_value, reach_delta,
-                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
-                 "and ancillary, additional clinical services) who have enrolled."),
+                 "Share of the workforce in the hard-to-reach staff groups (the fixed list "
+                 "under Reach by staff group) who have enrolled."),
         Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
                  "Milestones on track (or not started), and those late (forecast date "
@@ -389,7 +396,10 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
 
 def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     threshold = ctx.settings.small_number_threshold
-    table, overall = portfolio.reach_table(raw, threshold)
+    rules = engagement_view.ReachRules(ratio=ctx.settings.under_represented_ratio,
+                                       hard_to_reach=tuple(ctx.settings.hard_to_reach))
+    table, overall = engagement_view.reach_table(raw, "staff_group", threshold, rules.ratio)
+    st.caption(md_hard_to_reach(rules))
     staff = table[table["headcount"] > 0]
     if staff.empty:
         components.empty_state("No workforce figures for this selection, so reach cannot be shown.")
@@ -397,12 +407,15 @@ def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     under = staff.loc[staff["under_represented"], "staff_group"].tolist()
     if under:
         st.warning(
-            "**Under-represented:** " + components.md_escape(", ".join(map(str, under)))
-            + f" — participation below half the rate across all staff groups ({overall:.1%}).",
+            "**Under-represented (measured):** "
+            + components.md_escape(", ".join(map(str, under)))
+            + f" — share of participants below {rules.ratio:g} × share of the workforce "
+            f"(all staff groups: {overall:.1%} take part).",
             icon=":material/groups:",
         )
     else:
-        st.success("No staff group is below half the overall participation rate.")
+        st.success("No staff group is under-represented (share of participants below "
+                   f"{rules.ratio:g} × share of the workforce).")
     fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False},
                     key="overview_reach_chart",
@@ -413,6 +426,14 @@ def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         "so a hidden number cannot be worked out from the total."
     )
     return table, overall
+
+
+def md_hard_to_reach(rules: engagement_view.ReachRules) -> str:
+    """The hard-to-reach definition as shown under the reach chart (a fixed list)."""
+    return components.md_escape(
+        "Hard to reach (a fixed list, the same on every page): "
+        + ", ".join(rules.hard_to_reach_labels()) + "."
+    )
 
 
 def _reach_display(table: pd.DataFrame) -> pd.DataFrame:

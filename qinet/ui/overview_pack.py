@@ -22,7 +22,6 @@ from qinet.filters import Filters
 from qinet.io import boardpack
 from qinet.queries import overview as q
 from qinet.queries.scope import frame
-from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache
 from qinet.ui.components import SCOPE_KEY, with_scope
@@ -36,6 +35,7 @@ from qinet.ui.overview import (
     matrix_extract,
 )
 from qinet.ui.state import PageContext
+from qinet.views import engagement as engagement_view
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,9 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             + (f"; the {len(chosen)} shown are concerns first, then improvements, most recent "
                "first. The Measures page has the rest." if len(signals) > len(chosen) else ".")
         )  # fmt: skip
-        table, overall = portfolio.reach_table(reach_raw, threshold)
+        table, overall = engagement_view.reach_table(
+            reach_raw, "staff_group", threshold, ctx.settings.under_represented_ratio
+        )
         staff = table[table["headcount"] > 0]
         reach_chart = None
         if not staff.empty:
