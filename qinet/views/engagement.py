@@ -527,7 +527,9 @@ def build(vc: ViewContext, rules: ReachRules) -> EngagementView:
         staff_display.insert(1, "Target group", np.where(table["target"], "Yes", "not a target"))
         staff_extract.insert(1, "Target group", np.where(table["target"], "yes", "no"))
     extracts["staff"] = Extract("engagement-reach-staff-group", staff_extract, "Reach CSV")
-    denom_codes = set(staff_raw.loc[staff_raw["in_denominator"], "staff_group_code"])
+    # Directorates and organisations compare the staff groups that have a denominator.
+    denom_codes = set(staff_raw.loc[staff_raw["in_denominator"] & (staff_raw["headcount"] > 0),
+                                    "staff_group_code"])  # fmt: skip
     dir_names = dirs.merge(orgs, on="organisation_id", how="left")
     dir_names["directorate"] = dir_names["directorate"] + " (" + dir_names["organisation"] + ")"
     hard = set(rules.hard_to_reach)
