@@ -24,16 +24,26 @@ TEXT_COLOUR = "#212b32"
 UNDER_LABEL = "under-represented"
 
 
-def _bar_text(row: pd.Series, threshold: int) -> str:
+def _bar_text(row: pd.Series, threshold: int) -> str:  # noqa: ARG001 - caption names it
+    """Compact value label (fits a phone): ``4.8% (146/3,058)``; flag on a second line."""
     if row["suppressed"]:
-        text = f"suppressed (small numbers, threshold {threshold})"
+        text = "suppressed"
     elif pd.isna(row["rate"]):
         return "no workforce figure"
     else:
-        text = f"{row['rate']:.1%} ({int(row['engaged']):,} of {int(row['headcount']):,})"
+        text = f"{row['rate']:.1%} ({int(row['engaged']):,}/{int(row['headcount']):,})"
     if row["under_represented"]:
-        text += f" · {UNDER_LABEL}"
+        text += f"<br>{UNDER_LABEL}"
     return text
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """Break a long group name onto two lines so the axis keeps room for the bars."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width + 1)
+    cut = cut if cut > 0 else width
+    return label[:cut] + "<br>" + label[cut:].strip()
 
 
 def reach_figure(
@@ -52,11 +62,11 @@ def reach_figure(
         A horizontal bar chart, groups in the table's order from top to bottom.
     """
     t = table[table["headcount"] > 0].reset_index(drop=True)
-    labels = [escape(str(s)) for s in t["staff_group"]]
+    labels = [_wrap(escape(str(s))) for s in t["staff_group"]]
     rate = t["rate"].to_numpy(dtype=float)
     shown = np.where(np.isnan(rate), 0.0, rate)
     under = t["under_represented"].to_numpy(dtype=bool)
-    texts = [escape(_bar_text(r, threshold)) for _, r in t.iterrows()]
+    texts = [_bar_text(r, threshold) for _, r in t.iterrows()]  # numbers and fixed words
     fig = go.Figure(
         go.Bar(
             x=shown,
@@ -66,7 +76,7 @@ def reach_figure(
                 "color": [UNDER_COLOUR if u else REACH_COLOUR for u in under],
                 "pattern": {"shape": ["/" if u else "" for u in under], "fgcolor": "#ffffff"},
             },
-            customdata=texts,
+            customdata=[x.replace("<br>", " · ") for x in texts],
             hovertemplate="%{y}: %{customdata}<extra></extra>",
             showlegend=False,
         )
@@ -87,10 +97,10 @@ def reach_figure(
         fig.add_annotation(x=overall_rate, xref="x", y=1.0, yref="paper", yanchor="bottom",
                            text=f"All staff groups {overall_rate:.1%}", showarrow=False,
                            font={"color": OVERALL_COLOUR, "size": 11})  # fmt: skip
-    longest = max((len(x) for x in texts), default=10)
+    longest = max((len(part) for x in texts for part in x.split("<br>")), default=10)
     fig.update_layout(
         height=height or 70 + 34 * max(len(t), 1),
-        margin={"l": 10, "r": min(40 + 6 * longest, 330), "t": 34, "b": 40},
+        margin={"l": 10, "r": min(16 + 6 * longest, 200), "t": 34, "b": 40},
         xaxis={
             "tickformat": fmt,
             "dtick": step,

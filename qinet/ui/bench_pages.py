@@ -1,9 +1,10 @@
 """Page benchmarks on the large synthetic data set: server time per rerun, via AppTest.
 
 ``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
-large``) the first time, then times reruns of the Overview and of the Measures
-page opening and switching measures. AppTest runs the real scripts in-process,
-so a rerun's wall time is the server's time to produce the page (no browser).
+large``) the first time, then times reruns of the Overview, of the Measures
+page opening and switching measures, and of the Engagement page (warm and cold).
+AppTest runs the real scripts in-process, so a rerun's wall time is the server's time
+to produce the page (no browser).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
         return _run
 
+    engagement = AppTest.from_file(app, default_timeout=120)
+    engagement.run()
+    engagement.switch_page("pages/engagement.py").run()
+
     return [
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
         ("overview-filter", "Overview, switch to another directorate (new view)", 1.0,
@@ -110,4 +115,7 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
         ("overview-cold", "Overview, whole network, data caches cleared", 1.0, cold(overview)),
         ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),
+        ("engagement", "Engagement, whole network, rerun", 0.3, rerun(engagement)),
+        ("engagement-cold", "Engagement, whole network, data caches cleared", 1.5,
+         cold(engagement)),
     ]

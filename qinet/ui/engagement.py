@@ -109,13 +109,10 @@ def render(ctx: PageContext) -> None:
             components.empty_state("No staff enrolments in this period.")
         else:
             if view.trend_is_spc and view.trend_variation is not None:
-                c1, c2 = st.columns([1, 6])
-                c1.image(icons.variation_svg(view.trend_variation, size=72), width=72,
-                         caption=icons.variation_label(view.trend_variation))  # fmt: skip
-                with c2:
-                    _chart(view.trend_figure, view.trend_alt, "eng_trend_chart")
-            else:
-                _chart(view.trend_figure, view.trend_alt, "eng_trend_chart")
+                c1, c2 = st.columns([1, 9], vertical_alignment="center")
+                c1.image(icons.variation_svg(view.trend_variation, size=56), width=56)
+                c2.markdown(f"**Variation:** {icons.variation_label(view.trend_variation)}")
+            _chart(view.trend_figure, view.trend_alt, "eng_trend_chart")
             for sentence in view.trend_sentences:
                 st.caption(md_escape(sentence))
             with st.expander("Monthly figures"):

@@ -414,7 +414,13 @@ def _trend(
     m = m.set_index("period_start").reindex(full).rename_axis("period_start").reset_index()
     obs = pd.DataFrame({"period_start": m["period_start"], "numerator": m["from_groups"],
                         "denominator": m["enrolments"]})  # fmt: skip
-    obs = obs[obs["denominator"] > 0]
+    few = int(((obs["denominator"] > 0) & (obs["denominator"] < threshold)).sum())
+    # Months with fewer staff enrolments than the threshold are left out: a percentage of
+    # two or three people would disclose them, and is noise rather than signal.
+    obs = obs[obs["denominator"] >= threshold].reset_index(drop=True)
+    if obs.empty:
+        return None, "", (f"Every month has fewer than {threshold} staff enrolments, too few "
+                          "to show.",), False, None, pd.DataFrame(columns=cols)  # fmt: skip
     analysis = sm.analyse_measure(
         obs, chart=ChartType.P, direction=ImprovementDirection.INCREASE,
         preset=SPC_PRESETS.get(rules.spc_preset, SPC_PRESETS["MDC_2024"]),
@@ -427,30 +433,26 @@ def _trend(
     fig = maker.figure(result, title=title, subtitle=subtitle, percent=True)
     alt = maker.alt_text(result, title=title, percent=True)
     sentences = list(analysis.notes)
-    if analysis.is_spc:
-        from qinet.charts import icons
-
-        sentences.insert(0, f"Latest month: {icons.variation_label(analysis.summary.variation)}.")
-    if analysis.summary.latest_signal_reason:
+    if few:
         sentences.append(
-            f"Latest signal ({fmt_date(analysis.summary.latest_signal_date)}): "
-            f"{analysis.summary.latest_signal_reason}."
+            f"{plural(few, 'month')} with fewer than {threshold} staff enrolments "
+            f"{'is' if few == 1 else 'are'} left out (too few to show)."
         )
     sentences.append(
         "Share of each month's staff enrolments from the hard-to-reach groups ("
         + ", ".join(rules.hard_to_reach_labels()) + "); higher is better."
     )
-    sup = _suppress_counts(
-        pd.DataFrame({"d": obs["denominator"].astype(int), "n": obs["numerator"].astype(int)}),
-        "n", threshold,
-    )  # fmt: skip
-    hidden = sup["suppressed"].to_numpy(bool) | (obs["denominator"].to_numpy() < threshold)
+    # Within a shown month the hard-to-reach count or the rest may still be small: hide
+    # that month's counts (its percentage stays, as on the chart).
+    rest = obs["denominator"] - obs["numerator"]
+    small = ((obs["numerator"] > 0) & (obs["numerator"] < threshold)) | (
+        (rest > 0) & (rest < threshold))
+    hidden = small.to_numpy(bool)
     extract = pd.DataFrame({
         "Month": obs["period_start"].dt.strftime("%Y-%m").to_numpy(),
         "Staff enrolments": np.where(hidden, np.nan, obs["denominator"].to_numpy(float)),
         "From hard-to-reach groups": np.where(hidden, np.nan, obs["numerator"].to_numpy(float)),
-        "Share (%)": np.where(hidden, np.nan,
-                              (obs["numerator"] / obs["denominator"] * 100).round(1)),
+        "Share (%)": (obs["numerator"] / obs["denominator"] * 100).round(1).to_numpy(),
     })  # fmt: skip
     variation = analysis.summary.variation if analysis.is_spc else None
     return fig, alt, tuple(sentences), analysis.is_spc, variation, extract
