@@ -87,3 +87,32 @@ def test_filters_open_without_error(make_app, params):
 def test_programme_lead_opens_the_page(make_app):
     at = _open(make_app, user=PROG_LEAD)
     assert "Reach against the workforce" in texts(at)
+
+
+def test_hard_to_reach_is_one_setting_shown_on_both_pages(make_app, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("QINET_HARD_TO_REACH", "students,estates_ancillary")
+    st.cache_data.clear()
+    try:
+        at = make_app()
+        overview = texts(at)
+        assert "Hard to reach (a fixed list, the same on every page): Students, Estates & " \
+            "Ancillary." in overview
+        at.switch_page(PAGE).run()
+        assert not at.exception
+        assert "Hard to reach (a fixed list, setting QINET_HARD_TO_REACH): Students, Estates " \
+            "& Ancillary." in texts(at)
+    finally:
+        st.cache_data.clear()
+
+
+def test_overview_reach_is_the_engagement_computation(make_app):
+    at = make_app()
+    overview_warning = " ".join(str(w.value) for w in at.warning)
+    at.switch_page(PAGE).run()
+    engagement_warning = " ".join(str(w.value) for w in at.warning)
+    # the same groups are flagged under-represented on both pages
+    for group in ("Additional Clinical Services", "Administrative & Clerical"):
+        assert group in overview_warning.replace("\\", "")
+        assert group in engagement_warning.replace("\\", "")
