@@ -71,6 +71,23 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """A titled block from a page's view model (``qinet.views.base.Section``), as printed.
+
+    Attributes:
+        heading: Sub-heading.
+        sentences: Plain-English statements printed above it.
+        table: Display-ready table, or None.
+        chart: The chart, or None.
+    """
+
+    heading: str
+    sentences: Sequence[str] = ()
+    table: pd.DataFrame | None = None
+    chart: ChartBlock | None = None
+
+
+@dataclass(frozen=True)
 class Icons:
     """The icon artwork and words for each state value (from ``qinet.charts.icons``)."""
 
@@ -105,6 +122,7 @@ class BoardPack:
         reach_note: A line on how reach is defined and suppressed.
         plan_due: Milestones due soon (display columns).
         plan_late: Late milestones (display columns).
+        engagement: The Engagement page's sections (same view model as the page).
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
     """
@@ -127,6 +145,7 @@ class BoardPack:
     reach_note: str = ""
     plan_due: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
+    engagement: Sequence[PackSection] = ()
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
 
@@ -297,6 +316,16 @@ def _chart(block: ChartBlock) -> str:
     )
 
 
+def _sections_html(sections: Sequence[PackSection]) -> str:
+    parts = []
+    for sec in sections:
+        text = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
+        chart = _chart(sec.chart) if sec.chart is not None else ""
+        table = table_html(sec.table) if sec.table is not None else ""
+        parts.append(f"<h3>{escape(sec.heading)}</h3>{text}{chart}{table}")
+    return "".join(parts)
+
+
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained HTML document.
 
@@ -362,7 +391,9 @@ def render_html(pack: BoardPack) -> str:
         f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
         "<h3>Late milestones</h3>"
         f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
-        f'<section id="extracts"><h2>Data extracts</h2>'
+        + (f'<section id="engagement" class="break"><h2>Engagement</h2>'
+           f"{_sections_html(pack.engagement)}</section>" if pack.engagement else "")
+        + f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"
         "</body></html>\n"

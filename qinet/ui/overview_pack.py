@@ -36,6 +36,7 @@ from qinet.ui.overview import (
 )
 from qinet.ui.state import PageContext
 from qinet.views import engagement as engagement_view
+from qinet.views.base import ViewContext
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,31 @@ def _signal_charts(engine, viewer: Viewer, f: Filters, today: date, preset: str,
     return blocks
 
 
+def _engagement_sections(
+    engine: object, viewer: object, f: object, today: date, threshold: int, synthetic: bool,
+    rules: engagement_view.ReachRules,
+) -> tuple[list[boardpack.PackSection], dict[str, pd.DataFrame]]:  # fmt: skip
+    """The Engagement page's sections for the pack, from the same view model as the page.
+
+    Reach by staff group is already the pack's own reach section, so it is not repeated.
+    """
+    vc = ViewContext(engine, viewer, f, today, synthetic=synthetic,
+                     small_number_threshold=threshold)  # fmt: skip
+    view = engagement_view.build(vc, rules)
+    out, extracts = [], {}
+    for sec in engagement_view.sections(view):
+        if sec.heading == "Reach by staff group":
+            continue
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart))
+        if sec.extract is not None:
+            extracts[sec.extract.name] = sec.extract.frame
+    return out, extracts
+
+
 def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str,
                   reach_raw: pd.DataFrame, due: pd.DataFrame, late: pd.DataFrame,
                   tiles: list[Headline], comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
@@ -104,6 +130,9 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
     preset = ctx.settings.spc_preset
     synthetic = ctx.synthetic
     scope = st.session_state.get(SCOPE_KEY, "")  # read now: build() runs on click, elsewhere
+    from qinet.ui.engagement import rules_from
+
+    rules = rules_from(ctx.settings)
 
     def build() -> bytes:
         import plotly.offline
@@ -141,6 +170,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "signal_date": display["signal_date"],
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
+        engagement, engagement_extracts = _engagement_sections(engine, viewer, f, today,
+                                                               threshold, synthetic, rules)
         pack = boardpack.BoardPack(
             filters=with_scope(f.describe_with_dates(today), scope),
             description=with_scope(f.describe(), scope),
@@ -161,11 +192,11 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
             reach_note=(
                 f"Engaged: enrolled on a programme by {today:%d %b %Y}. Counts below "
                 f"{threshold} are suppressed, with one more group hidden where needed so a "
-                "hidden number cannot be worked out from the total. Under-represented: below "
-                "half the rate across all staff groups."
+                "hidden number cannot be worked out from the total. " + rules.rule_text()
             ),
             plan_due=due,
             plan_late=late,
+            engagement=engagement,
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach_display,
@@ -174,8 +205,10 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "project register": p.measures[["project_code", "project", "directorate",
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
+                **engagement_extracts,
             },  # fmt: skip
-            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+            script=plotly.offline.get_plotlyjs()
+            if (charts or reach_chart or any(s.chart for s in engagement)) else "",
         )
         return boardpack.board_pack_bytes(pack)
 

@@ -116,3 +116,29 @@ def test_overview_reach_is_the_engagement_computation(make_app):
     for group in ("Additional Clinical Services", "Administrative & Clerical"):
         assert group in overview_warning.replace("\\", "")
         assert group in engagement_warning.replace("\\", "")
+
+
+def test_board_pack_carries_the_engagement_sections(demo_sqlite_url):
+    from qinet import db
+    from qinet.access import Viewer
+    from qinet.demo import DEMO_TODAY
+    from qinet.domain import Role
+    from qinet.filters import Filters
+    from qinet.io import boardpack as bp
+    from qinet.ui.overview_pack import _engagement_sections
+    from qinet.views import engagement as ev
+    from tests.io.test_boardpack import _pack
+
+    engine = db.make_engine(demo_sqlite_url)
+    try:
+        sections, extracts = _engagement_sections(engine, Viewer("a", Role.ADMIN), Filters(),
+                                                  DEMO_TODAY, 11, True, ev.ReachRules())
+    finally:
+        engine.dispose()
+    headings = [s.heading for s in sections]
+    assert "Funnel by programme" in headings and "Is reach improving?" in headings
+    assert "Reach by staff group" not in headings  # the pack's own reach section
+    assert "engagement-funnel-cohort" in extracts
+    html = bp.render_html(_pack(engagement=sections, extracts=extracts))
+    assert '<section id="engagement"' in html and "Mentor cover by cohort" in html
+    assert "engagement-reach-directorate" in html
