@@ -19,8 +19,9 @@ def _tables_and_downloads(at):
         ("pages/measures.py", {"measure": SHOWCASE},
          {"measure_view": "All measures in this project"}),
         ("pages/data.py", {}, {}),
+        ("pages/engagement.py", {}, {}),
     ],
-    ids=["overview", "measure-chart", "measure-project", "data"],
+    ids=["overview", "measure-chart", "measure-project", "data", "engagement"],
 )
 def test_every_table_has_a_download(make_app, page, params, session):
     at = make_app(params=params)
