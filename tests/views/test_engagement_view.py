@@ -196,3 +196,34 @@ def test_target_groups_narrow_the_denominator(network):
     assert not nurse["under_represented"]
     with db.session_scope(network) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(m.ProgrammeTargetGroup)) == 1
+
+
+def test_medicine_lead_csv_bytes_hold_medicine_only(demo_sqlite_url):
+    """On the demo network: every extract's bytes name no other directorate, and the counts
+    add up to Medicine's own participants (nothing from elsewhere)."""
+    engine = db.make_engine(demo_sqlite_url)
+    try:
+        with db.session_scope(engine) as s:
+            med = s.execute(sa.select(m.Directorate.id).where(m.Directorate.name == "Medicine")
+                            ).scalar_one()  # fmt: skip
+            others = s.execute(sa.select(m.Directorate.name).where(m.Directorate.id != med)
+                               ).scalars().all()  # fmt: skip
+            staff_codes = [g.value for g in SG if g.is_staff]
+            in_med = s.execute(
+                sa.select(sa.func.count(sa.distinct(m.Participant.id)))
+                .join(m.Enrolment, m.Enrolment.participant_id == m.Participant.id)
+                .where(m.Participant.directorate_id == med, m.Enrolment.enrolled_on <= TODAY,
+                       m.Participant.staff_group_code.in_(staff_codes))
+            ).scalar_one()  # fmt: skip
+        lead = Viewer("medicine.lead", Role.DIRECTORATE_LEAD, directorate_ids=frozenset({med}))
+        v = _view(engine, viewer=lead, threshold=11)
+        for x in v.extracts.values():
+            text = to_csv_bytes(x.frame).decode("utf-8-sig")
+            for name in others:
+                assert f"{name} (" not in text and f",{name}," not in text, (x.name, name)
+        staff = v.extracts["staff"].frame
+        assert staff["Participants"].sum() <= in_med
+        d = v.extracts["directorate"].frame
+        assert list(d["Directorate"].str.split(" (", regex=False).str[0]) == ["Medicine"]
+    finally:
+        engine.dispose()
