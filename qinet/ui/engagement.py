@@ -123,7 +123,13 @@ def render(ctx: PageContext) -> None:
         for sentence in view.funnel_sentences:
             st.caption(md_escape(sentence))
         st.caption(note)
-        t1, t2 = st.tabs(["By programme (people)", "By cohort (enrolments)"])
+        t0, t1, t2 = st.tabs(["Hard-to-reach groups and others", "By programme and staff group",
+                              "By cohort (enrolments)"])  # fmt: skip
+        with t0:
+            st.caption("People per programme, staff groups pooled: the hard-to-reach list, the "
+                       "other staff groups, and patients, carers, volunteers and partners.")
+            _table(ctx, view.funnel_bands, x["funnel_bands"], "funnel_bands",
+                   "No applications in this period.")  # fmt: skip
         with t1:
             _table(ctx, view.funnel_programme, x["funnel_programme"], "funnel_programme",
                    "No applications in this period.")  # fmt: skip

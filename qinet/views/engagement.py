@@ -323,6 +323,7 @@ class EngagementView:
     directorate_display: pd.DataFrame
     organisation_display: pd.DataFrame
     non_staff_display: pd.DataFrame
+    funnel_bands: pd.DataFrame
     funnel_programme: pd.DataFrame
     funnel_cohort: pd.DataFrame
     funnel_sentences: tuple[str, ...]
@@ -351,7 +352,7 @@ def _funnel_frames(
     if df.empty:
         return pd.DataFrame(), pd.DataFrame()
     d = df.copy()
-    d["staff_group"] = d["staff_group_code"].map(groups).fillna(d["staff_group_code"])
+    d["staff_group"] = [groups.get(c, c) for c in d["staff_group_code"]]
     stages = [c for c in ("applied", "enrolled", "completed", "withdrawn_before_start",
                           "withdrawn_after_start", "re_enrolled") if c in d]  # fmt: skip
     for c in stages:
@@ -395,6 +396,30 @@ _FUNNEL_LABELS = {
     "enrolled_of_applied_pct": "Enrolled of applied", "completed_of_enrolled_pct":
     "Completed of enrolled",
 }  # fmt: skip
+
+
+HARD_BAND = "Hard-to-reach staff groups"
+OTHER_BAND = "Other staff groups"
+NON_STAFF_BAND = "Patients, carers, volunteers, partners"
+
+
+def _bands(f_prog: pd.DataFrame, groups: pd.DataFrame, rules: ReachRules) -> pd.DataFrame:
+    """The programme funnel with staff groups pooled: hard to reach, other staff, non-staff.
+
+    Pooling keeps the counts above the threshold where single groups would be suppressed,
+    so a lead can still see where the hard-to-reach groups drop out.
+    """
+    if f_prog.empty:
+        return f_prog
+    staff = dict(zip(groups["staff_group_code"], groups["is_staff"].astype(bool), strict=True))
+    band = [HARD_BAND if c in rules.hard_to_reach else OTHER_BAND if staff.get(c, True)
+            else NON_STAFF_BAND for c in f_prog["staff_group_code"]]  # fmt: skip
+    counts = [c for c in f_prog.columns if c not in ("programme", "staff_group_code")]
+    out = f_prog.assign(staff_group_code=band).groupby(
+        ["programme", "staff_group_code"], as_index=False)[counts].sum()
+    order = {HARD_BAND: 0, OTHER_BAND: 1, NON_STAFF_BAND: 2}
+    return out.assign(_o=out["staff_group_code"].map(order)).sort_values(
+        ["programme", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
 def _trend(
@@ -600,6 +625,11 @@ def build(vc: ViewContext, rules: ReachRules) -> EngagementView:
     # 2. Funnel.
     funnel_programme, fp_extract = _funnel_frames(f_prog, ["programme"], _FUNNEL_LABELS,
                                                   label_of, threshold)  # fmt: skip
+    bands = _bands(f_prog, groups, rules)
+    funnel_bands, fb_extract = _funnel_frames(bands, ["programme"], _FUNNEL_LABELS, {},
+                                              threshold)  # fmt: skip
+    extracts["funnel_bands"] = Extract("engagement-funnel-hard-to-reach", fb_extract,
+                                       "Hard-to-reach funnel CSV")  # fmt: skip
     funnel_cohort, fc_extract = _funnel_frames(f_cohort, ["programme", "cohort", "cohort_start"],
                                                _FUNNEL_LABELS, label_of, threshold)  # fmt: skip
     extracts["funnel_programme"] = Extract("engagement-funnel-programme", fp_extract,
@@ -635,7 +665,9 @@ def build(vc: ViewContext, rules: ReachRules) -> EngagementView:
                               else pd.DataFrame(columns=["Month", "Event type", "attendances"]),
                               "attendances", threshold)  # fmt: skip
     attendance_display = sup_am.assign(
-        Attendances=sup_am["attendances"].map(_count_text) if len(sup_am) else []
+        Attendances=sup_am["attendances"].map(_count_text) if len(sup_am) else [],
+        Month=pd.to_datetime(sup_am["Month"], format="%Y-%m").dt.strftime("%b %Y")
+        if len(sup_am) else [],
     )[["Month", "Event type", "Attendances"]] if len(sup_am) else pd.DataFrame(
         columns=["Month", "Event type", "Attendances"])  # fmt: skip
     extracts["attendance"] = Extract(
@@ -703,7 +735,8 @@ def build(vc: ViewContext, rules: ReachRules) -> EngagementView:
         staff_display=staff_display, reach_figure=fig, reach_alt=alt,
         reach_sentences=tuple(reach_sentences), directorate_display=directorate_display,
         organisation_display=organisation_display, non_staff_display=non_staff_display,
-        funnel_programme=funnel_programme, funnel_cohort=funnel_cohort,
+        funnel_bands=funnel_bands, funnel_programme=funnel_programme,
+        funnel_cohort=funnel_cohort,
         funnel_sentences=funnel_sentences, trend_figure=trend_fig, trend_alt=trend_alt,
         trend_sentences=trend_sentences, trend_is_spc=is_spc, trend_variation=variation,
         attendance_figure=att_fig, attendance_alt=att_alt,
@@ -777,7 +810,9 @@ def sections(view: EngagementView) -> list[Section]:
                 x["organisation"]),  # fmt: skip
         Section("Patients, carers, volunteers and partners", (), view.non_staff_display, None,
                 "", x["non_staff"]),  # fmt: skip
-        Section("Funnel by programme", view.funnel_sentences, view.funnel_programme, None, "",
+        Section("Funnel: hard-to-reach groups and others", view.funnel_sentences,
+                view.funnel_bands, None, "", x["funnel_bands"]),  # fmt: skip
+        Section("Funnel by programme", (), view.funnel_programme, None, "",
                 x["funnel_programme"]),  # fmt: skip
         Section("Funnel by cohort", (), view.funnel_cohort, None, "", x["funnel_cohort"]),
         Section("Is reach improving?", view.trend_sentences, None, view.trend_figure,
