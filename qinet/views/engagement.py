@@ -29,11 +29,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from qinet import db
+from qinet.access import Viewer
 from qinet.charts import engagement as charts
 from qinet.charts import runchart, spc
 from qinet.domain import ChartType, ImprovementDirection, StaffGroup
+from qinet.filters import Filters
 from qinet.queries import engagement as q
 from qinet.stats import measure as sm
 from qinet.stats.rules import SPC_PRESETS
@@ -180,13 +184,13 @@ def _staff_raw(
 
 
 def staff_group_raw(
-    engine: object, vc_viewer: object, f: object, as_of: date, rules: ReachRules
+    engine: Engine, viewer: Viewer, f: Filters, as_of: date, rules: ReachRules
 ) -> pd.DataFrame:
     """Participants and headcount per staff group at ``as_of`` (the Overview's reach input).
 
     Args:
         engine: Database engine.
-        vc_viewer: The viewer.
+        viewer: Who is looking (scope applied in every query).
         f: Filters.
         as_of: Participants enrolled by, and the baseline at or before, this date.
         rules: Hard-to-reach list (fills ``hard_to_reach``).
@@ -197,14 +201,15 @@ def staff_group_raw(
         ``in_denominator``. Raw counts: pass through :func:`reach_table`.
     """
     with db.session_scope(engine) as s:
-        people = q.participants_by_cell(s, vc_viewer, f, as_of)
-        workforce = _workforce_for(q.workforce_cells(s, vc_viewer, f, as_of), s, f)
+        people = q.participants_by_cell(s, viewer, f, as_of)
+        workforce = _workforce_for(q.workforce_cells(s, viewer, f, as_of), s, f)
         groups = q.staff_groups(s)
-        _, targets = q.target_groups(s, vc_viewer, f)
+        _, targets = q.target_groups(s, viewer, f)
     return _staff_raw(people, workforce, groups, rules, targets, f.staff_group)
 
 
-def _workforce_for(cells: pd.DataFrame, s: object, f: object) -> pd.DataFrame:
+def _workforce_for(cells: pd.DataFrame, s: Session, f: Filters) -> pd.DataFrame:
+    """Baseline cells of the staff-group filter's group only (all when no filter)."""
     if f.staff_group is None or cells.empty:
         return cells
     groups = q.staff_groups(s)
