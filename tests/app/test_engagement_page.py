@@ -142,3 +142,9 @@ def test_board_pack_carries_the_engagement_sections(demo_sqlite_url):
     html = bp.render_html(_pack(engagement=sections, extracts=extracts))
     assert '<section id="engagement"' in html and "Mentor cover by cohort" in html
     assert "engagement-reach-directorate" in html
+
+
+def test_a_past_year_uses_the_baseline_of_that_year(make_app):
+    at = _open(make_app, params={"period": "FY 2023/24"})
+    assert "Workforce baseline as at 31 Mar 2024 (the latest at or before 31 Mar 2024)" \
+        in texts(at)
