@@ -1,3 +1,4 @@
-from qinet.ui import engagement, state
+from qinet.ui import engagement
+from qinet.ui.context import page_context
 
-engagement.render(state.page_context("Engagement"))
+engagement.render(page_context("Engagement"))

@@ -62,7 +62,16 @@ SETTINGS: tuple[Setting, ...] = (
         "A staff group is flagged under-represented when its share of participants is below "
         "this fraction of its share of the workforce (representation ratio; 0.5 = half).",
     ),
+    Setting(
+        "QINET_AUTH",
+        "auto",
+        "auto: sign-in when .streamlit/secrets.toml has an [auth] section, no sign-in only "
+        "over the synthetic demo data; none: allow no sign-in (everyone an admin) over real "
+        "data, for one analyst's laptop; oidc: refuse to start without a valid [auth] section.",
+    ),
 )
+
+AUTH_CHOICES = ("auto", "none", "oidc")
 
 STAFF_GROUP_CODES: tuple[str, ...] = tuple(g.value for g in StaffGroup)
 """Staff-group codes a setting may name (``qinet.domain.StaffGroup`` values)."""
@@ -79,6 +88,7 @@ class Settings:
     spc_preset: str
     hard_to_reach: tuple[str, ...] = ("estates_ancillary", "additional_clinical", "admin_clerical")
     under_represented_ratio: float = 0.5
+    auth: str = "auto"
 
 
 def _codes(environ: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
@@ -148,6 +158,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     create = environ.get("QINET_CREATE_DEMO", defaults["QINET_CREATE_DEMO"]).strip()
     if create not in ("0", "1"):
         raise ConfigError("QINET_CREATE_DEMO", f"must be 0 or 1, got {create!r}")
+    auth = environ.get("QINET_AUTH", defaults["QINET_AUTH"]).strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise ConfigError("QINET_AUTH", f"must be one of {', '.join(AUTH_CHOICES)}, got {auth!r}")
     return Settings(
         database_url=url,
         small_number_threshold=_int(
@@ -160,4 +173,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         under_represented_ratio=_ratio(
             environ, "QINET_UNDER_REPRESENTED_RATIO", defaults["QINET_UNDER_REPRESENTED_RATIO"]
         ),
+        auth=auth,
     )

@@ -17,25 +17,16 @@ from qinet.charts import icons
 from qinet.filters import Filters
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 from qinet.views import engagement as ev
 from qinet.views.base import Extract, ViewContext
-
-
-def rules_from(settings: object) -> ev.ReachRules:
-    """The page's definitions from the deployment's settings (one place for both pages)."""
-    return ev.ReachRules(
-        hard_to_reach=tuple(settings.hard_to_reach),
-        ratio=float(settings.under_represented_ratio),
-        spc_preset=str(settings.spc_preset),
-    )
 
 
 @st.cache_data(ttl=600, show_spinner="Counting who takes part…", max_entries=64)
 def load_view(url: str, viewer: Viewer, f: Filters, today: date, rules: ev.ReachRules,
               threshold: int, synthetic: bool) -> ev.EngagementView:  # fmt: skip
     """The view model for one viewer, filters and data version."""
-    vc = ViewContext(cache.engine(), viewer, f, today, synthetic=synthetic,
+    vc = ViewContext(cache.engine_for(url), viewer, f, today, synthetic=synthetic,
                      small_number_threshold=threshold)  # fmt: skip
     return ev.build(vc, rules)
 
@@ -47,8 +38,8 @@ def _table(ctx: PageContext, frame: pd.DataFrame, extract: Extract, key: str,
         return
     st.dataframe(frame, hide_index=True, width="stretch", key=f"eng_{key}",
                  height=min(38 + 35 * len(frame), 460))  # fmt: skip
-    components.download_csv(extract.frame, ctx.filters, extract.name, today=ctx.today,
-                            label=extract.label, key=f"dl_eng_{key}")  # fmt: skip
+    components.download_csv(extract.frame, ctx.view, extract.name, label=extract.label,
+                            key=f"dl_eng_{key}")  # fmt: skip
 
 
 def _chart(fig: object, alt: str, key: str) -> None:
@@ -58,7 +49,7 @@ def _chart(fig: object, alt: str, key: str) -> None:
 
 def render(ctx: PageContext) -> None:
     """The Engagement page for the viewer's scope and filters."""
-    rules = rules_from(ctx.settings)
+    rules = ev.ReachRules.from_settings(ctx.settings)
     threshold = ctx.settings.small_number_threshold
     view = None
     with components.panel("Engagement"):

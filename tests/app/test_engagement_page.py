@@ -125,21 +125,26 @@ def test_board_pack_carries_the_engagement_sections(demo_sqlite_url):
     from qinet.domain import Role
     from qinet.filters import Filters
     from qinet.io import boardpack as bp
-    from qinet.ui.overview_pack import _engagement_sections
     from qinet.views import engagement as ev
+    from qinet.views.base import ViewContext
+    from qinet.views.overview_pack import engagement_part
     from tests.io.test_boardpack import _pack
 
     engine = db.make_engine(demo_sqlite_url)
     try:
-        sections, extracts = _engagement_sections(engine, Viewer("a", Role.ADMIN), Filters(),
-                                                  DEMO_TODAY, 11, True, ev.ReachRules())
+        view = ViewContext(engine, Viewer("a", Role.ADMIN), Filters(), DEMO_TODAY,
+                           synthetic=True, small_number_threshold=11)
+        part, extracts = engagement_part(view, ev.ReachRules())
     finally:
         engine.dispose()
-    headings = [s.heading for s in sections]
+    assert (part.key, part.title) == ("engagement", "Engagement")
+    headings = [s.heading for s in part.sections]
     assert "Funnel by programme" in headings and "Is reach improving?" in headings
     assert "Reach by staff group" not in headings  # the pack's own reach section
+    trend = part.sections[headings.index("Is reach improving?")]
+    assert trend.chart is not None and trend.chart.alt
     assert "engagement-funnel-cohort" in extracts
-    html = bp.render_html(_pack(engagement=sections, extracts=extracts))
+    html = bp.render_html(_pack(parts=[part], extracts=extracts))
     assert '<section id="engagement"' in html and "Mentor cover by cohort" in html
     assert "engagement-reach-directorate" in html
 
@@ -148,3 +153,38 @@ def test_a_past_year_uses_the_baseline_of_that_year(make_app):
     at = _open(make_app, params={"period": "FY 2023/24"})
     assert "Workforce baseline as at 31 Mar 2024 (the latest at or before 31 Mar 2024)" \
         in texts(at)
+
+
+def test_overview_board_pack_has_the_engagement_part_and_one_reach_rule(demo_sqlite_url):
+    import pandas as pd
+
+    from qinet import db
+    from qinet.access import Viewer
+    from qinet.demo import DEMO_TODAY
+    from qinet.domain import Role
+    from qinet.filters import Filters
+    from qinet.views import overview as vo
+    from qinet.views import reach as rc
+    from qinet.views.base import ViewContext
+    from qinet.views.overview_pack import builder
+
+    rules = rc.ReachRules(hard_to_reach=("students", "estates_ancillary"), ratio=0.4)
+    engine = db.make_engine(demo_sqlite_url)
+    try:
+        view = ViewContext(engine, Viewer("a", Role.ADMIN), Filters(), DEMO_TODAY,
+                           synthetic=True, small_number_threshold=11)
+        raw = rc.staff_group_raw(engine, view.viewer, view.filters, DEMO_TODAY, rules)
+        reach = vo.reach_view(raw, 11, rules)
+        empty = pd.DataFrame()
+        p = vo.Portfolio(pd.DataFrame(columns=["measure_id", "project_code", "project",
+                                               "directorate", "programme"]), empty, empty)
+        html = builder(view, "MDC_2024", p, empty, "Programme", reach, empty, empty, [],
+                       "against the previous period")().decode("utf-8")
+    finally:
+        engine.dispose()
+    assert html.index('<section id="plan"') < html.index('<section id="engagement"') \
+        < html.index('<section id="extracts"')
+    assert "Hard to reach (a fixed list, the same on every page): Students, Estates &amp; " \
+        "Ancillary." in html
+    assert "below 0.4 × its share of the workforce" in html
+    assert "engagement-funnel-cohort" in html
