@@ -6,7 +6,7 @@ that programme is measured against them, not the whole workforce).
 headcount. Batch mode rebuilds the table on SQLite.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,9 +6,8 @@ called under-represented in a programme that was never meant for them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from qinet.demo.catalogue import PROGRAMMES
+from qinet.demo.world import World
 from qinet.domain import StaffGroup
 
 # Programme code → the staff groups it is aimed at (the rest reach everyone).
@@ -21,7 +20,7 @@ TARGET_GROUPS: dict[str, tuple[StaffGroup, ...]] = {
 }
 
 
-def add_target_groups(w: Any) -> None:
+def add_target_groups(w: World) -> None:
     """Add ``programme_target_group`` rows for the demo programmes aimed at named groups."""
     for p in PROGRAMMES:
         for group in TARGET_GROUPS.get(p.code, ()):

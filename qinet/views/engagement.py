@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 
 from qinet import db
 from qinet.charts import engagement as charts
+from qinet.formatting import fmt_date
 from qinet.queries import engagement as q
 from qinet.queries import network
 from qinet.stats.suppression import suppress_counts, suppress_rows
@@ -44,7 +45,6 @@ from qinet.views.engagement_parts import (
 from qinet.views.reach import (
     ReachRules,
     count_text,
-    fmt_date,
     label_codes,
     pct,
     place_rows,

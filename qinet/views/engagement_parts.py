@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 
 from qinet.charts import runchart, spc
 from qinet.domain import ChartType, ImprovementDirection
+from qinet.formatting import fmt_date, measure_format
 from qinet.stats import measure as sm
 from qinet.stats.rules import SPC_PRESETS
 from qinet.stats.suppression import suppress_counts, suppress_rows
-from qinet.views.reach import ReachRules, count_text, fmt_date, pct, plural
+from qinet.views.reach import ReachRules, count_text, pct, plural
 
 ROLE_LABELS = {
     "mentor": "Mentors",
@@ -142,8 +143,9 @@ def trend_chart(
     maker = spc if analysis.is_spc else runchart
     subtitle = ("p chart (proportion) · " if analysis.is_spc else "Run chart · ") + \
         analysis.preset.describe()  # fmt: skip
-    fig = maker.figure(result, title=title, subtitle=subtitle, percent=True)
-    alt = maker.alt_text(result, title=title, percent=True)
+    fmt = measure_format(ChartType.P)  # the one formatter, as for a project's p-chart measure
+    fig = maker.figure(result, title=title, subtitle=subtitle, fmt=fmt)
+    alt = maker.alt_text(result, title=title, fmt=fmt)
     sentences = list(analysis.notes)
     if few:
         sentences.append(

@@ -225,14 +225,6 @@ def place_rows(
 # --- display helpers (shared by the engagement views) ---------------------------
 
 
-def fmt_date(value: object) -> str:
-    """One on-screen date style: ``28 Apr 2025``."""
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
-
-
 def pct(v: float, digits: int = 1) -> str:
     """A share as a percentage, blank when missing."""
     return "" if v is None or pd.isna(v) else f"{v:.{digits}%}"
