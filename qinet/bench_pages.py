@@ -2,8 +2,9 @@
 
 ``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
 large``) the first time, then times reruns of the Overview, of the Measures
-page opening and switching measures, and of the Timeline. AppTest runs the real scripts in-process,
-so a rerun's wall time is the server's time to produce the page (no browser).
+page opening and switching measures, and of the Engagement, Capability and Timeline pages.
+AppTest runs the real scripts in-process, so a rerun's wall time is the server's time to
+produce the page (no browser).
 """
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
     capability.switch_page("pages/capability.py")
     capability.session_state["cap_survey"] = CAPABILITY_SURVEY
     capability.run()
+    engagement = AppTest.from_file(app, default_timeout=120)
+    engagement.run()
+    engagement.switch_page("pages/engagement.py").run()
 
     return [
         ("capability", "Capability, joy-in-work pulse (largest survey), rerun", 0.3,
@@ -128,4 +132,7 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),
         ("timeline", "Timeline, whole network, rerun", 0.3, rerun(timeline)),
         ("timeline-cold", "Timeline, whole network, data caches cleared", 1.0, cold(timeline)),
+        ("engagement", "Engagement, whole network, rerun", 0.3, rerun(engagement)),
+        ("engagement-cold", "Engagement, whole network, data caches cleared", 1.5,
+         cold(engagement)),
     ]

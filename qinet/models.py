@@ -126,7 +126,12 @@ class StaffGroupRef(Base):
 
 
 class WorkforceBaseline(Base):
-    """Headcount by organisation × directorate × staff group at a date: the reach denominator."""
+    """Headcount by organisation × directorate × staff group at a date: the reach denominator.
+
+    ``directorate_id`` is NULL for an organisation-level baseline (a partner that reports
+    its workforce only as a whole); such a row counts for its organisation only where the
+    organisation has no directorate-level row for that staff group and date.
+    """
 
     __tablename__ = "workforce_baseline"
     __table_args__ = (
@@ -136,12 +141,14 @@ class WorkforceBaseline(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    directorate_id: Mapped[int] = mapped_column(sa.ForeignKey("directorate.id"), index=True)
+    directorate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("directorate.id"), index=True
+    )
     staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
     as_at: Mapped[date] = mapped_column(sa.Date)
     headcount: Mapped[int] = mapped_column(sa.Integer)
 
-    directorate: Mapped[Directorate] = relationship()
+    directorate: Mapped[Directorate | None] = relationship()
 
 
 # --- Programmes, cohorts, people ---------------------------------------------
@@ -168,6 +175,17 @@ class Programme(Base):
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="programme")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="programme")
+
+
+class ProgrammeTargetGroup(Base):
+    """A staff group a programme is aimed at: its reach is measured against these groups only."""
+
+    __tablename__ = "programme_target_group"
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), primary_key=True)
+    staff_group_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("staff_group.code"), primary_key=True
+    )
 
 
 class Cohort(Base):

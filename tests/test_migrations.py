@@ -29,7 +29,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
         db.create_schema(engine)
         tables = set(sa.inspect(engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert len(Base.metadata.tables) == 27
+        assert len(Base.metadata.tables) == 28
         assert _diff(engine) == []
     finally:
         engine.dispose()
@@ -112,6 +112,32 @@ def test_0003_keeps_existing_measures_and_observations(db_url: str) -> None:
                  improvement_direction="increase", multiplier=1)  # fmt: skip
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:
             c.execute(sa.text("UPDATE measure SET multiplier = 1000 WHERE id = 2"))  # not a rate
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_0008_keeps_workforce_baselines_and_allows_organisation_level(db_url: str) -> None:
+    """Upgrading a database with baselines: rows survive; directorate may then be empty."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0003")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "staff_group", code="admin_clerical", label="Admin", is_staff=True,
+                 hard_to_reach=True, sort_order=1)  # fmt: skip
+            _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
+                 staff_group_code="admin_clerical", as_at=date(2025, 3, 31), headcount=120)
+        db.create_schema(engine)
+        with engine.begin() as c:
+            assert c.execute(sa.text("SELECT headcount FROM workforce_baseline")).scalar() == 120
+            _row(c, "workforce_baseline", id=2, organisation_id=1, directorate_id=None,
+                 staff_group_code="admin_clerical", as_at=date(2025, 3, 31), headcount=40)
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
         assert _diff(engine) == []
     finally:
         engine.dispose()

@@ -5,7 +5,7 @@ Each plan update (new forecast, actual date or status, with a reason) is a new
 answer "who moved it, and when was it done" without overwriting anything.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-30 08:00:00
 """
 

@@ -55,6 +55,7 @@ from qinet.demo.projects import build_projects
 from qinet.demo.rare_events import add_rare_event_measures
 from qinet.demo.surveys import build_surveys
 from qinet.demo.surveys_instruments import add_psychological_safety
+from qinet.demo.targets import add_target_groups
 from qinet.demo.world import (  # noqa: F401 - sizes and constants re-exported
     DEMO_TODAY,
     LARGE,
@@ -122,6 +123,7 @@ def build_with_spec(
     build_reference(w)
     build_workforce(w)
     build_programmes(w)
+    add_target_groups(w)
     build_participants(w)
     build_projects(w)
     add_rare_event_measures(w, seed, DEMO_TODAY)

@@ -41,6 +41,7 @@ from qinet.ui import cache, components
 from qinet.ui.context import PageContext
 from qinet.views import overview as vo
 from qinet.views import overview_pack
+from qinet.views import reach as rc
 from qinet.views.overview import Headline, Portfolio, matrix_extract, plan_display
 
 log = logging.getLogger("qinet.ui")
@@ -99,10 +100,14 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
-def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    """Raw engaged and headcount by staff group (suppress before showing)."""
-    with db.session_scope(cache.engine_for(url)) as s:
-        return q.reach_by_staff_group(s, viewer, f, as_of)
+def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date,
+               rules: rc.ReachRules) -> pd.DataFrame:  # fmt: skip
+    """Raw engaged and headcount by staff group (suppress before showing).
+
+    The Engagement view's computation: one definition of hard to reach and of a
+    programme's target groups on both pages.
+    """
+    return rc.staff_group_raw(cache.engine_for(url), viewer, f, as_of, rules)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
@@ -188,19 +193,22 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
 
 
 def _reach(reach: vo.ReachView) -> None:
+    st.caption(components.md_escape(reach.hard_to_reach_text))
     if reach.staff.empty:
         components.empty_state("No workforce figures for this selection, so reach cannot be shown.")
         return
+    ratio = reach.rules.ratio
     if reach.under_represented:
         st.warning(
-            "**Under-represented:** "
+            "**Under-represented (measured):** "
             + components.md_escape(", ".join(map(str, reach.under_represented)))
-            + f" — participation below half the rate across all staff groups "
-            f"({reach.overall:.1%}).",
+            + f" — share of participants below {ratio:g} × share of the workforce "
+            f"(all staff groups: {reach.overall:.1%} take part).",
             icon=":material/groups:",
         )
     else:
-        st.success("No staff group is below half the overall participation rate.")
+        st.success("No staff group is under-represented (share of participants below "
+                   f"{ratio:g} × share of the workforce).")
     st.plotly_chart(reach.figure, width="stretch", config={"displayModeBar": False},
                     key="overview_reach_chart", alt=reach.alt_text)  # fmt: skip
     st.caption(components.md_escape(reach.alt_text) + " " + reach.suppression_note)
@@ -248,6 +256,7 @@ def render(ctx: PageContext) -> None:
     """The Overview for the viewer's scope and filters."""
     f, today = ctx.filters, ctx.today
     threshold = ctx.settings.small_number_threshold
+    rules = rc.ReachRules.from_settings(ctx.settings)
     cmp = q.comparison(f, today)
     p = Portfolio(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     reach_raw = pd.DataFrame()
@@ -257,8 +266,8 @@ def render(ctx: PageContext) -> None:
     with components.panel("Headlines"):
         p = load_portfolio(ctx.url, ctx.viewer, f, today, ctx.settings.spc_preset)
         counts = load_counts(ctx.url, ctx.viewer, f, today)
-        reach_raw = load_reach(ctx.url, ctx.viewer, f, cmp.end)
-        reach_before = load_reach(ctx.url, ctx.viewer, f, cmp.previous_end)
+        reach_raw = load_reach(ctx.url, ctx.viewer, f, cmp.end, rules)
+        reach_before = load_reach(ctx.url, ctx.viewer, f, cmp.previous_end, rules)
         ms, revs = load_plan(ctx.url, ctx.viewer, f)
         states_now = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.end, today))
         states_before = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.previous_end, today))
@@ -277,7 +286,7 @@ def render(ctx: PageContext) -> None:
         else pd.DataFrame()
     )
 
-    reach = vo.reach_view(reach_raw, threshold)
+    reach = vo.reach_view(reach_raw, threshold, rules)
 
     with components.panel("Downloads"):
         register = load_projects(ctx.url, ctx.viewer, f)

@@ -27,6 +27,7 @@ ROUTER_SEEN_KEY = "_qinet_router_seen"
 # (section, file, title, icon, admin_only) in menu order.
 PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "overview.py", "Overview", ":material/dashboard:", False),
+    ("Steering", "engagement.py", "Engagement", ":material/groups:", False),
     ("Steering", "timeline.py", "Timeline", ":material/timeline:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
     ("Improvement", "capability.py", "Capability", ":material/school:", False),

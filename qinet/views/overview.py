@@ -27,6 +27,7 @@ from qinet.queries import projects
 from qinet.queries.scope import frame
 from qinet.stats import portfolio
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
+from qinet.views import reach as rc
 
 MAX_PACK_CHARTS = 12  # charts of signalling measures in the board pack (most recent first)
 ICON_PX = 28
@@ -255,8 +256,8 @@ def headlines(
                  _delta(counts["completed"], counts["completed_before"]),
                  "Participants trained: people who completed a programme in the period."),
         Headline("Hard to reach", reach_value, reach_delta,
-                 "Reach of the hard-to-reach staff groups: the share of their workforce (e.g. "
-                 "estates and ancillary, additional clinical services) who have enrolled."),
+                 "Reach of the hard-to-reach staff groups: the share of their workforce (the "
+                 "fixed list under Reach by staff group) who have enrolled."),
         Headline("On track / late",
                  f"{states_now['on_track'] + states_now['not_started']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
@@ -329,13 +330,27 @@ class ReachView:
     alt_text: str
     suppression_note: str
     display: pd.DataFrame
+    rules: rc.ReachRules = rc.ReachRules()
+
+    @property
+    def hard_to_reach_text(self) -> str:
+        """The hard-to-reach definition as shown under the chart (a fixed list)."""
+        return ("Hard to reach (a fixed list, the same on every page): "
+                + ", ".join(self.rules.hard_to_reach_labels()) + ".")  # fmt: skip
 
 
-def reach_view(raw: pd.DataFrame, threshold: int) -> ReachView:
-    """Suppress the raw counts and build the reach chart and its sentences once."""
-    table, overall = portfolio.reach_table(raw, threshold)
+def reach_view(raw: pd.DataFrame, threshold: int, rules: rc.ReachRules | None = None) -> ReachView:
+    """Suppress the raw counts and build the reach chart and its sentences once.
+
+    The table is the Engagement view's (:func:`qinet.views.engagement.reach_table`):
+    one definition of hard to reach, of a programme's target groups and of the
+    under-represented flag (``rules.ratio``) on both pages and in the pack.
+    """
+    rules = rules or rc.ReachRules()
+    table, overall = rc.reach_table(raw, "staff_group", threshold, rules.ratio)
     staff = table[table["headcount"] > 0]
-    under = staff.loc[staff["under_represented"], "staff_group"].tolist() if len(staff) else []
+    under = (staff.loc[staff["under_represented"].astype(bool), "staff_group"].tolist()
+             if len(staff) else [])  # fmt: skip
     fig = alt = None
     if not staff.empty:
         fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
@@ -343,6 +358,4 @@ def reach_view(raw: pd.DataFrame, threshold: int) -> ReachView:
     note = (f"Counts below {threshold} are suppressed, with one more group hidden where needed "
             "so a hidden number cannot be worked out from the total.")  # fmt: skip
     display = reach_display(table) if not table.empty else pd.DataFrame()
-    return ReachView(table, overall, staff, under, fig, alt or "", note, display)
-
-
+    return ReachView(table, overall, staff, under, fig, alt or "", note, display, rules)

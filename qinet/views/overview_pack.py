@@ -1,7 +1,9 @@
 """The Overview's board pack: one self-contained HTML file, built only on click.
 
 Gathers what the Overview shows (tiles, summary matrix, reach, plan) plus a chart
-of each measure with a signal, and hands it to :mod:`qinet.io.boardpack`.
+of each measure with a signal, and the Engagement page's sections (its own view
+model, as a :class:`qinet.io.boardpack.PackPart`), and hands it to
+:mod:`qinet.io.boardpack`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from qinet.charts import icons
 from qinet.domain import AssuranceState, ChartType, VariationState
 from qinet.io import boardpack
 from qinet.views import capability as cap
+from qinet.views import engagement as ev
 from qinet.views import measures as vm
 from qinet.views import timeline as tv
 from qinet.views.base import ViewContext
@@ -54,6 +57,8 @@ def _figure_html(fig, width: int = 700) -> str:  # noqa: ANN001 - a plotly Figur
 def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
                    measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # fmt: skip
     """Each signalling measure's chart, through the Measures page's own pipeline."""
+    if rows.empty:  # no measures in the selection: the matrix frame has no columns
+        return []
     info = measures.set_index("measure_id")
     blocks: list[boardpack.ChartBlock] = []
     for mid, label in zip(rows["measure_id"], rows["measure_label"], strict=True):
@@ -99,6 +104,29 @@ def capability_part(view: ViewContext) -> tuple[boardpack.PackPart, dict[str, pd
     return boardpack.PackPart("capability", "Capability", out), extracts
 
 
+def engagement_part(view: ViewContext, rules: ev.ReachRules
+                    ) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:  # fmt: skip
+    """The Engagement page's part of the pack and its extracts, from the page's view model.
+
+    Reach by staff group is already the pack's own reach section (same computation),
+    so it is not repeated here.
+    """
+    model = ev.build(view, rules)
+    sections, extracts = [], {}
+    for sec in ev.sections(model):
+        if sec.heading == "Reach by staff group":
+            continue
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
+                                         sec.alt_text, heading=False)  # fmt: skip
+        sections.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                              notes=sec.notes))  # fmt: skip
+        if sec.extract is not None:
+            extracts[sec.extract.name] = sec.extract.frame
+    return boardpack.PackPart("engagement", "Engagement", sections), extracts
+
+
 def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
             reach: ReachView, due: pd.DataFrame, late: pd.DataFrame, tiles: list[Headline],
             comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
@@ -110,7 +138,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
         p: The Overview's portfolio.
         display: The summary matrix as displayed (``views.overview.matrix_frame``).
         group_by: The matrix grouping.
-        reach: The Overview's reach view.
+        reach: The Overview's reach view (its rules also drive the Engagement part).
         due: Milestones due, as displayed.
         late: Milestones late, as displayed.
         tiles: The headline tiles.
@@ -137,6 +165,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 _figure_html(copy.deepcopy(reach.figure)),
                 reach.alt_text,
             )
+        engagement, engagement_extracts = engagement_part(view, reach.rules)
         matrix = pd.DataFrame()
         if not display.empty:
             matrix = pd.DataFrame({
@@ -171,12 +200,13 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
             under_represented=reach.under_represented,
             reach_note=(
                 f"Engaged: enrolled on a programme by {today:%d %b %Y}. {reach.suppression_note} "
-                "Under-represented: below half the rate across all staff groups."
+                f"{reach.hard_to_reach_text} "
+                + reach.rules.rule_text()
             ),
             plan_due=due,
             plan_late=late,
             plan_sections=plan_sections,
-            parts=[capability],
+            parts=[engagement, capability],
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach.display,
@@ -185,11 +215,13 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 "project register": p.measures[["project_code", "project", "directorate",
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
+                **engagement_extracts,
                 **cap_extracts,
             },  # fmt: skip
             script=plotly.offline.get_plotlyjs()
             if (charts or reach_chart or plan_sections
-                or any(s.chart for s in capability.sections)) else "",
+                or any(s.chart for part in (engagement, capability) for s in part.sections))
+            else "",
         )
         return boardpack.board_pack_bytes(pack)
 

@@ -21,9 +21,10 @@ def _tables_and_downloads(at):
         ("pages/capability.py", {}, {}),
         ("pages/capability.py", {}, {"cap_survey": "Joy in work pulse"}),
         ("pages/data.py", {}, {}),
+        ("pages/engagement.py", {}, {}),
     ],
     ids=["overview", "measure-chart", "measure-project", "capability", "capability-pulse",
-         "data"],
+         "data", "engagement"],
 )
 def test_every_table_has_a_download(make_app, page, params, session):
     at = make_app(params=params)
