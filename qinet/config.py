@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Default SPC rule set: MDC_2024 (Making Data Count 2024), PTD (NHSRplotthedots) "
         "or LIFE_QI.",
     ),
+    Setting(
+        "QINET_STALE_SCORE_DAYS",
+        "90",
+        "A project's progress score is flagged as possibly stale when it has not been "
+        "updated for this many days while its measures have shown a signal.",
+    ),
 )
 
 
@@ -61,6 +67,7 @@ class Settings:
     demo_seed: int
     create_demo: bool
     spc_preset: str
+    stale_score_days: int = 90
 
 
 def _int(environ: Mapping[str, str], name: str, default: str, minimum: int) -> int:
@@ -113,4 +120,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         demo_seed=_int(environ, "QINET_DEMO_SEED", defaults["QINET_DEMO_SEED"], 0),
         create_demo=create == "1",
         spc_preset=preset,
+        stale_score_days=_int(
+            environ, "QINET_STALE_SCORE_DAYS", defaults["QINET_STALE_SCORE_DAYS"], 1
+        ),
     )

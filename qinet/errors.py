@@ -64,3 +64,7 @@ class NotPermittedError(QinetError):
 
 class NotFoundError(QinetError):
     """A requested record (measure, project, programme…) does not exist or is out of scope."""
+
+
+class InvalidUpdateError(QinetError):
+    """A recorded update (e.g. a progress score) is not valid; the message says what to fix."""

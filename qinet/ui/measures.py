@@ -169,6 +169,9 @@ def _chart(
     return ChartBundle(header, analysis, suggestions, breaks, fig, alt)
 
 
+chart_bundle = _chart  # public name: the Projects page draws a project's small multiples with it
+
+
 # --- pieces -------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from qinet.ui import cache, state
 PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "overview.py", "Overview", ":material/dashboard:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
+    ("Improvement", "projects.py", "Projects", ":material/assignment:", False),
     ("Admin", "data.py", "Data", ":material/database:", True),
 )
 
