@@ -117,6 +117,12 @@ def _latest_scores() -> sa.Subquery:
     )
 
 
+def project_count(session: Session, viewer: Viewer, f: Filters) -> int:
+    """How many projects (any status) the viewer sees under the filters: the tiles' population."""
+    stmt = sa.select(sa.func.count()).select_from(scoped_projects(viewer, f).subquery())
+    return int(session.execute(stmt).scalar_one())
+
+
 def register_stmt(viewer: Viewer, f: Filters) -> sa.Select:
     """The Projects register: one row per project in scope and filter, counts done in SQL.
 

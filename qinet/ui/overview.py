@@ -42,7 +42,7 @@ from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
-from qinet.stats import portfolio
+from qinet.stats import portfolio, progress
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache, components
 from qinet.ui.state import PageContext
@@ -119,6 +119,7 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
     cmp = q.comparison(f, today)
     with db.session_scope(cache.engine()) as s:
         return {
+            "projects": projects.project_count(s, viewer, f),
             "active": q.active_projects(s, viewer, f, cmp.end),
             "active_before": q.active_projects(s, viewer, f, cmp.previous_end),
             "completed": q.completed_participants(s, viewer, f, cmp.start, cmp.end),
@@ -291,9 +292,14 @@ def headlines(
         Tiles in display order: active projects, projects improving, participants
         trained, hard-to-reach reach, milestones on track / late.
     """
-    improving = portfolio.projects_improving(p.now, p.measures)
-    improving_before = portfolio.projects_improving(p.before, p.measures)
-    with_measures = int(p.measures["project_id"].nunique()) if len(p.measures) else 0
+    # One population for both project tiles and the matrix caption: the projects in the view
+    # (any status); "improving" is the Projects register's project-level count.
+    now_counts = progress.project_measure_counts(p.measures, p.now)
+    improving = int((now_counts["improving"] > 0).sum())
+    improving_measures = int(now_counts["improving"].sum())
+    improving_before = int((progress.project_measure_counts(p.measures, p.before)["improving"]
+                            > 0).sum())  # fmt: skip
+    total = counts.get("projects", 0)
     rate, engaged = portfolio.hard_to_reach_rate(reach_now, threshold)
     rate_before, _ = portfolio.hard_to_reach_rate(reach_before, threshold)
     if engaged is None:
@@ -308,13 +314,16 @@ def headlines(
         reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
     late_delta = states_now["late"] - states_before["late"]
     return [
-        Headline("Active projects", f"{counts['active']:,}",
+        Headline("Active projects", f"{counts['active']:,} of {total:,}",
                  _delta(counts["active"], counts["active_before"]),
-                 "Projects not complete or stopped, started by the end of the period."),
-        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
+                 f"Projects not complete or stopped and started by the end of the period, of "
+                 f"the {total:,} projects in this view (any status)."),
+        Headline("Projects improving", f"{improving:,} of {total:,}",
                  _delta(improving, improving_before),
-                 "Projects with at least one measure whose latest point is special-cause "
-                 "improvement (Making Data Count variation icon)."),
+                 f"Projects in this view (any status, {total:,} in all) with at least one "
+                 "measure whose latest point is special-cause improvement (Making Data Count "
+                 f"variation icon): {improving_measures:,} measures in {improving:,} projects, "
+                 "as in the summary of measures below."),
         Headline("Participants trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
                  "People who completed a programme in the period."),
@@ -347,8 +356,12 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
     counts = display["variation_state"].value_counts()
     improving = int(counts.get("improvement_high", 0) + counts.get("improvement_low", 0))
     concern = int(counts.get("concern_high", 0) + counts.get("concern_low", 0))
+    n_projects = display["project_code"].nunique()
+    improving_projects = display.loc[display["variation_state"].isin(
+        ["improvement_high", "improvement_low"]), "project_code"].nunique()  # fmt: skip
     st.caption(
-        f"{len(display):,} measures · {improving:,} improving · {concern:,} of concern at "
+        f"{len(display):,} measures in {n_projects:,} projects · {improving:,} improving "
+        f"(in {improving_projects:,} projects) · {concern:,} of concern at "
         "the latest point. Sorted by group, then concerns first; click a column to sort. "
         "Select a row to open the measure."
     )
