@@ -12,6 +12,7 @@ with a note; the write is scoped in the query and clears the data caches afterwa
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -115,28 +116,32 @@ def filter_register(reg: pd.DataFrame, search: str, statuses: list[str], scores:
 _REGISTER_COLUMNS = {
     "code": st.column_config.TextColumn("Code", width="small"),
     "title": st.column_config.TextColumn("Project", width="medium"),
-    "programme": st.column_config.TextColumn("Programme", width="medium"),
-    "cohort": st.column_config.TextColumn("Cohort", width="small"),
+    "status_label": st.column_config.TextColumn("Status", width="small"),
+    "score": st.column_config.NumberColumn("Score", width="small", format="%.1f",
+                                           help="IHI project progress score, 0.5 to 5.0"),
+    "score_label": st.column_config.TextColumn("IHI stage", width="medium"),
+    "scored_on": st.column_config.DateColumn("Score updated", format="D MMM YYYY",
+                                             width="small"),
+    "measures": st.column_config.NumberColumn("Measures", width="small"),
+    "improving": st.column_config.NumberColumn(
+        "Improving", width="small",
+        help="Measures whose latest point is special-cause improvement"),
+    "stale_flag": st.column_config.TextColumn(
+        "Stale?", width="small", help="The reason is in the last column and the Stale tab"),
     "directorate": st.column_config.TextColumn("Directorate", width="small"),
     "lead_staff_group": st.column_config.TextColumn("Lead's staff group", width="small"),
     "hard_to_reach": st.column_config.TextColumn(
         "Hard-to-reach lead", width="small",
         help="The project lead is in a hard-to-reach staff group"),
-    "status_label": st.column_config.TextColumn("Status", width="small"),
-    "score_label": st.column_config.TextColumn("Progress score (IHI)", width="medium"),
-    "scored_on": st.column_config.DateColumn("Score updated", format="D MMM YYYY"),
-    "measures": st.column_config.NumberColumn("Measures", width="small"),
-    "improving": st.column_config.NumberColumn(
-        "Improving", width="small",
-        help="Measures whose latest point is special-cause improvement"),
-    "stale": st.column_config.TextColumn("Stale score?", width="medium"),
+    "programme": st.column_config.TextColumn("Programme", width="medium"),
+    "cohort": st.column_config.TextColumn("Cohort", width="small"),
+    "stale": st.column_config.TextColumn("Why the score may be stale", width="large"),
 }  # fmt: skip
 
 
 def _register_tab(ctx: PageContext, view: views.RegisterView) -> None:
     reg = view.register
-    for sentence in view.sentences:
-        st.caption(md_escape(sentence))
+    st.caption(md_escape(" ".join(view.sentences)))
     if reg.empty:
         components.empty_state("No projects match these filters. Clear a filter in the sidebar.")
         return
@@ -159,8 +164,9 @@ def _register_tab(ctx: PageContext, view: views.RegisterView) -> None:
         components.empty_state("No project matches the search and filters above.")
     else:
         gen = st.session_state.get(GENERATION_KEY, 0)
+        table = shown.assign(stale_flag=shown["stale"].map(lambda r: "⚠ Stale" if r else ""))
         event = st.dataframe(
-            shown[list(_REGISTER_COLUMNS)], column_config=_REGISTER_COLUMNS, hide_index=True,
+            table[list(_REGISTER_COLUMNS)], column_config=_REGISTER_COLUMNS, hide_index=True,
             width="stretch", height=min(38 + 35 * n, 560), key=f"{REGISTER_KEY}_{gen}",
             on_select="rerun", selection_mode="single-row",
         )  # fmt: skip
@@ -240,14 +246,13 @@ def _measure_tiles(ctx: PageContext, view: views.ProjectView) -> None:
                                               ctx.today, key, True)  # fmt: skip
             s = bundle.analysis.summary
             if bundle.analysis.is_spc:
-                icon_html = (icons.variation_svg(s.variation, size=36)
-                             + icons.assurance_svg(s.assurance, size=36))  # fmt: skip
-                st.html(f"<div style='display:flex;gap:6px' aria-hidden='true'>{icon_html}</div>")
+                st.image([icons.variation_svg(s.variation, size=44),
+                          icons.assurance_svg(s.assurance, size=44)], width=44)
                 words = (f"{icons.variation_label(s.variation)} · "
                          f"{icons.assurance_label(s.assurance)}")  # fmt: skip
             else:
                 words = "Run chart (no process limits)"
-            signal = s.latest_signal_reason or "no signal under these rules"
+            signal = human_dates(s.latest_signal_reason or "no signal under these rules")
             st.caption(md_escape(f"{words}. Latest signal: {signal}."))
             st.plotly_chart(bundle.figure, key=f"project_sm_{m.measure_id}", alt=bundle.alt,
                             config={"displayModeBar": False})  # fmt: skip
@@ -306,6 +311,43 @@ def _table(df: pd.DataFrame, key: str, config: dict, empty: str) -> None:
                  height=min(38 + 35 * len(df), 400))  # fmt: skip
 
 
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_MONTH = re.compile(r"\b(\d{4})-(\d{2})\b")
+
+
+def human_dates(text: str) -> str:
+    """ISO dates in a sentence from the statistics (``2025-02-10``, ``2024-12``) as on screen."""
+    text = _ISO_DAY.sub(lambda m: views.day_text(m.group(0)), text)
+    return _ISO_MONTH.sub(lambda m: pd.Timestamp(m.group(0) + "-01").strftime("%b %Y"), text)
+
+
+def _changes(changes: pd.DataFrame) -> None:
+    """Change ideas and PDSA cycles as a dated list, with what was predicted and learned."""
+    if changes.empty:
+        st.caption("No change ideas or PDSA cycles recorded.")
+        return
+    lines = []
+    for r in changes.itertuples():
+        line = (f"- **{views.day_text(r.on_date)} · {md_escape(r.kind)}:** {md_escape(r.title)} "
+                f":small[({md_escape(r.measure)})]")  # fmt: skip
+        extra = [f"*{label}:* {md_escape(text)}" for label, text in
+                 (("Predicted", r.predicted), ("Learned", r.learned), ("Notes", r.notes))
+                 if text]  # fmt: skip
+        if extra:
+            line += "  \n  " + " · ".join(extra)
+        lines.append(line)
+    st.markdown("\n".join(lines))
+    if not (changes["predicted"].str.len().gt(0) | changes["learned"].str.len().gt(0)).any():
+        st.caption("No predictions or learning recorded yet: write them in a change's note as "
+                   "\"Predicted: …\" and \"Learned: …\".")
+
+
+def _fact(line: str) -> str:
+    """``Label: value`` with the label in bold and the value escaped."""
+    label, _, value = line.partition(": ")
+    return f"**{md_escape(label)}:** {md_escape(value)}"
+
+
 def _project_page(ctx: PageContext, code: str) -> None:
     st.button("All projects", icon=":material/arrow_back:", on_click=_back, key="projects_back")
     view = None
@@ -323,17 +365,19 @@ def _project_page(ctx: PageContext, code: str) -> None:
     st.subheader(md_escape(f"{h['code']} · {h['title']}"), anchor=False)
     if h.get("aim"):
         st.markdown("**Aim:** " + md_escape(str(h["aim"])))
-    st.markdown("  \n".join(md_escape(f) for f in view.facts))
+    st.markdown("  \n".join(_fact(f) for f in view.facts))
     if view.stale:
         st.warning("**Progress score may be stale.** " + md_escape(view.stale),
                    icon=":material/update:")  # fmt: skip
     left, right = st.columns([2, 3])
     with left:
         st.markdown("**Team**")
-        _table(view.team, "project_team", {
-            "reference": st.column_config.TextColumn("Person (pseudonym)"),
-            "staff_group": st.column_config.TextColumn("Staff group"),
-            "team_role": st.column_config.TextColumn("Role on the team"),
+        _table(view.team[["team_role", "reference", "staff_group"]]
+               .assign(team_role=view.team["team_role"].str.capitalize()), "project_team", {
+            "team_role": st.column_config.TextColumn("Role", width="small"),
+            "reference": st.column_config.TextColumn("Person", width="small",
+                                                     help="Pseudonymous reference"),
+            "staff_group": st.column_config.TextColumn("Staff group", width="medium"),
         }, "No team members recorded.")  # fmt: skip
     with right:
         st.markdown("**Progress score over time**")
@@ -345,15 +389,7 @@ def _project_page(ctx: PageContext, code: str) -> None:
     st.subheader("Measures", anchor=False)
     _measure_tiles(ctx, view)
     st.subheader("Change ideas and PDSA cycles", anchor=False)
-    _table(view.changes, "project_changes", {
-        "on_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
-        "kind": st.column_config.TextColumn("Kind", width="small"),
-        "title": st.column_config.TextColumn("Change", width="medium"),
-        "measure": st.column_config.TextColumn("Measure", width="medium"),
-        "predicted": st.column_config.TextColumn("Predicted"),
-        "learned": st.column_config.TextColumn("Learned"),
-        "notes": st.column_config.TextColumn("Notes", width="medium"),
-    }, "No change ideas or PDSA cycles recorded.")  # fmt: skip
+    _changes(view.changes)
     st.subheader("Milestones of the programme", anchor=False)
     _table(view.milestones, "project_milestones", {
         "title": st.column_config.TextColumn("Milestone", width="medium"),

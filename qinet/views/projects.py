@@ -37,7 +37,8 @@ def status_words(status: object) -> str:
     return str(status).replace("_", " ").capitalize()
 
 
-def _day(value: object) -> str:
+def day_text(value: object) -> str:
+    """A date as on screen (``28 Apr 2025``); "" for none."""
     if value is None or pd.isna(value):
         return ""
     ts = pd.Timestamp(value)
@@ -220,7 +221,7 @@ def sections(view: RegisterView) -> list[Section]:
             "IHI progress score": [progress.score_label(s) for s in progress.IHI_LABELS],
             "Projects": [int(latest[s]) for s in progress.IHI_LABELS],
         })  # fmt: skip
-    stale_table = view.stale.assign(scored_on=view.stale["scored_on"].map(_day)).rename(
+    stale_table = view.stale.assign(scored_on=view.stale["scored_on"].map(day_text)).rename(
         columns={"code": "Code", "title": "Project", "score_label": "Score",
                  "scored_on": "Last updated", "reason": "Why flagged"})  # fmt: skip
     return [
@@ -352,12 +353,12 @@ def project_facts(header: dict, score: float | None, scored_on: date | None,
     programme = header.get("programme") or "No programme"
     cohort = f" · {header['cohort']}" if header.get("cohort") else ""
     lead = header.get("lead_staff_group") or "not recorded"
-    updated = f" (updated {_day(scored_on)})" if scored_on else ""
+    updated = f" (updated {day_text(scored_on)})" if scored_on else ""
     return (
         f"Programme: {programme}{cohort}",
         f"Directorate: {header['directorate']}",
         f"Lead's staff group: {lead}",
-        f"Status: {status_words(header['status'])} · started {_day(header['started_on'])}",
+        f"Status: {status_words(header['status'])} · started {day_text(header['started_on'])}",
         f"Progress score: {progress.score_label(score)}{updated}",
         f"Measures: {_plural(n_measures, 'measure')}, {improving:,} showing improvement",
     )

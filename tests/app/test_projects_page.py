@@ -117,7 +117,7 @@ def test_deep_link_opens_a_project(make_app, codes):
                     "Updates"):
         assert heading in body
     team = next(d.value for d in at.dataframe if "team_role" in d.value.columns)
-    assert "lead" in set(team["team_role"]) and team["reference"].str.match(r"^P-\d+$").all()
+    assert "Lead" in set(team["team_role"]) and team["reference"].str.match(r"^P-\d+$").all()
     assert "Progress score of" in body  # the step chart's text alternative
     assert "Record a progress score or status" in body  # admin may update
 
