@@ -369,7 +369,7 @@ def _project_page(ctx: PageContext, code: str) -> None:
     if view.stale:
         st.warning("**Progress score may be stale.** " + md_escape(view.stale),
                    icon=":material/update:")  # fmt: skip
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
         st.markdown("**Team**")
         _table(view.team[["team_role", "reference", "staff_group"]]

@@ -303,7 +303,7 @@ def changes_frame(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "on_date": pd.to_datetime(raw["on_date"]).dt.date,
         "kind": raw["kind"].map(_KIND).fillna(raw["kind"]),
-        "title": raw["title"],
+        "title": [re.sub(r"(?i)^change idea:\s*", "", str(t)) for t in raw["title"]],
         "measure": raw["measure"],
         "predicted": [p for p, _, _ in split],
         "learned": [ll for _, ll, _ in split],
