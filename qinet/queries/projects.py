@@ -26,7 +26,7 @@ from qinet.models import (
     ProjectUpdate,
     StaffGroupRef,
 )
-from qinet.queries.scope import frame, scoped_projects
+from qinet.queries.scope import frame, raw_frame, scoped_projects
 
 
 def projects_stmt(viewer: Viewer, f: Filters) -> sa.Select:
@@ -166,11 +166,24 @@ def register_stmt(viewer: Viewer, f: Filters) -> sa.Select:
 
 
 def register(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
-    """Run :func:`register_stmt`; status as text, dates as dates."""
-    out = frame(session, register_stmt(viewer, f))
-    if len(out):
-        out["status"] = out["status"].map(str)
-        out["lead_hard_to_reach"] = out["lead_hard_to_reach"].fillna(False).astype(bool)
+    """Run :func:`register_stmt` (raw rows: 1,500 projects read in a fraction of the time).
+
+    Status comes back as text, ``lead_hard_to_reach`` as a bool, ``started_on`` and
+    ``scored_on`` as dates (the driver returns ISO text on SQLite).
+    """
+    out = raw_frame(session, register_stmt(viewer, f))
+    out["status"] = out["status"].map(str) if len(out) else out["status"]
+    out["lead_hard_to_reach"] = out["lead_hard_to_reach"].map(
+        lambda v: bool(v) if v is not None and not pd.isna(v) else False)
+    for col in ("started_on", "scored_on"):
+        out[col] = pd.to_datetime(out[col]).dt.date
+    return out
+
+
+def score_history(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
+    """Run :func:`score_history_stmt` (raw rows; ``scored_on`` as a timestamp)."""
+    out = raw_frame(session, score_history_stmt(viewer, f))
+    out["scored_on"] = pd.to_datetime(out["scored_on"])
     return out
 
 

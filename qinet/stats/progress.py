@@ -177,10 +177,10 @@ def stale_reasons(register: pd.DataFrame, today: date, stale_days: int) -> pd.Se
     """:func:`stale_reason` for every row of a register ("" where not flagged)."""
     if register.empty:
         return pd.Series([], dtype=object, index=register.index)
-    return pd.Series(
-        [stale_reason(r, today, stale_days) for _, r in register.iterrows()],
-        index=register.index, dtype=object,
-    )  # fmt: skip
+    cols = ["status", "score", "scored_on", "measures", "improving", "latest_signal_date"]
+    rows = register[cols].to_dict("records")  # plain dicts: far cheaper than iterrows
+    return pd.Series([stale_reason(r, today, stale_days) for r in rows], index=register.index,
+                     dtype=object)  # fmt: skip
 
 
 def month_ends(first: date, last: date) -> list[date]:

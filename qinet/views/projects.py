@@ -20,7 +20,6 @@ from qinet import db
 from qinet.charts import projects as charts
 from qinet.queries import milestones as milestone_q
 from qinet.queries import projects as q
-from qinet.queries.scope import frame
 from qinet.stats import progress
 from qinet.views.base import Extract, Section, ViewContext
 
@@ -186,7 +185,7 @@ def build(vc: ViewContext, measures: pd.DataFrame, matrix: pd.DataFrame,
     """
     with db.session_scope(vc.engine) as s:
         raw = q.register(s, vc.viewer, vc.filters)
-        history = frame(s, q.score_history_stmt(vc.viewer, vc.filters))
+        history = q.score_history(s, vc.viewer, vc.filters)
     reg = register_frame(raw, progress.project_measure_counts(measures, matrix), vc.today,
                          stale_days)  # fmt: skip
     counts = progress.project_counts(reg)
