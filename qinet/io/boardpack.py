@@ -71,6 +71,23 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """A further section of the pack, taken from another page's view model unchanged.
+
+    Attributes:
+        heading: Section heading.
+        sentences: What it shows, in words.
+        table: A display table, or an empty frame.
+        chart: A chart, or None.
+    """
+
+    heading: str
+    sentences: Sequence[str] = ()
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    chart: ChartBlock | None = None
+
+
+@dataclass(frozen=True)
 class Icons:
     """The icon artwork and words for each state value (from ``qinet.charts.icons``)."""
 
@@ -107,6 +124,7 @@ class BoardPack:
         plan_late: Late milestones (display columns).
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
+        sections: Further sections from other pages' view models (e.g. project progress).
     """
 
     filters: str
@@ -129,6 +147,7 @@ class BoardPack:
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
+    sections: Sequence[PackSection] = ()
 
 
 CSS = """
@@ -297,6 +316,14 @@ def _chart(block: ChartBlock) -> str:
     )
 
 
+def _section(sec: PackSection, index: int) -> str:
+    chart = _chart(sec.chart) if sec.chart is not None else ""
+    words = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
+    table = table_html(sec.table) if len(sec.table) else ""
+    return (f'<section id="section-{index}" class="break"><h2>{escape(sec.heading)}</h2>'
+            f"{words}{chart}{table}</section>")  # fmt: skip
+
+
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained HTML document.
 
@@ -362,7 +389,8 @@ def render_html(pack: BoardPack) -> str:
         f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
         "<h3>Late milestones</h3>"
         f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
-        f'<section id="extracts"><h2>Data extracts</h2>'
+        + "".join(_section(sec, i) for i, sec in enumerate(pack.sections, 1))
+        + f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"
         "</body></html>\n"

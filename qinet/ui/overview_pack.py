@@ -104,6 +104,7 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
     preset = ctx.settings.spc_preset
     synthetic = ctx.synthetic
     scope = st.session_state.get(SCOPE_KEY, "")  # read now: build() runs on click, elsewhere
+    stale_days = ctx.settings.stale_score_days
 
     def build() -> bytes:
         import plotly.offline
@@ -139,6 +140,8 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "signal_date": display["signal_date"],
             })  # fmt: skip
         reach_display = _reach_display(table) if not table.empty else pd.DataFrame()
+        progress_sections = _progress_sections(engine, viewer, f, today, synthetic, scope,
+                                               threshold, stale_days, p)  # fmt: skip
         pack = boardpack.BoardPack(
             filters=with_scope(f.describe_with_dates(today), scope),
             description=with_scope(f.describe(), scope),
@@ -172,12 +175,38 @@ def builder(ctx: PageContext, p: Portfolio, display: pd.DataFrame, group_by: str
                 "project register": p.measures[["project_code", "project", "directorate",
                                                 "programme"]].drop_duplicates()
                 if len(p.measures) else pd.DataFrame(),
+                **{name: df for name, df in progress_sections[1].items()},
             },  # fmt: skip
-            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+            script=plotly.offline.get_plotlyjs() if (charts or reach_chart
+                                                     or progress_sections[0]) else "",
+            sections=progress_sections[0],
         )
         return boardpack.board_pack_bytes(pack)
 
     return build
+
+
+def _progress_sections(engine, viewer: Viewer, f: Filters, today: date, synthetic: bool,  # noqa: ANN001
+                       scope: str, threshold: int, stale_days: int,
+                       p: Portfolio) -> tuple[list[boardpack.PackSection], dict]:  # fmt: skip
+    """The Projects page's portfolio sections (its view model, unchanged) and their extracts."""
+    from qinet.views import projects as project_views
+    from qinet.views.base import ViewContext
+
+    vc = ViewContext(engine, viewer, f, today, synthetic=synthetic, scope=scope,
+                     small_number_threshold=threshold)  # fmt: skip
+    view = project_views.build(vc, p.measures, p.now, stale_days)
+    out, extracts = [], {}
+    for sec in project_views.sections(view):
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        table = sec.table if sec.table is not None else pd.DataFrame()
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, table, chart))
+        if sec.extract is not None:
+            extracts[sec.extract.name.removeprefix("synthetic ")] = sec.extract.frame
+    return out, extracts
 
 
 PACK_LABELS = {

@@ -64,3 +64,26 @@ def test_portfolio_counts_every_scored_project_each_month(view):
     scores = list(progress.IHI_LABELS)
     assert (rv.by_month[scores].sum(axis=1) == rv.by_month["projects"]).all()
     assert rv.by_month["projects"].is_monotonic_increasing  # projects never lose their score
+
+
+def test_the_board_pack_carries_the_progress_sections(view, demo_engine):
+    """The Overview's pack renders the Projects view's sections unchanged (no second count)."""
+    from qinet.io import boardpack as bp
+    from qinet.ui.overview import Portfolio
+    from qinet.ui.overview_pack import PACK_ICONS, _progress_sections
+
+    rv, measures, matrix = view
+    sections, extracts = _progress_sections(
+        demo_engine, Viewer("admin@x", Role.ADMIN), Filters(), TODAY, True, "", 11, 90,
+        Portfolio(measures, matrix, matrix))  # fmt: skip
+    assert [s.heading for s in sections] == ["Project progress scores",
+                                             "Progress scores that may be stale"]
+    assert set(extracts) == {"project-register", "progress-scores-by-month"}
+    pack = bp.BoardPack(filters="Whole network", description="Whole network", as_of=TODAY,
+                        made_on=TODAY, synthetic=True, tiles=[], comparison="",
+                        matrix=pd.DataFrame(), group_by="Programme", icons=PACK_ICONS,
+                        extracts=extracts, sections=sections)  # fmt: skip
+    html = bp.render_html(pack)
+    assert "<h2>Project progress scores</h2>" in html and 'id="section-2"' in html
+    assert rv.sentences[1] in html  # the same words as the page
+    assert html.count("<section") >= 7
