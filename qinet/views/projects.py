@@ -430,6 +430,14 @@ def build_project(vc: ViewContext, code: str, measure_counts: pd.DataFrame,
             Extract(f"{stem} progress scores", score_csv, "Score history CSV"),
             Extract(f"{stem} changes", changes_csv, "Changes CSV"),
             Extract(f"{stem} updates", updates_csv, "Updates CSV"),
+            Extract(f"{stem} team", team.rename(columns={
+                "reference": "Person (pseudonymous reference)", "staff_group": "Staff group",
+                "team_role": "Role on the team"}), "Team CSV"),
+            Extract(f"{stem} milestones", ms_df.assign(**{
+                c: _iso(ms_df[c]) for c in ("baseline_date", "forecast_date", "actual_date")
+            }).rename(columns={"title": "Milestone", "owner": "Owner", "baseline_date": "Planned",
+                               "forecast_date": "Forecast", "actual_date": "Done",
+                               "state": "Status"}), "Milestones CSV"),
         ),
     )
 

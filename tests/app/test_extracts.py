@@ -19,8 +19,12 @@ def _tables_and_downloads(at):
         ("pages/measures.py", {"measure": SHOWCASE},
          {"measure_view": "All measures in this project"}),
         ("pages/data.py", {}, {}),
+        ("pages/projects.py", {}, {}),
+        ("pages/projects.py", {}, {"projects_tab": "Stale scores"}),
+        ("pages/projects.py", {"project": "QI-0001"}, {}),
     ],
-    ids=["overview", "measure-chart", "measure-project", "data"],
+    ids=["overview", "measure-chart", "measure-project", "data", "projects-register",
+         "projects-stale", "project"],
 )
 def test_every_table_has_a_download(make_app, page, params, session):
     at = make_app(params=params)
