@@ -60,24 +60,28 @@ def project_measure_counts(measures: pd.DataFrame, matrix: pd.DataFrame) -> pd.D
     cols = ["measures", "improving", "signalling", "latest_signal_date"]
     if measures.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="project_id"))
-    m = measures[["measure_id", "project_id"]]
+    # Vectorised (factorize + bincount): the Overview calls this on every rerun.
+    mids = measures["measure_id"].to_numpy()
     if matrix.empty:
-        m = m.assign(variation="", latest_signal_date=pd.NaT)
+        variation = np.full(len(mids), "", dtype=object)
+        signal = pd.Series(pd.NaT, index=range(len(mids)), dtype="datetime64[ns]")
     else:
-        m = m.merge(matrix[["measure_id", "variation", "latest_signal_date"]], on="measure_id",
-                    how="left")  # fmt: skip
-    m = m.assign(
-        improving=m["variation"].isin(IMPROVING_STATES),
-        signalling=m["variation"].isin(SIGNAL_STATES),
-        latest_signal_date=pd.to_datetime(m["latest_signal_date"]),
-    )
-    out = m.groupby("project_id").agg(
-        measures=("measure_id", "size"),
-        improving=("improving", "sum"),
-        signalling=("signalling", "sum"),
-        latest_signal_date=("latest_signal_date", "max"),
-    )
-    return out.astype({"measures": int, "improving": int, "signalling": int})
+        by_id = matrix.drop_duplicates("measure_id").set_index("measure_id")
+        variation = by_id["variation"].reindex(mids).to_numpy(dtype=object)
+        signal = pd.to_datetime(by_id["latest_signal_date"]).reindex(mids).reset_index(drop=True)
+    codes, projects = pd.factorize(measures["project_id"].to_numpy())
+    n = len(projects)
+    return pd.DataFrame(
+        {
+            "measures": np.bincount(codes, minlength=n).astype(int),
+            "improving": np.bincount(codes, weights=np.isin(variation, IMPROVING_STATES),
+                                     minlength=n).astype(int),
+            "signalling": np.bincount(codes, weights=np.isin(variation, SIGNAL_STATES),
+                                      minlength=n).astype(int),
+            "latest_signal_date": signal.groupby(codes).max().reindex(range(n)).to_numpy(),
+        },
+        index=pd.Index(projects, name="project_id"),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,17 @@ def test_register_row_opens_the_project(server, page):
     grid.wait_for(timeout=20000)
     page.wait_for_timeout(800)
     screenshot(page, "projects_register")
+    page.get_by_role("tab", name="Portfolio").click()
+    wait_for_app_run(page)
+    page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first.wait_for(
+        state="visible", timeout=20000)
+    page.wait_for_timeout(800)
+    screenshot(page, "projects_portfolio")
+    page.get_by_role("tab", name="Register").click()
+    wait_for_app_run(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for(timeout=20000)
+    page.wait_for_timeout(800)
     # the row selector is the first column of the glide grid: click the first data row there
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
