@@ -95,7 +95,7 @@ def portfolio_heatmap(by_month: pd.DataFrame, *, height: int = 380) -> go.Figure
     fig.update_layout(
         height=height, margin={"l": 60, "r": 16, "t": 16, "b": 60}, font=_FONT,
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-        yaxis={"title": {"text": "IHI progress score"}, "fixedrange": True},
+        yaxis={"title": {"text": "IHI progress score"}, "fixedrange": True, "type": "category"},
         xaxis={"type": "category", "tickangle": -45, "fixedrange": True},
     )  # fmt: skip
     return fig
