@@ -33,6 +33,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from qinet import models as m
+from qinet.demo import progress_updates
 from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     _BANDS,
     _EXTRA_DIRECTORATES,
@@ -333,6 +334,7 @@ def build_with_spec(
     _events(w)
     _milestones(w)
     _access(w)
+    progress_updates.add_updates(w.rows)
     w.add("dataset_info", key="synthetic", value="true")
     w.add("dataset_info", key="demo_seed", value=str(seed))
     w.add("dataset_info", key="demo_scale", value=scale_name)

@@ -144,22 +144,25 @@ def test_lead_records_a_score_and_status(make_app, codes, db_copy):
         by, score = c.execute(sa.text(
             "SELECT u.recorded_by, s.score FROM project_update u JOIN project p "
             "ON p.id = u.project_id JOIN progress_score s ON s.project_id = p.id "
-            "AND s.scored_on = u.recorded_on WHERE p.code = :c"), {"c": code}).one()
+            "AND s.scored_on = u.recorded_on WHERE p.code = :c AND u.recorded_by = :by"),
+            {"c": code, "by": MED_LEAD}).one()
     eng.dispose()
     assert (status, by, score) == ("spreading", MED_LEAD, 5.0)
 
 
 def test_update_without_a_note_is_refused(make_app, codes, db_copy):
     code, _ = codes["Medicine"][0]
+    eng = sa.create_engine(db_copy)
+    with eng.connect() as c:
+        before = c.execute(sa.text("SELECT count(*) FROM project_update")).scalar()
     at = _open(make_app, user=MED_LEAD, params={"project": code})
     at.selectbox(key="project_update_score").set_value(5.0)
     next(b for b in at.button if b.label == "Save update").click()
     at.run()
     assert not at.exception
     assert "A note is required" in texts(at)
-    eng = sa.create_engine(db_copy)
     with eng.connect() as c:
-        assert c.execute(sa.text("SELECT count(*) FROM project_update")).scalar() == 0
+        assert c.execute(sa.text("SELECT count(*) FROM project_update")).scalar() == before
     eng.dispose()
 
 
