@@ -293,6 +293,10 @@ def split_detail(detail: object) -> tuple[str, str, str]:
     return parts["predicted"], parts["learned"], parts["other"]
 
 
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def changes_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """Change ideas and PDSA cycles as a dated list (date, kind, title, measure, predicted…)."""
     cols = ["on_date", "kind", "title", "measure", "predicted", "learned", "notes"]
@@ -302,7 +306,8 @@ def changes_frame(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "on_date": pd.to_datetime(raw["on_date"]).dt.date,
         "kind": raw["kind"].map(_KIND).fillna(raw["kind"]),
-        "title": [re.sub(r"(?i)^change idea:\s*", "", str(t)) for t in raw["title"]],
+        "title": [_sentence_case(re.sub(r"(?i)^change idea:\s*", "", str(t)))
+                  for t in raw["title"]],
         "measure": raw["measure"],
         "predicted": [p for p, _, _ in split],
         "learned": [ll for _, ll, _ in split],
