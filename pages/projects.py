@@ -1,3 +1,4 @@
-from qinet.ui import projects, state
+from qinet.ui import projects
+from qinet.ui.context import page_context
 
-projects.render(state.page_context("Projects"))
+projects.render(page_context("Projects"))

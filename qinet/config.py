@@ -50,12 +50,21 @@ SETTINGS: tuple[Setting, ...] = (
         "or LIFE_QI.",
     ),
     Setting(
+        "QINET_AUTH",
+        "auto",
+        "auto: sign-in when .streamlit/secrets.toml has an [auth] section, no sign-in only "
+        "over the synthetic demo data; none: allow no sign-in (everyone an admin) over real "
+        "data, for one analyst's laptop; oidc: refuse to start without a valid [auth] section.",
+    ),
+    Setting(
         "QINET_STALE_SCORE_DAYS",
         "90",
         "A project's progress score is flagged as possibly stale when it has not been "
         "updated for this many days while its measures have shown a signal.",
     ),
 )
+
+AUTH_CHOICES = ("auto", "none", "oidc")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Settings:
     demo_seed: int
     create_demo: bool
     spc_preset: str
+    auth: str = "auto"
     stale_score_days: int = 90
 
 
@@ -112,6 +122,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     create = environ.get("QINET_CREATE_DEMO", defaults["QINET_CREATE_DEMO"]).strip()
     if create not in ("0", "1"):
         raise ConfigError("QINET_CREATE_DEMO", f"must be 0 or 1, got {create!r}")
+    auth = environ.get("QINET_AUTH", defaults["QINET_AUTH"]).strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise ConfigError("QINET_AUTH", f"must be one of {', '.join(AUTH_CHOICES)}, got {auth!r}")
     return Settings(
         database_url=url,
         small_number_threshold=_int(
@@ -120,6 +133,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         demo_seed=_int(environ, "QINET_DEMO_SEED", defaults["QINET_DEMO_SEED"], 0),
         create_demo=create == "1",
         spc_preset=preset,
+        auth=auth,
         stale_score_days=_int(
             environ, "QINET_STALE_SCORE_DAYS", defaults["QINET_STALE_SCORE_DAYS"], 1
         ),

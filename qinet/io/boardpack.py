@@ -72,19 +72,38 @@ class ChartBlock:
 
 @dataclass(frozen=True)
 class PackSection:
-    """A further section of the pack, taken from another page's view model unchanged.
+    """One titled block a page's view model hands to the pack unchanged.
 
     Attributes:
-        heading: Section heading.
-        sentences: What it shows, in words.
-        table: A display table, or an empty frame.
-        chart: A chart, or None.
+        heading: Sub-heading.
+        sentences: Plain-English statements printed above it (escaped).
+        table: Display-ready table, or None.
+        chart: The chart, or None.
+        notes: Small print under the table.
+        empty: What to print when the table has no rows.
     """
 
     heading: str
     sentences: Sequence[str] = ()
-    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame | None = None
     chart: ChartBlock | None = None
+    notes: Sequence[str] = ()
+    empty: str = "None."
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """A page's part of the pack (Engagement, Capability, Projects…): its sections in order.
+
+    Attributes:
+        key: Anchor id in the document, e.g. ``engagement``.
+        title: Part heading.
+        sections: The page's sections.
+    """
+
+    key: str
+    title: str
+    sections: Sequence[PackSection] = ()
 
 
 @dataclass(frozen=True)
@@ -122,9 +141,11 @@ class BoardPack:
         reach_note: A line on how reach is defined and suppressed.
         plan_due: Milestones due soon (display columns).
         plan_late: Late milestones (display columns).
+        plan_sections: The Timeline view's sections; when given they replace
+            ``plan_due`` / ``plan_late`` in the Plan part.
+        parts: Further parts from other pages' view models, in order.
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
-        sections: Further sections from other pages' view models (e.g. project progress).
     """
 
     filters: str
@@ -145,9 +166,10 @@ class BoardPack:
     reach_note: str = ""
     plan_due: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan_sections: Sequence[PackSection] = ()
+    parts: Sequence[PackPart] = ()
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
-    sections: Sequence[PackSection] = ()
 
 
 CSS = """
@@ -316,12 +338,19 @@ def _chart(block: ChartBlock) -> str:
     )
 
 
-def _section(sec: PackSection, index: int) -> str:
+def section_html(sec: PackSection) -> str:
+    """One section: heading, sentences, chart, table and notes (data text escaped)."""
+    text = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
     chart = _chart(sec.chart) if sec.chart is not None else ""
-    words = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
-    table = table_html(sec.table) if len(sec.table) else ""
-    return (f'<section id="section-{index}" class="break"><h2>{escape(sec.heading)}</h2>'
-            f"{words}{chart}{table}</section>")  # fmt: skip
+    table = table_html(sec.table, empty=sec.empty) if sec.table is not None else ""
+    notes = "".join(f'<p class="meta">{escape(t)}</p>' for t in sec.notes)
+    return f"<h3>{escape(sec.heading)}</h3>{text}{chart}{table}{notes}"
+
+
+def _part_html(part: PackPart) -> str:
+    body = "".join(section_html(sec) for sec in part.sections)
+    return (f'<section id="{escape(part.key)}" class="break"><h2>{escape(part.title)}</h2>'
+            f"{body}</section>")  # fmt: skip
 
 
 def render_html(pack: BoardPack) -> str:
@@ -361,6 +390,12 @@ def render_html(pack: BoardPack) -> str:
         safe = pack.script.replace("</script", "<\\/script")
         script = f'<script type="text/javascript">{safe}</script>'
     reach_chart = _chart(pack.reach_chart) if pack.reach_chart is not None else ""
+    plan = "".join(section_html(sec) for sec in pack.plan_sections) or (
+        "<h3>Milestones due in the next 30 days</h3>"
+        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
+        "<h3>Late milestones</h3>"
+        f"{table_html(pack.plan_late, empty='No milestones are late.')}"
+    )
     title = f"{PACK_TITLE}: {pack.filters}"
     return (
         "<!DOCTYPE html>\n"
@@ -384,12 +419,8 @@ def render_html(pack: BoardPack) -> str:
         f'<section id="reach" class="break"><h2>Reach by staff group</h2>{under}{reach_chart}'
         f"{table_html(pack.reach, numeric=('engaged', 'headcount', 'rate'))}"
         f"<p class=\"meta\">{escape(pack.reach_note)}</p></section>"
-        f'<section id="plan" class="break"><h2>Plan</h2>'
-        "<h3>Milestones due in the next 30 days</h3>"
-        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
-        "<h3>Late milestones</h3>"
-        f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
-        + "".join(_section(sec, i) for i, sec in enumerate(pack.sections, 1))
+        f'<section id="plan" class="break"><h2>Plan</h2>{plan}</section>'
+        + "".join(_part_html(part) for part in pack.parts)
         + f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"

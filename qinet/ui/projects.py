@@ -7,7 +7,7 @@ built by :mod:`qinet.views.projects` from the Overview's cached summary matrix
 
 Leads (directorate lead, programme lead, admin) record a new progress score or status
 with a note; the write is scoped in the query and clears the data caches afterwards
-(when the data-version mechanism lands, it should bump the version there instead).
+(when a data-version mechanism lands, it should bump the version there instead).
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from qinet.domain import IHI_PROGRESS_SCORES, ChartType, ProjectStatus
 from qinet.filters import Filters
 from qinet.queries import projects as q
 from qinet.stats import progress
-from qinet.stats.measure import FALLBACK_RUN_RULES
 from qinet.ui import cache, components, overview
-from qinet.ui import measures as measures_ui
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
+from qinet.views import measures as vm
 from qinet.views import projects as views
 from qinet.views.base import ViewContext
 
@@ -52,7 +51,7 @@ SMALL_MULTIPLE_COLUMNS = 2
 
 def _vc(url: str, viewer: Viewer, f: Filters, today: date, synthetic: bool) -> ViewContext:
     s = cache.settings()
-    return ViewContext(cache.engine(), viewer, f, today, synthetic=synthetic,
+    return ViewContext(cache.engine_for(url), viewer, f, today, synthetic=synthetic,
                        small_number_threshold=s.small_number_threshold)  # fmt: skip
 
 
@@ -84,6 +83,14 @@ def load_project(url: str, viewer: Viewer, f: Filters, today: date, preset: str,
         view = views.build_project(vc, code, progress.project_measure_counts(pw.measures, pw.now),
                                    stale_days)  # fmt: skip
     return view
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=256)
+def load_small_multiple(url: str, viewer: Viewer, f: Filters, measure_id: int, today: date,
+                        preset_key: str) -> vm.ChartBundle:  # fmt: skip
+    """One measure's compact chart, through the Measures page's own pipeline."""
+    data = vm.load_measure(cache.engine_for(url), viewer, f, measure_id, today)
+    return vm.measure_chart(data, preset_key, compact=True)
 
 
 def _args(ctx: PageContext) -> tuple:
@@ -173,9 +180,8 @@ def _register_tab(ctx: PageContext, view: views.RegisterView) -> None:
         rows = event.selection.rows if event is not None else []
         if rows:
             _open(str(shown["code"].iloc[rows[0]]))
-    components.download_csv(views.register_extract_frame(shown), ctx.filters,
-                            view.extract.name, today=ctx.today, label="Register CSV",
-                            key="dl_projects_register")  # fmt: skip
+    components.download_csv(views.register_extract_frame(shown), ctx.view, view.extract.name,
+                            label="Register CSV", key="dl_projects_register")  # fmt: skip
 
 
 def _portfolio_tab(ctx: PageContext, view: views.RegisterView) -> None:
@@ -187,8 +193,7 @@ def _portfolio_tab(ctx: PageContext, view: views.RegisterView) -> None:
                     key="projects_median", alt=view.portfolio_alt)  # fmt: skip
     st.caption(md_escape(view.portfolio_alt) + " Each project counts at its latest score at the "
                "end of each month, from its first score on.")  # fmt: skip
-    components.download_csv(view.portfolio_extract.frame, ctx.filters,
-                            view.portfolio_extract.name, today=ctx.today,
+    components.download_csv(view.portfolio_extract.frame, ctx.view, view.portfolio_extract.name,
                             label="Portfolio CSV", key="dl_projects_portfolio")  # fmt: skip
 
 
@@ -213,9 +218,9 @@ def _stale_tab(ctx: PageContext, view: views.RegisterView) -> None:
         },
     )  # fmt: skip
     stale = view.register[view.register["stale"] != ""]
-    components.download_csv(views.register_extract_frame(stale), ctx.filters,
-                            "stale progress scores", today=ctx.today,
-                            label="Stale scores CSV", key="dl_projects_stale")  # fmt: skip
+    components.download_csv(views.register_extract_frame(stale), ctx.view,
+                            "stale-progress-scores", label="Stale scores CSV",
+                            key="dl_projects_stale")  # fmt: skip
 
 
 def _open(code: str) -> None:
@@ -240,10 +245,9 @@ def _measure_tiles(ctx: PageContext, view: views.ProjectView) -> None:
     cols = st.columns(SMALL_MULTIPLE_COLUMNS)
     for i, m in enumerate(view.measures.itertuples()):
         with cols[i % SMALL_MULTIPLE_COLUMNS], components.panel(f"Measure {m.measure}"):
-            key = (FALLBACK_RUN_RULES.key if ChartType(m.chart_type) is ChartType.RUN
-                   else ctx.settings.spc_preset)  # fmt: skip
-            bundle = measures_ui.chart_bundle(ctx.url, ctx.viewer, period, int(m.measure_id),
-                                              ctx.today, key, True)  # fmt: skip
+            key = vm.default_preset_key(ChartType(m.chart_type), ctx.settings.spc_preset)
+            bundle = load_small_multiple(ctx.url, ctx.viewer, period, int(m.measure_id),
+                                         ctx.today, key)  # fmt: skip
             s = bundle.analysis.summary
             if bundle.analysis.is_spc:
                 st.image([icons.variation_svg(s.variation, size=44),
@@ -293,7 +297,7 @@ def _update_form(ctx: PageContext, view: views.ProjectView) -> None:
             st.warning(p, icon=":material/edit_note:")
         return
     with components.panel("Save update"):
-        with db.session_scope(cache.engine()) as s:
+        with db.session_scope(cache.engine_for(ctx.url)) as s:
             q.record_update(s, ctx.viewer, int(view.header["project_id"]), score=new_score,
                             status=new_status, note=note, on=ctx.today,
                             at=datetime.now(UTC))  # fmt: skip
@@ -408,8 +412,8 @@ def _project_page(ctx: PageContext, code: str) -> None:
     cols = st.columns(len(view.extracts))
     for col, ex in zip(cols, view.extracts, strict=True):
         with col:
-            components.download_csv(ex.frame, ctx.filters, ex.name, today=ctx.today,
-                                    label=ex.label, key=f"dl_{ex.label}")  # fmt: skip
+            components.download_csv(ex.frame, ctx.view, ex.name, label=ex.label,
+                                    key=f"dl_{ex.label}")  # fmt: skip
 
 
 # --- page ----------------------------------------------------------------------------------

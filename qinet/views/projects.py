@@ -194,7 +194,6 @@ def build(vc: ViewContext, measures: pd.DataFrame, matrix: pd.DataFrame,
         columns={"stale": "reason"}
     ).reset_index(drop=True)
     by_month = progress.scores_by_month(history, portfolio_months(vc.today, history))
-    synthetic = "synthetic " if vc.synthetic else ""
     return RegisterView(
         register=reg,
         counts=counts,
@@ -204,10 +203,9 @@ def build(vc: ViewContext, measures: pd.DataFrame, matrix: pd.DataFrame,
         median=charts.median_figure(by_month),
         portfolio_alt=charts.portfolio_alt(by_month),
         sentences=register_sentences(counts, len(stale)),
-        extract=Extract(f"{synthetic}project-register", register_extract_frame(reg),
-                        "Register CSV"),  # fmt: skip
-        portfolio_extract=Extract(f"{synthetic}progress-scores-by-month",
-                                  portfolio_extract_frame(by_month), "Portfolio CSV"),  # fmt: skip
+        extract=Extract("project-register", register_extract_frame(reg), "Register CSV"),
+        portfolio_extract=Extract("progress-scores-by-month", portfolio_extract_frame(by_month),
+                                  "Portfolio CSV"),  # fmt: skip
     )
 
 
@@ -406,7 +404,7 @@ def build_project(vc: ViewContext, code: str, measure_counts: pd.DataFrame,
     changes_df = changes_frame(changes)
     ms_df = milestones_frame(plan, vc.today)
     updates_df = updates_frame(updates)
-    stem = f"{'synthetic ' if vc.synthetic else ''}project {header['code']}"
+    stem = f"project {header['code']}"  # download_csv adds the scope and "synthetic"
     score_csv = scores.assign(scored_on=_iso(scores["scored_on"]),
                               label=scores["score"].map(progress.score_label)).rename(
         columns={"scored_on": "Scored on", "score": "Progress score",

@@ -216,3 +216,27 @@ def test_overview_tiles_and_matrix_reconcile_with_the_register(make_app):
 def texts(at) -> str:
     """Visible text with Markdown escapes removed (data-derived text is escaped on screen)."""
     return _texts(at).replace("\\", "")
+
+
+def test_scoped_register_csv_names_the_scope_once_and_holds_only_it(make_app, monkeypatch):
+    """A Medicine lead's register CSV: file says Medicine and synthetic (once); rows are Medicine."""
+    import io
+
+    import pandas as pd
+    import streamlit
+
+    seen = {}
+    real = streamlit.download_button
+
+    def spy(label, data=None, file_name=None, *args, **kwargs):
+        seen[kwargs.get("key")] = (file_name, data)
+        return real(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    _open(make_app, user=MED_LEAD)
+    file_name, data = seen["dl_projects_register"]
+    assert file_name.startswith("qinet-synthetic_project-register_medicine"), file_name
+    assert file_name.count("synthetic") == 1
+    frame = pd.read_csv(io.BytesIO(data() if callable(data) else data))
+    assert len(frame) and set(frame["Directorate"]) == {"Medicine"}
+    assert "Project code" in frame.columns and "code" not in frame.columns

@@ -46,7 +46,7 @@ def test_extract_has_human_labels_and_iso_dates(view):
     cols = list(rv.extract.frame.columns)
     assert "Project code" in cols and "project_code" not in cols and "code" not in cols
     assert rv.extract.frame["Score last updated"].str.match(r"^\d{4}-\d{2}-\d{2}$").all()
-    assert rv.extract.name.startswith("synthetic ")
+    assert rv.extract.name == "project-register"  # download_csv adds scope and "synthetic"
 
 
 def test_board_pack_sections_come_from_the_view(view):
@@ -69,21 +69,26 @@ def test_portfolio_counts_every_scored_project_each_month(view):
 def test_the_board_pack_carries_the_progress_sections(view, demo_engine):
     """The Overview's pack renders the Projects view's sections unchanged (no second count)."""
     from qinet.io import boardpack as bp
-    from qinet.ui.overview import Portfolio
-    from qinet.ui.overview_pack import PACK_ICONS, _progress_sections
+    from qinet.views.overview import Portfolio
+    from qinet.views.overview_pack import PACK_ICONS, projects_part
 
     rv, measures, matrix = view
-    sections, extracts = _progress_sections(
-        demo_engine, Viewer("admin@x", Role.ADMIN), Filters(), TODAY, True, "", 11, 90,
-        Portfolio(measures, matrix, matrix))  # fmt: skip
-    assert [s.heading for s in sections] == ["Project progress scores",
-                                             "Progress scores that may be stale"]
-    assert set(extracts) == {"project-register", "progress-scores-by-month"}
+    vc = ViewContext(demo_engine, Viewer("admin@x", Role.ADMIN), Filters(), TODAY,
+                     synthetic=True)  # fmt: skip
+    part, extracts = projects_part(vc, Portfolio(measures, matrix, matrix), 90)
+    assert (part.key, part.title) == ("projects", "Project progress")
+    assert [s.heading for s in part.sections] == ["Project progress scores",
+                                                  "Progress scores that may be stale"]
+    assert part.sections[0].chart is not None and part.sections[0].chart.alt
+    assert set(extracts) == {"project register", "progress scores by month"}
+    assert len(extracts["project register"]) == len(rv.register)
     pack = bp.BoardPack(filters="Whole network", description="Whole network", as_of=TODAY,
                         made_on=TODAY, synthetic=True, tiles=[], comparison="",
                         matrix=pd.DataFrame(), group_by="Programme", icons=PACK_ICONS,
-                        extracts=extracts, sections=sections)  # fmt: skip
+                        extracts=extracts, parts=[part])  # fmt: skip
     html = bp.render_html(pack)
-    assert "<h2>Project progress scores</h2>" in html and 'id="section-2"' in html
+    assert '<section id="projects" class="break"><h2>Project progress</h2>' in html
+    assert "<h3>Project progress scores</h3>" in html
+    assert "<h3>Progress scores that may be stale</h3>" in html
     assert rv.sentences[1] in html  # the same words as the page
-    assert html.count("<section") >= 7
+    assert html.index('id="projects"') < html.index('id="extracts"')
