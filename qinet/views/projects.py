@@ -215,14 +215,16 @@ def sections(view: RegisterView) -> list[Section]:
     table = None
     if latest is not None:
         table = pd.DataFrame({
-            "IHI progress score": [progress.score_label(s) for s in progress.IHI_LABELS],
+            # (the pack capitalises only a header's first letter: no acronyms in headers)
+            "Progress score": [progress.score_label(s) for s in progress.IHI_LABELS],
             "Projects": [int(latest[s]) for s in progress.IHI_LABELS],
         })  # fmt: skip
     stale_table = view.stale.assign(scored_on=view.stale["scored_on"].map(day_text)).rename(
         columns={"code": "Code", "title": "Project", "score_label": "Score",
                  "scored_on": "Last updated", "reason": "Why flagged"})  # fmt: skip
     return [
-        Section("Project progress scores", sentences=(*view.sentences, view.portfolio_alt),
+        # the chart's alt text is printed under it, so the sentences do not repeat it
+        Section("Project progress scores", sentences=view.sentences[:-1] or view.sentences,
                 table=table, figure=view.heatmap, alt_text=view.portfolio_alt,
                 extract=view.portfolio_extract),  # fmt: skip
         Section("Progress scores that may be stale", sentences=(view.sentences[-1],),

@@ -219,7 +219,7 @@ def texts(at) -> str:
 
 
 def test_scoped_register_csv_names_the_scope_once_and_holds_only_it(make_app, monkeypatch):
-    """A Medicine lead's register CSV: file says Medicine and synthetic (once); rows are Medicine."""
+    """A Medicine lead's register CSV: says Medicine and synthetic once; only Medicine rows."""
     import io
 
     import pandas as pd

@@ -58,10 +58,14 @@ def test_board_pack_downloads_and_opens_offline(server, page, browser, tmp_path)
         charts = pack.locator("#signals .js-plotly-plot .main-svg")
         assert charts.count() >= 1
         assert pack.locator("#reach .js-plotly-plot .main-svg").count() >= 1
+        # the Projects page's part: its portfolio heatmap drawn, its stale-score table
+        assert pack.locator("#projects .js-plotly-plot .main-svg").count() >= 1
+        assert "Progress scores that may be stale" in pack.locator("#projects").inner_text()
         # the hostile project title is text, not markup
         assert HOSTILE_TITLE in pack.locator("#matrix").inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pack.screenshot(path=str(ARTIFACTS / "boardpack.png"), full_page=True)
+        pack.locator("#projects").screenshot(path=str(ARTIFACTS / "boardpack_projects.png"))
         pack.emulate_media(media="print")
         pdf = pack.pdf(format="A4") if hasattr(pack, "pdf") else b""
         assert pdf[:4] == b"%PDF"
