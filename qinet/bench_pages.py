@@ -2,9 +2,9 @@
 
 ``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
 large``) the first time, then times reruns of the Overview, of the Measures
-page opening and switching measures, and of the Engagement, Capability and Timeline pages.
-AppTest runs the real scripts in-process, so a rerun's wall time is the server's time to
-produce the page (no browser).
+page opening and switching measures, and of the Engagement, Capability, Timeline and
+Projects pages. AppTest runs the real scripts in-process, so a rerun's wall time is the
+server's time to produce the page (no browser).
 """
 
 from __future__ import annotations
@@ -118,12 +118,22 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
     engagement = AppTest.from_file(app, default_timeout=120)
     engagement.run()
     engagement.switch_page("pages/engagement.py").run()
+    register = AppTest.from_file(app, default_timeout=120)
+    register.run()
+    register.switch_page("pages/projects.py").run()
+    project = AppTest.from_file(app, default_timeout=120)
+    project.query_params["project"] = projects[len(projects) // 2].split(" · ")[0]
+    project.run()
+    project.switch_page("pages/projects.py").run()
 
     return [
         ("capability", "Capability, joy-in-work pulse (largest survey), rerun", 0.3,
          rerun(capability)),
         ("capability-cold", "Capability, joy-in-work pulse, data caches cleared", 1.5,
          cold(capability)),
+        ("projects", "Projects register, whole network (1,500 projects), rerun", 0.3,
+         rerun(register)),
+        ("project", "Projects page, one project by deep link, rerun", 0.3, rerun(project)),
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
         ("overview-filter", "Overview, switch to another directorate (new view)", 1.0,
          switch_directorate),

@@ -69,6 +69,12 @@ SETTINGS: tuple[Setting, ...] = (
         "over the synthetic demo data; none: allow no sign-in (everyone an admin) over real "
         "data, for one analyst's laptop; oidc: refuse to start without a valid [auth] section.",
     ),
+    Setting(
+        "QINET_STALE_SCORE_DAYS",
+        "90",
+        "A project's progress score is flagged as possibly stale when it has not been "
+        "updated for this many days while its measures have shown a signal.",
+    ),
 )
 
 AUTH_CHOICES = ("auto", "none", "oidc")
@@ -89,6 +95,7 @@ class Settings:
     hard_to_reach: tuple[str, ...] = ("estates_ancillary", "additional_clinical", "admin_clerical")
     under_represented_ratio: float = 0.5
     auth: str = "auto"
+    stale_score_days: int = 90
 
 
 def _codes(environ: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
@@ -174,4 +181,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             environ, "QINET_UNDER_REPRESENTED_RATIO", defaults["QINET_UNDER_REPRESENTED_RATIO"]
         ),
         auth=auth,
+        stale_score_days=_int(
+            environ, "QINET_STALE_SCORE_DAYS", defaults["QINET_STALE_SCORE_DAYS"], 1
+        ),
     )

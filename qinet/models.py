@@ -41,11 +41,12 @@ NAMING_CONVENTION = {
 }
 
 
-def enum_column(enum: type[StrEnum]) -> sa.Enum:
+def enum_column(enum: type[StrEnum], name: str | None = None) -> sa.Enum:
     """A portable string enum column type storing each member's value.
 
     Args:
         enum: The domain ``StrEnum``.
+        name: Constraint name when one table has two columns of the same enum.
 
     Returns:
         An ``sa.Enum`` with ``native_enum=False`` and a CHECK constraint.
@@ -56,7 +57,7 @@ def enum_column(enum: type[StrEnum]) -> sa.Enum:
         create_constraint=True,
         length=32,
         values_callable=lambda members: [m.value for m in members],
-        name=enum.__name__.lower(),
+        name=name or enum.__name__.lower(),
         validate_strings=True,
     )
 
@@ -325,6 +326,37 @@ class ProgressScore(Base):
     score: Mapped[float] = mapped_column(sa.Float)
 
     project: Mapped[Project] = relationship(back_populates="progress_scores")
+
+
+class ProjectUpdate(Base):
+    """A lead's recorded change of a project's progress score or status, with their note.
+
+    Kept for the history: a new score also writes a ``progress_score`` row (the
+    score series charts read); this row says who recorded it, when and why, and
+    is the only record of status changes.
+    """
+
+    __tablename__ = "project_update"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "score IS NULL OR (score >= 0.5 AND score <= 5.0)", name="ihi_scale"
+        ),
+        sa.CheckConstraint("score IS NOT NULL OR status IS NOT NULL", name="changes_something"),
+        sa.CheckConstraint("note <> ''", name="note_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    recorded_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    previous_score: Mapped[float | None] = mapped_column(sa.Float)
+    status: Mapped[ProjectStatus | None] = mapped_column(enum_column(ProjectStatus))
+    previous_status: Mapped[ProjectStatus | None] = mapped_column(
+        enum_column(ProjectStatus, name="previous_projectstatus")
+    )
+    note: Mapped[str] = mapped_column(sa.String(1000))
 
 
 class Measure(Base):

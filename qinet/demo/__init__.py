@@ -27,6 +27,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from qinet import models as m
+from qinet.demo import progress_updates
 from qinet.demo.access import DEMO_USERS, build_access  # noqa: F401 - DEMO_USERS re-exported
 from qinet.demo.catalogue import (  # noqa: F401 - re-exported: the demo API
     DETERIORATION,
@@ -133,6 +134,7 @@ def build_with_spec(
     build_milestones(w)
     add_plan_history(w, DEMO_TODAY)  # who recorded, a pause, a re-planned cohort
     build_access(w)
+    progress_updates.add_updates(w.rows)
     w.add("dataset_info", key="synthetic", value="true")
     w.add("dataset_info", key="demo_seed", value=str(seed))
     w.add("dataset_info", key="demo_scale", value=scale_name)

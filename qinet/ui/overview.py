@@ -90,6 +90,7 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
     cmp = q.comparison(f, today)
     with db.session_scope(cache.engine_for(url)) as s:
         return {
+            "projects": projects.project_count(s, viewer, f),
             "active": q.active_projects(s, viewer, f, cmp.end),
             "active_before": q.active_projects(s, viewer, f, cmp.previous_end),
             "completed": q.completed_participants(s, viewer, f, cmp.start, cmp.end),
@@ -148,8 +149,12 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
     counts = display["variation_state"].value_counts()
     improving = int(counts.get("improvement_high", 0) + counts.get("improvement_low", 0))
     concern = int(counts.get("concern_high", 0) + counts.get("concern_low", 0))
+    n_projects = display["project_code"].nunique()
+    improving_projects = display.loc[display["variation_state"].isin(
+        ["improvement_high", "improvement_low"]), "project_code"].nunique()  # fmt: skip
     st.caption(
-        f"{len(display):,} measures · {improving:,} improving · {concern:,} of concern at "
+        f"{len(display):,} measures in {n_projects:,} projects · {improving:,} improving "
+        f"(in {improving_projects:,} projects) · {concern:,} of concern at "
         "the latest point. Sorted by group, then concerns first; click a column to sort. "
         "Select a row to open the measure."
     )
@@ -299,7 +304,7 @@ def render(ctx: PageContext) -> None:
                 "Board pack (HTML)",
                 data=overview_pack.builder(ctx.view, ctx.settings.spc_preset, p, display,
                                            group_by, reach, due, late, tiles,
-                                           cmp.label),  # fmt: skip
+                                           cmp.label, ctx.settings.stale_score_days),  # fmt: skip
                 file_name=boardpack.board_pack_filename(ctx.describe(), today),
                 mime="text/html",
                 key="overview_board_pack",

@@ -31,6 +31,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "timeline.py", "Timeline", ":material/timeline:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
     ("Improvement", "capability.py", "Capability", ":material/school:", False),
+    ("Improvement", "projects.py", "Projects", ":material/assignment:", False),
     ("Admin", "data.py", "Data", ":material/database:", True),
 )
 

@@ -25,7 +25,7 @@ from qinet.formatting import fmt_date, measure_format
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
-from qinet.stats import portfolio
+from qinet.stats import portfolio, progress
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.views import reach as rc
 
@@ -228,9 +228,14 @@ def headlines(
         Tiles in display order: active projects, projects improving, participants
         trained, hard-to-reach reach, milestones on track / late.
     """
-    improving = portfolio.projects_improving(p.now, p.measures)
-    improving_before = portfolio.projects_improving(p.before, p.measures)
-    with_measures = int(p.measures["project_id"].nunique()) if len(p.measures) else 0
+    # One population for both project tiles and the matrix caption: the projects in the view
+    # (any status); "improving" is the Projects register's project-level count.
+    now_counts = progress.project_measure_counts(p.measures, p.now)
+    improving = int((now_counts["improving"] > 0).sum())
+    improving_measures = int(now_counts["improving"].sum())
+    improving_before = int((progress.project_measure_counts(p.measures, p.before)["improving"]
+                            > 0).sum())  # fmt: skip
+    total = counts.get("projects", 0)
     rate, engaged = portfolio.hard_to_reach_rate(reach_now, threshold)
     rate_before, _ = portfolio.hard_to_reach_rate(reach_before, threshold)
     if engaged is None:
@@ -245,13 +250,16 @@ def headlines(
         reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
     late_delta = states_now["late"] - states_before["late"]
     return [
-        Headline("Active projects", f"{counts['active']:,}",
+        Headline("Active projects", f"{counts['active']:,} of {total:,}",
                  _delta(counts["active"], counts["active_before"]),
-                 "Projects not complete or stopped, started by the end of the period."),
-        Headline("Improving", f"{improving:,} of {with_measures:,}",
+                 f"Projects not complete or stopped and started by the end of the period, of "
+                 f"the {total:,} projects in this view (any status)."),
+        Headline("Improving", f"{improving:,} of {total:,}",
                  _delta(improving, improving_before),
-                 "Projects improving: projects with at least one measure whose latest point "
-                 "is special-cause improvement (Making Data Count variation icon)."),
+                 f"Projects improving: projects in this view (any status, {total:,} in all) "
+                 "with at least one measure whose latest point is special-cause improvement "
+                 f"(Making Data Count variation icon): {improving_measures:,} measures in "
+                 f"{improving:,} projects, as in the summary of measures below."),
         Headline("Trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
                  "Participants trained: people who completed a programme in the period."),

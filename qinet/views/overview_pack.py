@@ -1,9 +1,9 @@
 """The Overview's board pack: one self-contained HTML file, built only on click.
 
 Gathers what the Overview shows (tiles, summary matrix, reach, plan) plus a chart
-of each measure with a signal, and the Engagement page's sections (its own view
-model, as a :class:`qinet.io.boardpack.PackPart`), and hands it to
-:mod:`qinet.io.boardpack`.
+of each measure with a signal, and the Engagement, Capability and Projects pages' parts
+(their own view models' sections, as :class:`qinet.io.boardpack.PackPart`), and hands it
+to :mod:`qinet.io.boardpack`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from qinet.io import boardpack
 from qinet.views import capability as cap
 from qinet.views import engagement as ev
 from qinet.views import measures as vm
+from qinet.views import projects as project_views
 from qinet.views import timeline as tv
-from qinet.views.base import ViewContext
+from qinet.views.base import Section, ViewContext
 from qinet.views.overview import (
     ICON_PX,
     MAX_PACK_CHARTS,
@@ -127,9 +128,32 @@ def engagement_part(view: ViewContext, rules: ev.ReachRules
     return boardpack.PackPart("engagement", "Engagement", sections), extracts
 
 
+def _pack_section(sec: Section) -> boardpack.PackSection:
+    """A view model's section as the pack prints it (the figure drawn statically)."""
+    chart = None
+    if sec.figure is not None:
+        chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
+                                     sec.alt_text, heading=False)  # fmt: skip
+    # An empty table says nothing the sentences do not: leave it out rather than print "None."
+    table = sec.table if sec.table is not None and len(sec.table) else None
+    return boardpack.PackSection(sec.heading, sec.sentences, table, chart, sec.notes)
+
+
+def projects_part(
+    view: ViewContext, p: Portfolio, stale_days: int
+) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:
+    """The Projects page's part (its register view model, unchanged) and its extracts."""
+    register = project_views.build(view, p.measures, p.now, stale_days)
+    secs = project_views.sections(register)
+    extracts = {sec.extract.name.replace("-", " "): sec.extract.frame
+                for sec in secs if sec.extract is not None}  # fmt: skip
+    part = boardpack.PackPart("projects", "Project progress", [_pack_section(s) for s in secs])
+    return part, extracts
+
+
 def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
             reach: ReachView, due: pd.DataFrame, late: pd.DataFrame, tiles: list[Headline],
-            comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
+            comparison_label: str, stale_days: int = 90) -> Callable[[], bytes]:  # fmt: skip
     """A zero-argument function that builds the board pack (run on click, off the script).
 
     Args:
@@ -143,6 +167,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
         late: Milestones late, as displayed.
         tiles: The headline tiles.
         comparison_label: What the tiles' changes are against.
+        stale_days: ``QINET_STALE_SCORE_DAYS`` for the Projects part's stale-score flags.
     """
     today = view.today
     filters_text, description = view.describe_with_dates(), view.describe()
@@ -181,6 +206,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
             })  # fmt: skip
         plan_sections = timeline_sections(view)
         capability, cap_extracts = capability_part(view)
+        projects, project_extracts = projects_part(view, p, stale_days)
         pack = boardpack.BoardPack(
             filters=filters_text,
             description=description,
@@ -206,21 +232,20 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
             plan_due=due,
             plan_late=late,
             plan_sections=plan_sections,
-            parts=[engagement, capability],
+            parts=[engagement, capability, projects],
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach.display,
                 "milestones due": due,
                 "milestones late": late,
-                "project register": p.measures[["project_code", "project", "directorate",
-                                                "programme"]].drop_duplicates()
-                if len(p.measures) else pd.DataFrame(),
                 **engagement_extracts,
                 **cap_extracts,
+                **project_extracts,  # the project register and scores by month
             },  # fmt: skip
             script=plotly.offline.get_plotlyjs()
             if (charts or reach_chart or plan_sections
-                or any(s.chart for part in (engagement, capability) for s in part.sections))
+                or any(s.chart for part in (engagement, capability, projects)
+                       for s in part.sections))
             else "",
         )
         return boardpack.board_pack_bytes(pack)

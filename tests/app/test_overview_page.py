@@ -62,7 +62,7 @@ def test_empty_filter_explains_itself(make_app):
     assert not at.exception
     assert "No measures match these filters." in texts(at)
     assert [m.label for m in at.metric] == TILES
-    assert next(m for m in at.metric if m.label == "Active projects").value == "0"
+    assert next(m for m in at.metric if m.label == "Active projects").value == "0 of 0"
 
 
 def test_staff_group_with_no_workforce_says_so(make_app):
