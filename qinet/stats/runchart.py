@@ -23,18 +23,24 @@ qinet documents rather than hides:
 * *Trend*: ``rules.trend`` or more consecutive points all going up or all going down.
   IHI convention: a repeated value neither counts nor breaks the trend (it is skipped).
   Missing values are skipped too. Every point inside the trend window is flagged.
-* *Runs*: too few or too many runs for the number of useful observations (10–60). The limits
-  are **computed** (not transcribed) from the exact Swed & Eisenhart (1943) distribution of
-  the number of runs, with the useful observations split as evenly as possible above and
-  below the median, at the 5% level (2.5% in each tail): the lower limit is the smallest
-  number of runs with ``P(R <= r) > 0.025``, the upper limit the largest with
-  ``P(R >= r) > 0.025``. Fewer runs than the lower limit, or more than the upper limit,
-  signals. This is how Perla et al. (2011) Table 1 was derived; where a printed copy of the
-  table differs by one at an edge, qinet's computed value is the one used.
-* *Astronomical point*: IHI leaves this to judgement. qinet's operationalisation is a point
-  beyond the phase median ± 3 × (mean moving range / 1.128), using the unscreened moving
-  ranges of consecutive non-missing points in the phase (ranges are never bridged across a
-  missing point).
+* *Runs*: too few or too many runs for the number of useful observations (10–60), read
+  from the **printed** Table 1 of Perla, Provost & Murray (2011), transcribed in
+  :data:`IHI_RUNS_TABLE` (adapted there from Swed & Eisenhart 1943). Fewer runs than the
+  lower limit, or more than the upper limit, signals; a count equal to a limit does not.
+  The printed table is not an exact 5 % rule at every n, so it is transcribed, not
+  computed. The exact Swed–Eisenhart computation is kept as a separately named function,
+  :func:`swed_eisenhart_runs_limits`, and is not used by the IHI preset.
+* *Astronomical point*: IHI leaves this to judgement ("a single point obviously different
+  from all the others"). qinet marks a point whose modified z-score (Iglewicz & Hoaglin
+  1993) exceeds :data:`ASTRONOMICAL_Z` = 3.5: ``0.6745 × |x − median| / MAD`` with the
+  median and median absolute deviation of all non-missing points of the phase (when the MAD
+  is 0, ``|x − median| / (1.2533 × mean absolute deviation)``). Both are robust: a few wild
+  points barely move them, while a series that moves between levels has a wide spread and
+  marks nothing, so only a few isolated points can ever be marked.
+* *Ties with the centre line* are decided in the data's own precision: a point whose
+  difference from the centre rounds to zero at one decimal more than the phase's values
+  carry (at most 12) is on the centre line, so a frozen median of 87.1 and 87.3 held as
+  87.19999999999999 has a later 87.2 on it, not above it.
 """
 
 from __future__ import annotations
@@ -48,11 +54,32 @@ import numpy as np
 import pandas as pd
 
 from qinet.errors import InvalidSeriesError
-from qinet.stats.rules import ANHOEJ, D2, RunChartRules
+from qinet.stats.rules import ANHOEJ, RunChartRules
 
-ASTRONOMICAL_SIGMAS = 3.0  # qinet's operationalisation of the IHI "astronomical point"
-IHI_RUNS_TABLE_MIN_N = 10  # Perla et al. (2011) Table 1 covers 10..60 useful observations
-IHI_RUNS_TABLE_MAX_N = 60
+ASTRONOMICAL_Z = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin 1993) for an astronomical point
+_MAD_Z = 0.6745  # Φ⁻¹(0.75): makes the MAD a consistent estimate of σ for normal data
+_MEANAD_Z = 1.253314  # √(π/2): mean absolute deviation → σ, used when the MAD is 0
+_MAX_DECIMALS = 12  # precision search stops here (beyond it, floats carry no decimal meaning)
+
+IHI_RUNS_TABLE_SOURCE = (
+    "Perla RJ, Provost LP, Murray SK (2011) The run chart: a simple analytical tool for "
+    "learning from variation in healthcare processes. BMJ Qual Saf 20:46–51, Table 1 "
+    "(adapted from Swed FS, Eisenhart C (1943) Ann Math Stat 14:66–87)"
+)
+# Printed Table 1: useful observations -> (lower, upper) limit of the number of runs.
+IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12), 15: (5, 12),
+    16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15), 20: (6, 16), 21: (7, 16),
+    22: (7, 17), 23: (7, 17), 24: (8, 18), 25: (8, 18), 26: (9, 19), 27: (10, 19),
+    28: (10, 20), 29: (10, 20), 30: (11, 21), 31: (11, 22), 32: (11, 23), 33: (12, 23),
+    34: (12, 24), 35: (12, 24), 36: (13, 25), 37: (13, 25), 38: (14, 26), 39: (14, 26),
+    40: (15, 27), 41: (15, 27), 42: (16, 28), 43: (16, 28), 44: (17, 29), 45: (17, 30),
+    46: (17, 31), 47: (18, 31), 48: (18, 32), 49: (19, 32), 50: (19, 33), 51: (20, 33),
+    52: (20, 34), 53: (21, 34), 54: (21, 35), 55: (22, 35), 56: (22, 35), 57: (23, 36),
+    58: (23, 37), 59: (24, 38), 60: (24, 38),
+}  # fmt: skip
+IHI_RUNS_TABLE_MIN_N = min(IHI_RUNS_TABLE)  # 10
+IHI_RUNS_TABLE_MAX_N = max(IHI_RUNS_TABLE)  # 60
 RUNS_TAIL_PROBABILITY = 0.025  # 5% two-sided, as Swed & Eisenhart's (1943) tables
 _EXACT_QBINOM_MAX_SIZE = 2000  # exact integer arithmetic up to here; log-space (checked) above
 
@@ -158,18 +185,35 @@ def _runs_pmf(n1: int, n2: int) -> dict[int, int]:
     return out
 
 
-@lru_cache(maxsize=128)
 def runs_limits(n_useful: int) -> tuple[int, int] | None:
-    """IHI runs-rule limits for ``n_useful`` observations (10–60), from Swed & Eisenhart.
+    """IHI runs-rule limits for ``n_useful`` observations, as printed (Perla et al. 2011).
 
     Args:
         n_useful: Number of useful observations (not missing, not on the median).
 
     Returns:
-        ``(lower, upper)``: fewer runs than ``lower`` or more than ``upper`` signals; or
-        None outside the published range of 10–60 observations.
+        ``(lower, upper)`` from :data:`IHI_RUNS_TABLE`: fewer runs than ``lower`` or more
+        than ``upper`` signals; None outside the printed range of 10–60 observations.
     """
-    if not IHI_RUNS_TABLE_MIN_N <= n_useful <= IHI_RUNS_TABLE_MAX_N:
+    return IHI_RUNS_TABLE.get(int(n_useful))
+
+
+@lru_cache(maxsize=128)
+def swed_eisenhart_runs_limits(n_useful: int) -> tuple[int, int] | None:
+    """Exact Swed–Eisenhart runs limits at 5 % two-sided (not the printed IHI table).
+
+    The useful observations are split as evenly as possible above and below the median;
+    the lower limit is the smallest r with ``P(R <= r) > 0.025``, the upper the largest
+    with ``P(R >= r) > 0.025``. It differs from the printed table at 18 of its 51 sizes,
+    so the IHI preset does not use it; it is kept, labelled, for comparison.
+
+    Args:
+        n_useful: Number of useful observations (at least 2).
+
+    Returns:
+        ``(lower, upper)``, or None below 2 observations.
+    """
+    if n_useful < 2:
         return None
     n1 = n_useful // 2
     n2 = n_useful - n1
@@ -362,13 +406,57 @@ def _trend_flags(values: np.ndarray, groups: np.ndarray, trend: int):
     return flags, windows[0]
 
 
-def _mean_moving_range(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    mr = np.abs(np.diff(values))
-    valid = ~np.isnan(mr) & (groups[1:] == groups[:-1])
-    s = np.bincount(groups[1:][valid], mr[valid], minlength=n_groups)
-    c = np.bincount(groups[1:][valid], minlength=n_groups)
+def data_decimals(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Decimal places each group's values carry (the most any value needs, at most 12)."""
+    v = values[~np.isnan(values)]
+    g = groups[~np.isnan(values)]
+    need = np.full(v.size, _MAX_DECIMALS, dtype=np.int64)
+    open_ = np.ones(v.size, dtype=bool)
+    scale = np.maximum(np.abs(v), 1.0)
+    for d in range(_MAX_DECIMALS):
+        exact = open_ & (np.abs(np.round(v, d) - v) <= 1e-9 * scale)
+        need[exact] = d
+        open_ &= ~exact
+        if not open_.any():
+            break
+    out = np.zeros(n_groups, dtype=np.int64)
+    np.maximum.at(out, g, need)
+    return out
+
+
+def centre_sign(
+    values: np.ndarray, centre: np.ndarray, groups: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Side of the centre line (+1, −1, 0 on it, NaN missing) in the data's own precision.
+
+    The difference is rounded to one decimal more than the group's values carry (a median
+    of two values can need one more), so float noise in a centre such as
+    87.19999999999999 cannot put a point of 87.2 off the line.
+    """
+    diff = values - centre
+    dec = np.minimum(data_decimals(values, groups, n_groups) + 1, _MAX_DECIMALS)
+    tol = 0.5 * np.power(10.0, -dec.astype(float))[groups]
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(diff) < tol, 0.0, np.sign(diff))
+
+
+def _robust_z(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Modified z-score of each point within its group (Iglewicz & Hoaglin 1993).
+
+    ``0.6745 × |x − median| / MAD``; where the MAD is 0 (over half the points equal),
+    ``|x − median| / (1.2533 × mean absolute deviation)``; 0 where both are 0.
+    """
+    ok = ~np.isnan(values)
+    med = _group_median(values, ok, groups, n_groups)
+    dev = np.abs(values - med[groups])
+    mad = _group_median(dev, ok, groups, n_groups)
+    s = np.bincount(groups[ok], dev[ok], minlength=n_groups)
+    c = np.bincount(groups[ok], minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return s / c
+        mean_ad = s / c
+        scale = np.where(mad > 0, mad / _MAD_Z, _MEANAD_Z * mean_ad)
+        z = dev / scale[groups]
+    return np.where(np.isfinite(z), z, 0.0)
 
 
 def _labels(positions: np.ndarray, date_labels: np.ndarray | None) -> np.ndarray:
@@ -396,7 +484,7 @@ def _analyse(
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Analyse contiguous groups around a per-group centre; returns (point cols, group frame)."""
     cl = centre[groups]
-    sign = np.sign(values - cl)
+    sign = centre_sign(values, cl, groups, n_groups)
     useful = ~np.isnan(sign) & (sign != 0)
     rs = _run_structure(sign, useful, groups, n_groups)
     n_useful = rs["n_useful"]
@@ -531,18 +619,14 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     too_few = n_runs < lower
     too_many = n_runs > upper
     runs_sig = too_few | too_many
-    # astronomical
-    amr = _mean_moving_range(values, groups, n_groups)
-    half_width = ASTRONOMICAL_SIGMAS * amr / D2
-    dev = np.abs(values - cl)
-    with np.errstate(invalid="ignore"):
-        rule_astro = dev > half_width[groups]
+    # astronomical: robust z-score from all points of the group
+    robust_z = _robust_z(values, groups, n_groups)
+    rule_astro = robust_z > ASTRONOMICAL_Z
     per_group.update(
         n_runs=n_runs,
         runs_lower=lower,
         runs_upper=upper,
         rule_runs=runs_sig,
-        astronomical_limit=half_width,
     )
     cols["n_runs"] = n_runs[groups]
     cols["runs_lower"] = lower[groups]
@@ -607,10 +691,12 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     idx = np.flatnonzero(rule_astro)
     if idx.size:
         text = (
-            "Astronomical point: more than "
-            + f"{ASTRONOMICAL_SIGMAS:g}"
-            + " sigma from the median (point "
+            "Astronomical point: far from all the others (point "
             + pd.Series(_labels(idx, date_labels), dtype=object)
+            + ", robust z-score "
+            + pd.Series(np.round(robust_z[idx], 1)).astype(str)
+            + " > "
+            + f"{ASTRONOMICAL_Z:g}"
             + ")"
         ).to_numpy(dtype=object)
         _append(reason, idx, text)

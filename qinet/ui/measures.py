@@ -36,7 +36,7 @@ from qinet.stats.rules import (
     RunChartRules,
     SpcRules,
 )
-from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
+from qinet.stats.runchart import ASTRONOMICAL_Z, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
 from qinet.ui.state import PageContext
@@ -208,8 +208,8 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
                 "down (repeated values are skipped);",
                 f"**too few or too many runs** for the number of points (checked for "
                 f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
-                f"an **astronomical point**: more than {ASTRONOMICAL_SIGMAS:g} sigma from the "
-                "median.",
+                "an **astronomical point**: one point far from all the others (robust "
+                f"z-score from the median and median absolute deviation above {ASTRONOMICAL_Z:g}).",
             ]
         signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
         tail = "Points on the median neither make nor break a run."
