@@ -22,6 +22,7 @@ CSV: every point with its limits, flags, point type, reason and the preset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,12 @@ from qinet.errors import InvalidSeriesError
 from qinet.stats import limits as limits_mod
 from qinet.stats.rules import ANHOEJ, RunChartRules, SpcRules
 from qinet.stats.runchart import compute_run_chart
+from qinet.stats.runstates import (
+    is_non_directional,
+    run_point_types,
+    run_sides,
+    run_variation,
+)
 from qinet.stats.spc import SpcOptions, apply_rules, compute_xmr
 from qinet.stats.summary import summarise
 
@@ -63,7 +70,9 @@ class MeasureSummary:
         centre: Centre line (mean or median) at the last point.
         lower: Lower process limit at the last point (NaN when not drawn).
         upper: Upper process limit at the last point (NaN when not drawn).
-        variation: Variation icon state (``NOT_ENOUGH_DATA`` for run charts).
+        variation: Variation icon state; for a run chart from its signals (``NON_RANDOM``
+            for too few crossings or runs), ``NOT_ENOUGH_DATA`` for an SPC measure that is
+            shown as a run chart until it has enough points.
         assurance: Assurance icon state (``NO_TARGET`` for run charts).
         special_points: Points flagged by any rule.
         latest_signal_reason: Reason of the most recent flagged point ("" if none).
@@ -222,65 +231,23 @@ def _accepted_phases(
     return accepted, warnings
 
 
-def _blocks(member: np.ndarray, side: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) of runs of consecutive members on the same side."""
-    out: list[tuple[int, int]] = []
-    start = None
-    for i, m in enumerate(member):
-        if m and start is not None and side[i] == side[i - 1]:
-            continue
-        if start is not None:
-            out.append((start, i - 1))
-            start = None
-        if m:
-            start = i
-    if start is not None:
-        out.append((start, len(member) - 1))
-    return out
-
-
 def _run_point_types(result: pd.DataFrame, direction: ImprovementDirection) -> np.ndarray:
-    """Point types for a run chart: points of a per-point signal, by side and direction.
+    """Point types for a run chart: points of a directional signal, by side and direction.
 
-    A point in an unusually long run, a shift, a trend or an astronomical point is
-    special; above the median it is "high", below "low" (for a trend: the way the trend
-    goes). Phase-wide signals (too few crossings or runs) colour no single point.
+    Phase-wide signals (too few crossings or runs) colour no single point.
     """
-    n = len(result)
-    y = result["value"].to_numpy(dtype=float)
-    med = result["median"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - med)
-    member = np.zeros(n, dtype=bool)
-    for col in ("in_long_run", "rule_shift", "rule_astronomical"):
-        if col in result:
-            member |= result[col].to_numpy(dtype=bool)
-    high = (side > 0) & member
-    low = (side < 0) & member
-    if "rule_trend" in result:
-        # a trend point is high or low by the way the trend goes (trend outranks shift, as MDC)
-        trend = result["rule_trend"].to_numpy(dtype=bool)
-        for first, last in _blocks(trend, np.zeros(n)):
-            vals = y[first : last + 1][~np.isnan(y[first : last + 1])]
-            rising = bool(len(vals) > 1 and vals[-1] > vals[0])
-            high[first : last + 1] = rising
-            low[first : last + 1] = not rising
     sign = _DIRECTION_SIGN[ImprovementDirection(direction)]
-    out = np.full(n, PointType.COMMON_CAUSE.value, dtype=object)
-    if sign == 0:
-        out[high] = PointType.NEUTRAL_HIGH.value
-        out[low] = PointType.NEUTRAL_LOW.value
-    else:
-        out[high] = PointType.IMPROVEMENT.value if sign > 0 else PointType.CONCERN.value
-        out[low] = PointType.CONCERN.value if sign > 0 else PointType.IMPROVEMENT.value
-    return out
+    return run_point_types(run_sides(result), sign)
 
 
 def _nat_to_none(value: object) -> pd.Timestamp | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
 
-def _run_summary(result: pd.DataFrame) -> MeasureSummary:
+def _run_summary(
+    result: pd.DataFrame, direction: ImprovementDirection, fell_back: bool
+) -> MeasureSummary:
+    """Summary of a run chart; an SPC measure shown as one for now keeps NOT_ENOUGH_DATA."""
     n = len(result)
     present = result["value"].notna()
     flagged = result["reason"].astype(str) != ""
@@ -309,7 +276,15 @@ def _run_summary(result: pd.DataFrame) -> MeasureSummary:
         centre=float(last["median"]),
         lower=np.nan,
         upper=np.nan,
-        variation=VariationState.NOT_ENOUGH_DATA,
+        variation=VariationState.NOT_ENOUGH_DATA
+        if fell_back
+        else VariationState(
+            run_variation(
+                run_sides(result)[-1:],
+                result["non_random"].to_numpy(dtype=bool)[-1:],
+                np.array([_DIRECTION_SIGN[ImprovementDirection(direction)]]),
+            )[0]
+        ),
         assurance=AssuranceState.NO_TARGET,
         special_points=int((result["point_type"] != PointType.COMMON_CAUSE.value).sum()),
         latest_signal_reason=str(sig["reason"].iloc[-1]) if len(sig) else "",
@@ -417,7 +392,7 @@ def analyse_measure(
         result["point_type"] = _run_point_types(result, direction)
         result["target"] = np.nan if target is None else float(target)
         warnings.extend(result.attrs.get("warnings", []))
-        summary = _run_summary(result)
+        summary = _run_summary(result, direction, fell_back)
         drawn_as = ChartType.RUN
     else:
         phases, skipped = _accepted_phases(
@@ -679,37 +654,64 @@ def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd
     )
 
 
+_SPAN = re.compile(r"\(([^()]+?) (?:to|–) ([^()]+?)\)")
+
+
+def _label_dates(dates: pd.Series) -> dict[str, date]:
+    """Every way a reason text can name a period (``2024-04``, ``2024-04-01``, ``1 Apr 2024``)."""
+    out: dict[str, date] = {}
+    for ts in dates.dropna():
+        d = ts.date()
+        for label in (ts.strftime("%Y-%m-%d"), f"{ts.day} {ts:%b %Y}", ts.strftime("%Y-%m")):
+            out.setdefault(label, d)
+    return out
+
+
 def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
     """Each distinct signal once, in the order it first appears, with where it applies.
 
     A point's ``reason`` joins one clause per rule ("Above the upper process limit
     (…); 6 points in a row above the mean (…)"); neighbouring points repeat the same
-    run clause. This splits the reasons into clauses and keeps each clause once.
+    run clause. This splits the reasons into clauses and keeps each clause once. Where
+    a clause names its window ("(2024-04 to 2024-09)") ``from`` and ``to`` are that
+    window, so the table and its text agree (two-of-three windows include a point that
+    is not itself beyond 2σ); otherwise they are the first and last point showing it.
 
     Args:
         analysis: An :func:`analyse_measure` result.
 
     Returns:
-        Columns ``from`` and ``to`` (period starts of the first and last point showing
-        the signal), ``points``, ``point_type`` (of its first point) and ``signal``.
+        Columns ``from`` and ``to``, ``points`` (points showing the signal),
+        ``point_type`` (of its first point; empty for a run chart's signals with no
+        direction: too few crossings or runs), ``non_random`` (True for those) and
+        ``signal``.
     """
     r = analysis.result
     rows: dict[str, dict] = {}
     dates = pd.to_datetime(r["date"]) if "date" in r else pd.Series([pd.NaT] * len(r))
     pts = r["point_type"].astype(str).to_numpy() if "point_type" in r else [""] * len(r)
+    run = not analysis.is_spc
     for i, reason in enumerate(r["reason"].astype(str).to_numpy() if "reason" in r else []):
         for clause in filter(None, reason.split("; ")):
             d = None if pd.isna(dates.iloc[i]) else dates.iloc[i].date()
             if clause not in rows:
+                flat = run and is_non_directional(clause)
                 rows[clause] = {
                     "from": d,
                     "to": d,
                     "points": 0,
-                    "point_type": pts[i],
+                    "point_type": "" if flat else pts[i],
+                    "non_random": flat,
                     "signal": clause,
                 }
             rows[clause]["to"] = d
             rows[clause]["points"] += 1
+    labels = _label_dates(dates) if rows else {}
+    for row in rows.values():
+        m = _SPAN.search(row["signal"])
+        if m and m.group(1) in labels and m.group(2) in labels:
+            row["from"], row["to"] = labels[m.group(1)], labels[m.group(2)]
     return pd.DataFrame(
-        list(rows.values()), columns=["from", "to", "points", "point_type", "signal"]
+        list(rows.values()),
+        columns=["from", "to", "points", "point_type", "non_random", "signal"],
     )

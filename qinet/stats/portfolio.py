@@ -47,6 +47,7 @@ from qinet.stats.rules import (
 )
 from qinet.stats.runchart import _analyse
 from qinet.stats.runchart import _group_median as _run_group_median
+from qinet.stats.runstates import run_sides, run_variation
 from qinet.stats.spc import (
     _DIRECTION_SIGN,
     PerPointLimits,
@@ -221,16 +222,8 @@ def _run_block(
     baseline = (fix < 0) | (pos < fix)
     centre = _run_group_median(y, baseline, groups, n_groups)
     out, _per = _analyse(y, groups, n_groups, centre, rules, _date_labels(cols["date"][rows]))
-    member = np.zeros(len(rows), dtype=bool)
-    for name in ("in_long_run", "rule_shift", "rule_astronomical"):
-        if name in out:
-            member |= out[name].astype(bool)
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - out["median"])
-    special = member & ((side > 0) | (side < 0))
-    if "rule_trend" in out:
-        special |= out["rule_trend"].astype(bool)
-    out["special"] = special
+    out["side"] = run_sides({**out, "value": y})
+    out["special"] = out["side"] != 0
     return out
 
 
@@ -401,6 +394,11 @@ def summary_matrix(
         out["last_value"][which] = y[rows][last]
         out["last_date"][which] = day[rows][last]
         out["centre"][which] = res["median"][last]
+        out["variation"][which] = np.where(
+            fell_back[which],
+            VariationState.NOT_ENOUGH_DATA.value,
+            run_variation(res["side"][last], res["non_random"][last], dir_of[which]),
+        )
         out["special_points"][which] = np.bincount(
             local_series, weights=res["special"], minlength=len(which)
         ).astype(np.int64)

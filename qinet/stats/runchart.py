@@ -31,12 +31,12 @@ qinet documents rather than hides:
   computed. The exact Swed–Eisenhart computation is kept as a separately named function,
   :func:`swed_eisenhart_runs_limits`, and is not used by the IHI preset.
 * *Astronomical point*: IHI leaves this to judgement ("a single point obviously different
-  from all the others"). qinet marks a point whose modified z-score (Iglewicz & Hoaglin
-  1993) exceeds :data:`ASTRONOMICAL_Z` = 3.5: ``0.6745 × |x − median| / MAD`` with the
-  median and median absolute deviation of all non-missing points of the phase (when the MAD
-  is 0, ``|x − median| / (1.2533 × mean absolute deviation)``). Both are robust: a few wild
-  points barely move them, while a series that moves between levels has a wide spread and
-  marks nothing, so only a few isolated points can ever be marked.
+  from all the others"). qinet marks a phase's single highest or single lowest point when
+  the gap between it and the nearest other point is more than :data:`ASTRONOMICAL_Z` = 3.5
+  robust standard deviations of the phase (IQR / 1.349; when the IQR is 0,
+  1.2533 × the mean absolute deviation from the median). At most two points per phase can
+  be marked, each isolated from every other point; a series that moves between levels
+  marks nothing (its shift and runs are what the other rules see).
 * *Ties with the centre line* are decided in the data's own precision: a point whose
   difference from the centre rounds to zero at one decimal more than the phase's values
   carry (at most 12) is on the centre line, so a frozen median of 87.1 and 87.3 held as
@@ -56,9 +56,9 @@ import pandas as pd
 from qinet.errors import InvalidSeriesError
 from qinet.stats.rules import ANHOEJ, RunChartRules
 
-ASTRONOMICAL_Z = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin 1993) for an astronomical point
-_MAD_Z = 0.6745  # Φ⁻¹(0.75): makes the MAD a consistent estimate of σ for normal data
-_MEANAD_Z = 1.253314  # √(π/2): mean absolute deviation → σ, used when the MAD is 0
+ASTRONOMICAL_Z = 3.5  # gap, in robust σ, between a lone extreme point and all the others
+_IQR_Z = 1.349  # IQR / 1.349 estimates σ for normal data
+_MEANAD_Z = 1.253314  # √(π/2): mean absolute deviation → σ, used when the IQR is 0
 _MAX_DECIMALS = 12  # precision search stops here (beyond it, floats carry no decimal meaning)
 
 IHI_RUNS_TABLE_SOURCE = (
@@ -440,23 +440,40 @@ def centre_sign(
         return np.where(np.abs(diff) < tol, 0.0, np.sign(diff))
 
 
-def _robust_z(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Modified z-score of each point within its group (Iglewicz & Hoaglin 1993).
+def _astronomical(values: np.ndarray, groups: np.ndarray, n_groups: int):
+    """Isolated extreme points: (flags, gap in robust σ per point, NaN where not an extreme).
 
-    ``0.6745 × |x − median| / MAD``; where the MAD is 0 (over half the points equal),
-    ``|x − median| / (1.2533 × mean absolute deviation)``; 0 where both are 0.
+    Only a group's single highest and single lowest point are candidates; one is marked
+    when its gap to the nearest other point exceeds ``ASTRONOMICAL_Z`` robust standard
+    deviations of the group (IQR / 1.349; 1.2533 × mean absolute deviation from the
+    median when the IQR is 0).
     """
-    ok = ~np.isnan(values)
-    med = _group_median(values, ok, groups, n_groups)
-    dev = np.abs(values - med[groups])
-    mad = _group_median(dev, ok, groups, n_groups)
-    s = np.bincount(groups[ok], dev[ok], minlength=n_groups)
-    c = np.bincount(groups[ok], minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_ad = s / c
-        scale = np.where(mad > 0, mad / _MAD_Z, _MEANAD_Z * mean_ad)
-        z = dev / scale[groups]
-    return np.where(np.isfinite(z), z, 0.0)
+    flags = np.zeros(values.size, dtype=bool)
+    score = np.full(values.size, np.nan)
+    ok = np.flatnonzero(~np.isnan(values))
+    if ok.size < 3:
+        return flags, score
+    order = ok[np.lexsort((values[ok], groups[ok]))]
+    v = values[order]
+    g = groups[order]
+    frame = pd.Series(v).groupby(g, sort=True)
+    q = frame.quantile([0.25, 0.75]).unstack()
+    med = frame.median()
+    mean_ad = pd.Series(np.abs(v - med.reindex(g).to_numpy())).groupby(g, sort=True).mean()
+    iqr = (q[0.75] - q[0.25]).to_numpy()
+    scale = np.where(iqr > 0, iqr / _IQR_Z, _MEANAD_Z * mean_ad.to_numpy())
+    count = frame.size().to_numpy()
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    last = np.r_[first[1:] - 1, v.size - 1]
+    big = count >= 3
+    first, last, scale = first[big], last[big], scale[big]
+    gap_low = (v[first + 1] - v[first]) / np.where(scale > 0, scale, np.nan)
+    gap_high = (v[last] - v[last - 1]) / np.where(scale > 0, scale, np.nan)
+    for pos, gap in ((first, gap_low), (last, gap_high)):
+        mark = gap > ASTRONOMICAL_Z
+        flags[order[pos[mark]]] = True
+        score[order[pos[mark]]] = gap[mark]
+    return flags, score
 
 
 def _labels(positions: np.ndarray, date_labels: np.ndarray | None) -> np.ndarray:
@@ -524,6 +541,7 @@ def _analyse(
             cols[name] = per_group[name][groups]
         cols["runs_signal"] = signal[groups]
         cols["in_long_run"] = in_long
+        cols["non_random"] = cross_sig[groups]
         cols["signal"] = signal[groups]
         if with_reasons:
             _anhoej_reasons(
@@ -619,9 +637,8 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     too_few = n_runs < lower
     too_many = n_runs > upper
     runs_sig = too_few | too_many
-    # astronomical: robust z-score from all points of the group
-    robust_z = _robust_z(values, groups, n_groups)
-    rule_astro = robust_z > ASTRONOMICAL_Z
+    # astronomical: a lone extreme far from every other point of its phase
+    rule_astro, astro_gap = _astronomical(values, groups, n_groups)
     per_group.update(
         n_runs=n_runs,
         runs_lower=lower,
@@ -635,6 +652,12 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     cols["rule_trend"] = rule_trend
     cols["rule_runs"] = runs_sig[groups]
     cols["rule_astronomical"] = rule_astro
+    cols["non_random"] = runs_sig[groups]
+    trend_dir = np.zeros(values.size, dtype=np.int8)
+    t_idx = np.flatnonzero(rule_trend)
+    if t_idx.size:
+        trend_dir[t_idx] = t_dir[np.searchsorted(t_start, t_idx, side="right") - 1]
+    cols["trend_direction"] = trend_dir
     cols["signal"] = rule_shift | rule_trend | runs_sig[groups] | rule_astro
     if reason is None:
         return
@@ -666,9 +689,12 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
             + "), at least "
             + str(rules.trend)
         ).to_numpy(dtype=object)
-        # map each flagged point to the window containing it
+        # map each flagged point to the window(s) containing it: a turning point can end
+        # one trend and start the next, and then carries both
         idx = np.flatnonzero(rule_trend)
         w = np.searchsorted(t_start, idx, side="right") - 1
+        shared = (w > 0) & (t_end[np.maximum(w - 1, 0)] >= idx)
+        _append(reason, idx[shared], text[w[shared] - 1])
         _append(reason, idx, text[w])
     gs = np.flatnonzero(runs_sig)
     if gs.size:
@@ -693,11 +719,11 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
         text = (
             "Astronomical point: far from all the others (point "
             + pd.Series(_labels(idx, date_labels), dtype=object)
-            + ", robust z-score "
-            + pd.Series(np.round(robust_z[idx], 1)).astype(str)
-            + " > "
+            + ", "
+            + pd.Series(np.round(astro_gap[idx], 1)).astype(str)
+            + " robust standard deviations from the nearest other point; more than "
             + f"{ASTRONOMICAL_Z:g}"
-            + ")"
+            + " signals)"
         ).to_numpy(dtype=object)
         _append(reason, idx, text)
 

@@ -147,9 +147,9 @@ def variation_icon_name(state: VariationState) -> str | None:
 
     Returns:
         ``"common_cause"``, ``"improvement_high"``, ``"concern_low"``, … or None for
-        :attr:`VariationState.NOT_ENOUGH_DATA` (PTD has no such icon).
+        :attr:`VariationState.NOT_ENOUGH_DATA` or ``NON_RANDOM`` (PTD has no such icons).
     """
-    if state is VariationState.NOT_ENOUGH_DATA:
+    if state in (VariationState.NOT_ENOUGH_DATA, VariationState.NON_RANDOM):
         return None
     return str(state.value)
 

@@ -208,8 +208,8 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
                 "down (repeated values are skipped);",
                 f"**too few or too many runs** for the number of points (checked for "
                 f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
-                "an **astronomical point**: one point far from all the others (robust "
-                f"z-score from the median and median absolute deviation above {ASTRONOMICAL_Z:g}).",
+                "an **astronomical point**: the highest or lowest point, more than "
+                f"{ASTRONOMICAL_Z:g} robust standard deviations from every other point.",
             ]
         signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
         tail = "Points on the median neither make nor break a run."
@@ -408,7 +408,10 @@ def _signals(
             "From": signals["from"],
             "To": signals["to"],
             "Points": signals["points"],
-            "Type": [POINT_TYPE_LABELS[PointType(p)] if p else "" for p in signals["point_type"]],
+            "Type": [
+                POINT_TYPE_LABELS[PointType(p)] if p else "Non-random variation (no direction)"
+                for p in signals["point_type"]
+            ],
             "Why it is special": signals["signal"],
         }
     )

@@ -165,7 +165,7 @@ _VARIATION_ORDER = {
     for i, s in enumerate(
         (VariationState.CONCERN_HIGH, VariationState.CONCERN_LOW, VariationState.IMPROVEMENT_HIGH,
          VariationState.IMPROVEMENT_LOW, VariationState.NEUTRAL_HIGH, VariationState.NEUTRAL_LOW,
-         VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
+         VariationState.NON_RANDOM, VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
     )
 }  # fmt: skip
 

@@ -305,8 +305,27 @@ def test_astronomical_one_wild_value_is_marked_alone():
     assert rc.index[rc["rule_astronomical"]].tolist() == [8]
 
 
+@pytest.mark.parametrize("low", [9, 5, 3])
+def test_astronomical_unequal_levels_mark_none(low):
+    # 20 - low points at one level, low at another (with small steps): nothing is isolated
+    values = np.r_[np.full(20 - low, 20.0), np.full(low, 10.0)] + np.arange(20) * 0.01
+    assert not compute_run_chart(values, rules=IHI)["rule_astronomical"].any()
+
+
+def test_astronomical_two_wild_points_together_are_not_a_single_point():
+    values = [10.0, 11, 12, 11, 10, 12, 11, 10, 40, 41, 11, 12]
+    assert not compute_run_chart(values, rules=IHI)["rule_astronomical"].any()
+
+
+def test_astronomical_low_point_and_reason():
+    values = [50.0, 51, 49, 50, 52, 51, 50, 49, 51, 50, 5, 50]
+    rc = compute_run_chart(values, rules=IHI)
+    assert rc.index[rc["rule_astronomical"]].tolist() == [10]
+    assert "nearest other point" in rc["reason"].iloc[10]
+
+
 def test_astronomical_with_most_points_equal_uses_mean_deviation():
-    values = [10.0] * 15 + [11.0, 60.0]  # MAD is 0: the mean absolute deviation scales instead
+    values = [10.0] * 15 + [11.0, 60.0]  # IQR is 0: the mean absolute deviation scales instead
     rc = compute_run_chart(values, rules=IHI)
     assert rc.index[rc["rule_astronomical"]].tolist() == [16]
     assert not compute_run_chart([10.0] * 12, rules=IHI)["rule_astronomical"].any()
