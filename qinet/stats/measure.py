@@ -22,8 +22,7 @@ CSV: every point with its limits, flags, point type, reason and the preset.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,16 +32,29 @@ import pandas as pd
 from qinet.domain import AssuranceState, ChartType, ImprovementDirection, PointType, VariationState
 from qinet.errors import InvalidSeriesError
 from qinet.stats import limits as limits_mod
+from qinet.stats.core import DIRECTION_SIGN, none_if_nat
+from qinet.stats.measure_types import MeasureAnalysis, MeasureSummary
 from qinet.stats.rules import ANHOEJ, RunChartRules, SpcRules
 from qinet.stats.runchart import compute_run_chart
 from qinet.stats.runstates import (
-    is_non_directional,
     run_point_types,
     run_sides,
     run_variation,
 )
+from qinet.stats.signals import extract_frame, signal_list
 from qinet.stats.spc import SpcOptions, apply_rules, compute_xmr
 from qinet.stats.summary import summarise
+
+__all__ = [  # the single-measure API the pages use (tables re-exported from signals)
+    "FALLBACK_RUN_RULES",
+    "MeasureAnalysis",
+    "MeasureSummary",
+    "Suggestion",
+    "analyse_measure",
+    "extract_frame",
+    "signal_list",
+    "suggest_phase_breaks",
+]
 
 SUGGESTION_WINDOW = 4
 """A shift that starts at most this many points after a dated change is suggested as a break."""
@@ -50,85 +62,6 @@ SUGGESTION_WINDOW = 4
 FALLBACK_RUN_RULES = ANHOEJ
 """Rules for an SPC measure drawn as a run chart because it is still short (qinet's default)."""
 
-_LIMIT_CHART = {ChartType.P: "p", ChartType.U: "u", ChartType.C: "c"}
-_DIRECTION_SIGN = {
-    ImprovementDirection.INCREASE: 1,
-    ImprovementDirection.DECREASE: -1,
-    ImprovementDirection.NEUTRAL: 0,
-}
-
-
-@dataclass(frozen=True)
-class MeasureSummary:
-    """The headline state of one analysed measure (SPC or run chart alike).
-
-    Attributes:
-        n: Periods in the series (missing values included).
-        n_points: Periods with a plotted value.
-        last_value: The last plotted statistic (NaN when missing).
-        last_date: Its period start, or None.
-        centre: Centre line (mean or median) at the last point.
-        lower: Lower process limit at the last point (NaN when not drawn).
-        upper: Upper process limit at the last point (NaN when not drawn).
-        variation: Variation icon state; for a run chart from its signals (``NON_RANDOM``
-            for too few crossings or runs), ``NOT_ENOUGH_DATA`` for an SPC measure that is
-            shown as a run chart until it has enough points.
-        assurance: Assurance icon state (``NO_TARGET`` for run charts).
-        special_points: Points flagged by any rule.
-        latest_signal_reason: Reason of the most recent flagged point ("" if none).
-        latest_signal_date: Its period start, or None.
-    """
-
-    n: int
-    n_points: int
-    last_value: float
-    last_date: pd.Timestamp | None
-    centre: float
-    lower: float
-    upper: float
-    variation: VariationState
-    assurance: AssuranceState
-    special_points: int
-    latest_signal_reason: str
-    latest_signal_date: pd.Timestamp | None
-
-
-@dataclass(frozen=True)
-class MeasureAnalysis:
-    """A measure's chart data and what it says.
-
-    Attributes:
-        result: One row per period: the engine's result columns (see
-            :mod:`qinet.stats.spc` or :mod:`qinet.stats.runchart`), plus ``numerator``
-            and ``denominator`` for p/u charts, and ``point_type`` and ``target`` for
-            run charts. ``attrs`` keeps the engine's ``rules`` and ``warnings``.
-        summary: The headline state.
-        preset: The rules actually applied (the fallback run-chart rules when
-            ``fell_back``).
-        requested: The preset asked for.
-        chart: The measure's chart type.
-        drawn_as: ``chart``, or ``ChartType.RUN`` when it fell back.
-        fell_back: True when an SPC measure is drawn as a run chart for lack of points.
-        phase_dates: Period starts of the phase breaks applied.
-        notes: Plain-English notes for the reader (fallback and trial-limit wording).
-        warnings: The engine's warnings plus breaks that could not be applied.
-    """
-
-    result: pd.DataFrame
-    summary: MeasureSummary
-    preset: SpcRules | RunChartRules
-    requested: SpcRules | RunChartRules
-    chart: ChartType
-    drawn_as: ChartType
-    fell_back: bool
-    phase_dates: tuple[date, ...]
-    notes: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-    @property
-    def is_spc(self) -> bool:
-        """True when drawn with process limits (XmR, p, u, c), False for a run chart."""
-        return self.drawn_as is not ChartType.RUN
 
 
 @dataclass(frozen=True)
@@ -236,12 +169,8 @@ def _run_point_types(result: pd.DataFrame, direction: ImprovementDirection) -> n
 
     Phase-wide signals (too few crossings or runs) colour no single point.
     """
-    sign = _DIRECTION_SIGN[ImprovementDirection(direction)]
+    sign = DIRECTION_SIGN[ImprovementDirection(direction)]
     return run_point_types(run_sides(result), sign)
-
-
-def _nat_to_none(value: object) -> pd.Timestamp | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
 
 def _run_summary(
@@ -272,7 +201,7 @@ def _run_summary(
         n=n,
         n_points=int(present.sum()),
         last_value=float(last["value"]),
-        last_date=_nat_to_none(last["date"]),
+        last_date=none_if_nat(last["date"]),
         centre=float(last["median"]),
         lower=np.nan,
         upper=np.nan,
@@ -282,13 +211,13 @@ def _run_summary(
             run_variation(
                 run_sides(result)[-1:],
                 result["non_random"].to_numpy(dtype=bool)[-1:],
-                np.array([_DIRECTION_SIGN[ImprovementDirection(direction)]]),
+                np.array([DIRECTION_SIGN[ImprovementDirection(direction)]]),
             )[0]
         ),
         assurance=AssuranceState.NO_TARGET,
         special_points=int((result["point_type"] != PointType.COMMON_CAUSE.value).sum()),
         latest_signal_reason=str(sig["reason"].iloc[-1]) if len(sig) else "",
-        latest_signal_date=_nat_to_none(sig["date"].iloc[-1]) if len(sig) else None,
+        latest_signal_date=none_if_nat(sig["date"].iloc[-1]) if len(sig) else None,
     )
 
 
@@ -417,7 +346,7 @@ def analyse_measure(
             num = extra.get("numerator", y)
             den = extra.get("denominator")
             lim = limits_mod.chart_limits(
-                _LIMIT_CHART[kind],
+                limits_mod.LIMIT_CHART[kind],
                 np.where(ex, np.nan, num),
                 None if den is None else np.where(ex, np.nan, den),
                 freeze=fix,
@@ -580,138 +509,3 @@ def suggest_phase_breaks(
             text=text,
         )
     return [found[k] for k in sorted(found)]
-
-
-_SPC_EXTRACT = (
-    "phase",
-    "excluded",
-    "mean",
-    "lpl",
-    "upl",
-    "lower_2s",
-    "upper_2s",
-    "limits_shown",
-    "rule_outside",
-    "rule_shift",
-    "rule_trend",
-    "rule_two_of_three",
-    "special_cause_type",
-    "point_type",
-    "reason",
-    "target",
-)
-_RUN_EXTRACT = (
-    "phase",
-    "excluded",
-    "median",
-    "useful",
-    "in_long_run",
-    "runs_signal",
-    "rule_shift",
-    "rule_trend",
-    "rule_runs",
-    "rule_astronomical",
-    "signal",
-    "point_type",
-    "reason",
-    "target",
-)
-
-
-def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd.DataFrame:
-    """The chart's CSV: every point with limits, flags, point type, reason and preset.
-
-    Args:
-        analysis: An :func:`analyse_measure` result.
-        labels: Constant columns to put first, in order (e.g. ``measure_id``,
-            ``measure``, ``project_code``, ``project``, ``filters``).
-
-    Returns:
-        One row per period: the label columns, ``chart``, ``preset_key``,
-        ``preset_name``, ``preset_version``, ``point`` (1-based), ``period_start``,
-        ``value`` (and ``numerator``/``denominator`` for p/u), then the chart's
-        centre, limits, rule flags, ``point_type``, ``reason`` and ``target``.
-    """
-    r = analysis.result
-    out = pd.DataFrame(index=range(len(r)))
-    for key, value in labels.items():
-        out[key] = value
-    out["chart"] = analysis.drawn_as.value
-    out["preset_key"] = analysis.preset.key
-    out["preset_name"] = analysis.preset.label
-    out["preset_version"] = getattr(analysis.preset, "version", "")
-    out["point"] = r["idx"].to_numpy() + 1
-    out["period_start"] = pd.to_datetime(r["date"]).dt.date.to_numpy()
-    out["value"] = r["value"].to_numpy()
-    for col in ("numerator", "denominator"):
-        if col in r:
-            out[col] = r[col].to_numpy()
-    for col in _SPC_EXTRACT if analysis.is_spc else _RUN_EXTRACT:
-        if col in r:
-            out[col] = r[col].to_numpy()
-    return out.rename(
-        columns={"mean": "centre", "median": "centre", "lpl": "lower_limit", "upl": "upper_limit"}
-    )
-
-
-_SPAN = re.compile(r"\(([^()]+?) (?:to|–) ([^()]+?)\)")
-
-
-def _label_dates(dates: pd.Series) -> dict[str, date]:
-    """Every way a reason text can name a period (``2024-04``, ``2024-04-01``, ``1 Apr 2024``)."""
-    out: dict[str, date] = {}
-    for ts in dates.dropna():
-        d = ts.date()
-        for label in (ts.strftime("%Y-%m-%d"), f"{ts.day} {ts:%b %Y}", ts.strftime("%Y-%m")):
-            out.setdefault(label, d)
-    return out
-
-
-def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
-    """Each distinct signal once, in the order it first appears, with where it applies.
-
-    A point's ``reason`` joins one clause per rule ("Above the upper process limit
-    (…); 6 points in a row above the mean (…)"); neighbouring points repeat the same
-    run clause. This splits the reasons into clauses and keeps each clause once. Where
-    a clause names its window ("(2024-04 to 2024-09)") ``from`` and ``to`` are that
-    window, so the table and its text agree (two-of-three windows include a point that
-    is not itself beyond 2σ); otherwise they are the first and last point showing it.
-
-    Args:
-        analysis: An :func:`analyse_measure` result.
-
-    Returns:
-        Columns ``from`` and ``to``, ``points`` (points showing the signal),
-        ``point_type`` (of its first point; empty for a run chart's signals with no
-        direction: too few crossings or runs), ``non_random`` (True for those) and
-        ``signal``.
-    """
-    r = analysis.result
-    rows: dict[str, dict] = {}
-    dates = pd.to_datetime(r["date"]) if "date" in r else pd.Series([pd.NaT] * len(r))
-    pts = r["point_type"].astype(str).to_numpy() if "point_type" in r else [""] * len(r)
-    run = not analysis.is_spc
-    for i, reason in enumerate(r["reason"].astype(str).to_numpy() if "reason" in r else []):
-        for clause in filter(None, reason.split("; ")):
-            d = None if pd.isna(dates.iloc[i]) else dates.iloc[i].date()
-            if clause not in rows:
-                flat = run and is_non_directional(clause)
-                rows[clause] = {
-                    "from": d,
-                    "to": d,
-                    "points": 0,
-                    "point_type": "" if flat else pts[i],
-                    "non_random": flat,
-                    "signal": clause,
-                }
-            rows[clause]["to"] = d
-            rows[clause]["points"] += 1
-    labels = _label_dates(dates) if rows else {}
-    for row in rows.values():
-        m = _SPAN.search(row["signal"])
-        if m and m.group(1) in labels and m.group(2) in labels:
-            row["from"], row["to"] = labels[m.group(1)], labels[m.group(2)]
-    return pd.DataFrame(
-        list(rows.values()),
-        columns=["from", "to", "points", "point_type", "non_random", "signal"],
-    )

@@ -45,197 +45,46 @@ qinet documents rather than hides:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from qinet.errors import InvalidSeriesError
-from qinet.stats.rules import ANHOEJ, RunChartRules
-
-ASTRONOMICAL_Z = 3.5  # gap, in robust σ, between a lone extreme point and all the others
-_IQR_Z = 1.349  # IQR / 1.349 estimates σ for normal data
-_MEANAD_Z = 1.253314  # √(π/2): mean absolute deviation → σ, used when the IQR is 0
-_MAX_DECIMALS = 12  # precision search stops here (beyond it, floats carry no decimal meaning)
-
-IHI_RUNS_TABLE_SOURCE = (
-    "Perla RJ, Provost LP, Murray SK (2011) The run chart: a simple analytical tool for "
-    "learning from variation in healthcare processes. BMJ Qual Saf 20:46–51, Table 1 "
-    "(adapted from Swed FS, Eisenhart C (1943) Ann Math Stat 14:66–87)"
+from qinet.stats.core import group_median
+from qinet.stats.run_limits import (
+    ASTRONOMICAL_Z,
+    IHI_RUNS_TABLE,
+    IHI_RUNS_TABLE_MAX_N,
+    IHI_RUNS_TABLE_MIN_N,
+    IHI_RUNS_TABLE_SOURCE,
+    astronomical_points,
+    centre_sign,
+    crossings_min,
+    crossings_min_array,
+    longest_run_max,
+    runs_limits,
+    swed_eisenhart_runs_limits,
 )
-# Printed Table 1: useful observations -> (lower, upper) limit of the number of runs.
-IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
-    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12), 15: (5, 12),
-    16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15), 20: (6, 16), 21: (7, 16),
-    22: (7, 17), 23: (7, 17), 24: (8, 18), 25: (8, 18), 26: (9, 19), 27: (10, 19),
-    28: (10, 20), 29: (10, 20), 30: (11, 21), 31: (11, 22), 32: (11, 23), 33: (12, 23),
-    34: (12, 24), 35: (12, 24), 36: (13, 25), 37: (13, 25), 38: (14, 26), 39: (14, 26),
-    40: (15, 27), 41: (15, 27), 42: (16, 28), 43: (16, 28), 44: (17, 29), 45: (17, 30),
-    46: (17, 31), 47: (18, 31), 48: (18, 32), 49: (19, 32), 50: (19, 33), 51: (20, 33),
-    52: (20, 34), 53: (21, 34), 54: (21, 35), 55: (22, 35), 56: (22, 35), 57: (23, 36),
-    58: (23, 37), 59: (24, 38), 60: (24, 38),
-}  # fmt: skip
-IHI_RUNS_TABLE_MIN_N = min(IHI_RUNS_TABLE)  # 10
-IHI_RUNS_TABLE_MAX_N = max(IHI_RUNS_TABLE)  # 60
-RUNS_TAIL_PROBABILITY = 0.025  # 5% two-sided, as Swed & Eisenhart's (1943) tables
-_EXACT_QBINOM_MAX_SIZE = 2000  # exact integer arithmetic up to here; log-space (checked) above
+from qinet.stats.run_reasons import anhoej_reasons, ihi_reasons
 
-
-# --- critical values -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _qbinom_half_exact(size: int, p_num: int, p_den: int) -> int:
-    """Smallest k with P(Bin(size, ½) <= k) >= p_num/p_den, in exact integer arithmetic."""
-    total = 1 << size
-    term = 1
-    cumulative = 1
-    k = 0
-    while cumulative * p_den < p_num * total:
-        k += 1
-        term = term * (size - k + 1) // k
-        cumulative += term
-    return k
-
-
-@lru_cache(maxsize=4096)
-def _qbinom_half(size: int, quantile: float) -> int:
-    """R's ``qbinom(quantile, size, 0.5)``: smallest k with CDF(k) >= quantile."""
-    if size <= 0:
-        return 0
-    frac = _as_fraction(quantile)
-    if size <= _EXACT_QBINOM_MAX_SIZE:
-        return _qbinom_half_exact(size, *frac)
-    # log-space pmf via cumulative sums of log ratios, then confirm exactly near the boundary
-    half = size // 2 + 1
-    i = np.arange(1, half + 1, dtype=float)
-    log_c = np.concatenate(([0.0], np.cumsum(np.log(size - i + 1) - np.log(i))))
-    pmf = np.exp(log_c - size * math.log(2.0))
-    cdf = np.cumsum(pmf)
-    k = int(np.searchsorted(cdf, quantile, side="left"))
-    lo_margin = abs(cdf[k] - quantile) / quantile
-    hi_margin = abs(cdf[k - 1] - quantile) / quantile if k > 0 else 1.0
-    if min(lo_margin, hi_margin) < 1e-8:  # too close to call in floating point
-        return _qbinom_half_exact(size, *frac)
-    return k
-
-
-def _as_fraction(quantile: float) -> tuple[int, int]:
-    """Exact-ish rational form of a quantile such as 0.05 (as 1/20)."""
-    f = Fraction(quantile).limit_denominator(1_000_000)
-    return f.numerator, f.denominator
-
-
-def crossings_min(n_useful: int, quantile: float = 0.05) -> int:
-    """Fewest crossings expected for ``n_useful`` points: ``qbinom(quantile, n_useful - 1, ½)``.
-
-    Computed exactly with integer binomial sums (``math.comb`` arithmetic) up to 2001 useful
-    points and in log space above that, falling back to exact sums whenever the floating-point
-    result is within 1e-8 of the boundary.
-
-    Args:
-        n_useful: Number of useful observations (not missing, not on the centre line).
-        quantile: Lower-tail probability; 0.05 for the Anhøj rules.
-
-    Returns:
-        The critical number of crossings; fewer than this signals.
-
-    Raises:
-        InvalidSeriesError: ``n_useful`` is negative.
-    """
-    if n_useful < 0:
-        raise InvalidSeriesError(f"n_useful: must be >= 0, got {n_useful}")
-    return _qbinom_half(max(int(n_useful) - 1, 0), float(quantile))
-
-
-def longest_run_max(n_useful: int) -> int:
-    """Longest run expected for ``n_useful`` points: ``round(log2(n_useful)) + 3`` (Schilling).
-
-    Args:
-        n_useful: Number of useful observations (must be positive).
-
-    Returns:
-        The critical run length; a longer run signals.
-    """
-    return int(np.round(np.log2(n_useful))) + 3
-
-
-def _crossings_min_array(n_useful: np.ndarray, quantile: float) -> np.ndarray:
-    uniq, inv = np.unique(n_useful, return_inverse=True)
-    table = np.array([_qbinom_half(max(int(u) - 1, 0), quantile) for u in uniq], dtype=float)
-    return table[inv]
-
-
-def _runs_pmf(n1: int, n2: int) -> dict[int, int]:
-    """Swed–Eisenhart: counts of arrangements with r runs (divide by C(n1+n2, n1))."""
-    out: dict[int, int] = {}
-    for r in range(2, n1 + n2 + 1):
-        k, odd = divmod(r, 2)
-        if odd:
-            c = math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k) + math.comb(n1 - 1, k) * math.comb(
-                n2 - 1, k - 1
-            )
-        else:
-            c = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
-        if c:
-            out[r] = c
-    return out
-
-
-def runs_limits(n_useful: int) -> tuple[int, int] | None:
-    """IHI runs-rule limits for ``n_useful`` observations, as printed (Perla et al. 2011).
-
-    Args:
-        n_useful: Number of useful observations (not missing, not on the median).
-
-    Returns:
-        ``(lower, upper)`` from :data:`IHI_RUNS_TABLE`: fewer runs than ``lower`` or more
-        than ``upper`` signals; None outside the printed range of 10–60 observations.
-    """
-    return IHI_RUNS_TABLE.get(int(n_useful))
-
-
-@lru_cache(maxsize=128)
-def swed_eisenhart_runs_limits(n_useful: int) -> tuple[int, int] | None:
-    """Exact Swed–Eisenhart runs limits at 5 % two-sided (not the printed IHI table).
-
-    The useful observations are split as evenly as possible above and below the median;
-    the lower limit is the smallest r with ``P(R <= r) > 0.025``, the upper the largest
-    with ``P(R >= r) > 0.025``. It differs from the printed table at 18 of its 51 sizes,
-    so the IHI preset does not use it; it is kept, labelled, for comparison.
-
-    Args:
-        n_useful: Number of useful observations (at least 2).
-
-    Returns:
-        ``(lower, upper)``, or None below 2 observations.
-    """
-    if n_useful < 2:
-        return None
-    n1 = n_useful // 2
-    n2 = n_useful - n1
-    counts = _runs_pmf(n1, n2)
-    total = math.comb(n_useful, n1)
-    # exact comparisons with the 2.5% tail: P(R <= r) > 0.025  <=>  40 * cum > total
-    lower = upper = None
-    cum = 0
-    for r in sorted(counts):
-        cum += counts[r]
-        if 40 * cum > total:
-            lower = r
-            break
-    cum = 0
-    for r in sorted(counts, reverse=True):
-        cum += counts[r]
-        if 40 * cum > total:
-            upper = r
-            break
-    assert lower is not None and upper is not None
-    return lower, upper
-
+__all__ = [  # the run-chart API, including the critical values callers read from here
+    "ASTRONOMICAL_Z",
+    "IHI_RUNS_TABLE",
+    "IHI_RUNS_TABLE_MAX_N",
+    "IHI_RUNS_TABLE_MIN_N",
+    "IHI_RUNS_TABLE_SOURCE",
+    "AnhoejStats",
+    "analyse_groups",
+    "anhoej_statistics",
+    "compute_run_chart",
+    "compute_run_chart_batch",
+    "crossings_min",
+    "longest_run_max",
+    "runs_limits",
+    "swed_eisenhart_runs_limits",
+]
+from qinet.stats.rules import ANHOEJ, RunChartRules
 
 # --- statistics for one set of values ------------------------------------------------------
 
@@ -351,14 +200,6 @@ def _run_structure(sign: np.ndarray, useful: np.ndarray, groups: np.ndarray, n_g
     }
 
 
-def _group_median(values: np.ndarray, mask: np.ndarray, groups: np.ndarray, n_groups: int):
-    v = np.where(mask, values, np.nan)
-    med = pd.Series(v).groupby(groups, sort=True).median()
-    out = np.full(n_groups, np.nan)
-    out[med.index.to_numpy()] = med.to_numpy()
-    return out
-
-
 def _trend_flags(values: np.ndarray, groups: np.ndarray, trend: int):
     """IHI trend membership: ties and missing values are skipped (neither count nor break)."""
     n = values.size
@@ -406,91 +247,7 @@ def _trend_flags(values: np.ndarray, groups: np.ndarray, trend: int):
     return flags, windows[0]
 
 
-def data_decimals(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Decimal places each group's values carry (the most any value needs, at most 12)."""
-    v = values[~np.isnan(values)]
-    g = groups[~np.isnan(values)]
-    need = np.full(v.size, _MAX_DECIMALS, dtype=np.int64)
-    open_ = np.ones(v.size, dtype=bool)
-    scale = np.maximum(np.abs(v), 1.0)
-    for d in range(_MAX_DECIMALS):
-        exact = open_ & (np.abs(np.round(v, d) - v) <= 1e-9 * scale)
-        need[exact] = d
-        open_ &= ~exact
-        if not open_.any():
-            break
-    out = np.zeros(n_groups, dtype=np.int64)
-    np.maximum.at(out, g, need)
-    return out
-
-
-def centre_sign(
-    values: np.ndarray, centre: np.ndarray, groups: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """Side of the centre line (+1, −1, 0 on it, NaN missing) in the data's own precision.
-
-    The difference is rounded to one decimal more than the group's values carry (a median
-    of two values can need one more), so float noise in a centre such as
-    87.19999999999999 cannot put a point of 87.2 off the line.
-    """
-    diff = values - centre
-    dec = np.minimum(data_decimals(values, groups, n_groups) + 1, _MAX_DECIMALS)
-    tol = 0.5 * np.power(10.0, -dec.astype(float))[groups]
-    with np.errstate(invalid="ignore"):
-        return np.where(np.abs(diff) < tol, 0.0, np.sign(diff))
-
-
-def _astronomical(values: np.ndarray, groups: np.ndarray, n_groups: int):
-    """Isolated extreme points: (flags, gap in robust σ per point, NaN where not an extreme).
-
-    Only a group's single highest and single lowest point are candidates; one is marked
-    when its gap to the nearest other point exceeds ``ASTRONOMICAL_Z`` robust standard
-    deviations of the group (IQR / 1.349; 1.2533 × mean absolute deviation from the
-    median when the IQR is 0).
-    """
-    flags = np.zeros(values.size, dtype=bool)
-    score = np.full(values.size, np.nan)
-    ok = np.flatnonzero(~np.isnan(values))
-    if ok.size < 3:
-        return flags, score
-    order = ok[np.lexsort((values[ok], groups[ok]))]
-    v = values[order]
-    g = groups[order]
-    frame = pd.Series(v).groupby(g, sort=True)
-    q = frame.quantile([0.25, 0.75]).unstack()
-    med = frame.median()
-    mean_ad = pd.Series(np.abs(v - med.reindex(g).to_numpy())).groupby(g, sort=True).mean()
-    iqr = (q[0.75] - q[0.25]).to_numpy()
-    scale = np.where(iqr > 0, iqr / _IQR_Z, _MEANAD_Z * mean_ad.to_numpy())
-    count = frame.size().to_numpy()
-    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    last = np.r_[first[1:] - 1, v.size - 1]
-    big = count >= 3
-    first, last, scale = first[big], last[big], scale[big]
-    gap_low = (v[first + 1] - v[first]) / np.where(scale > 0, scale, np.nan)
-    gap_high = (v[last] - v[last - 1]) / np.where(scale > 0, scale, np.nan)
-    for pos, gap in ((first, gap_low), (last, gap_high)):
-        mark = gap > ASTRONOMICAL_Z
-        flags[order[pos[mark]]] = True
-        score[order[pos[mark]]] = gap[mark]
-    return flags, score
-
-
-def _labels(positions: np.ndarray, date_labels: np.ndarray | None) -> np.ndarray:
-    if date_labels is not None:
-        return date_labels[positions]
-    return (positions + 1).astype(str).astype(object)
-
-
-def _window_text(start: np.ndarray, end: np.ndarray, date_labels, noun: str) -> pd.Series:
-    a = pd.Series(_labels(start, date_labels), dtype=object)
-    b = pd.Series(_labels(end, date_labels), dtype=object)
-    if date_labels is None:
-        return noun + " " + a + "–" + b
-    return a + " – " + b
-
-
-def _analyse(
+def analyse_groups(
     values: np.ndarray,
     groups: np.ndarray,
     n_groups: int,
@@ -521,7 +278,7 @@ def _analyse(
         lmax = np.full(n_groups, np.nan)
         lmax[has] = np.round(np.log2(n_useful[has])) + 3
         cmin = np.full(n_groups, np.nan)
-        cmin[has] = _crossings_min_array(n_useful[has], rules.crossings_quantile)
+        cmin[has] = crossings_min_array(n_useful[has], rules.crossings_quantile)
         longest = np.where(has, rs["longest"], np.nan)
         ncross = np.where(has, np.maximum(rs["n_runs"] - 1, 0), np.nan)
         long_sig = has & (longest > lmax)
@@ -544,7 +301,7 @@ def _analyse(
         cols["non_random"] = cross_sig[groups]
         cols["signal"] = signal[groups]
         if with_reasons:
-            _anhoej_reasons(
+            anhoej_reasons(
                 reason,
                 rs,
                 too_long_run,
@@ -561,59 +318,6 @@ def _analyse(
     if with_reasons:
         cols["reason"] = reason
     return cols, pd.DataFrame(per_group)
-
-
-def _anhoej_reasons(
-    reason, rs, too_long_run, lmax, n_useful, ncross, cmin, cross_sig, groups, date_labels
-) -> None:
-    runs = np.flatnonzero(too_long_run)
-    if runs.size:
-        grp = rs["run_group"][runs]
-        side = np.where(rs["run_sign"][runs] > 0, "above", "below")
-        text = (
-            "Run of "
-            + pd.Series(rs["run_len"][runs]).astype(str)
-            + " points "
-            + pd.Series(side, dtype=object)
-            + " the median ("
-            + _window_text(rs["run_start"][runs], rs["run_end"][runs], date_labels, "points")
-            + "), longer than the "
-            + pd.Series(lmax[grp].astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[grp]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        pr = rs["point_run"]
-        member = pr >= 0
-        idx = np.flatnonzero(member)
-        lookup = np.full(rs["run_len"].size, None, dtype=object)
-        lookup[runs] = text
-        t = lookup[pr[idx]]
-        has = t != None  # noqa: E711 - elementwise comparison on an object array
-        _append(reason, idx[has], t[has])
-    gs = np.flatnonzero(cross_sig)
-    if gs.size:
-        text = (
-            "Only "
-            + pd.Series(ncross[gs].astype(int)).astype(str)
-            + " crossings of the median, fewer than the "
-            + pd.Series(cmin[gs].astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        lookup = np.full(n_useful.size, None, dtype=object)
-        lookup[gs] = text
-        t = lookup[groups]
-        idx = np.flatnonzero(t != None)  # noqa: E711
-        _append(reason, idx, t[idx])
-
-
-def _append(reason: np.ndarray, idx: np.ndarray, text: np.ndarray) -> None:
-    if idx.size == 0:
-        return
-    cur = reason[idx]
-    reason[idx] = np.where(cur == "", text, cur + "; " + text)
 
 
 def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_labels) -> None:
@@ -638,7 +342,7 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     too_many = n_runs > upper
     runs_sig = too_few | too_many
     # astronomical: a lone extreme far from every other point of its phase
-    rule_astro, astro_gap = _astronomical(values, groups, n_groups)
+    rule_astro, astro_gap = astronomical_points(values, groups, n_groups)
     per_group.update(
         n_runs=n_runs,
         runs_lower=lower,
@@ -661,71 +365,20 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     cols["signal"] = rule_shift | rule_trend | runs_sig[groups] | rule_astro
     if reason is None:
         return
-    runs = np.flatnonzero(shift_run)
-    if runs.size:
-        side = np.where(rs["run_sign"][runs] > 0, "above", "below")
-        text = (
-            "Shift: "
-            + pd.Series(rs["run_len"][runs]).astype(str)
-            + " points in a row "
-            + pd.Series(side, dtype=object)
-            + " the median ("
-            + _window_text(rs["run_start"][runs], rs["run_end"][runs], date_labels, "points")
-            + "), at least "
-            + str(rules.shift)
-        ).to_numpy(dtype=object)
-        lookup = np.full(rs["run_len"].size, None, dtype=object)
-        lookup[runs] = text
-        idx = np.flatnonzero(rule_shift)
-        _append(reason, idx, lookup[pr[idx]])
-    if t_start.size:
-        text = (
-            "Trend: "
-            + pd.Series(t_len).astype(str)
-            + " points in a row "
-            + pd.Series(np.where(t_dir > 0, "rising", "falling"), dtype=object)
-            + " ("
-            + _window_text(t_start, t_end, date_labels, "points")
-            + "), at least "
-            + str(rules.trend)
-        ).to_numpy(dtype=object)
-        # map each flagged point to the window(s) containing it: a turning point can end
-        # one trend and start the next, and then carries both
-        idx = np.flatnonzero(rule_trend)
-        w = np.searchsorted(t_start, idx, side="right") - 1
-        shared = (w > 0) & (t_end[np.maximum(w - 1, 0)] >= idx)
-        _append(reason, idx[shared], text[w[shared] - 1])
-        _append(reason, idx, text[w])
-    gs = np.flatnonzero(runs_sig)
-    if gs.size:
-        few = too_few[gs]
-        text = (
-            pd.Series(np.where(few, "Too few runs: ", "Too many runs: "), dtype=object)
-            + pd.Series(n_runs[gs].astype(int)).astype(str)
-            + " runs, "
-            + pd.Series(np.where(few, "fewer than ", "more than "), dtype=object)
-            + pd.Series(np.where(few, lower[gs], upper[gs]).astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        lookup = np.full(n_groups, None, dtype=object)
-        lookup[gs] = text
-        t = lookup[groups]
-        idx = np.flatnonzero(t != None)  # noqa: E711
-        _append(reason, idx, t[idx])
-    idx = np.flatnonzero(rule_astro)
-    if idx.size:
-        text = (
-            "Astronomical point: far from all the others (point "
-            + pd.Series(_labels(idx, date_labels), dtype=object)
-            + ", "
-            + pd.Series(np.round(astro_gap[idx], 1)).astype(str)
-            + " robust standard deviations from the nearest other point; more than "
-            + f"{ASTRONOMICAL_Z:g}"
-            + " signals)"
-        ).to_numpy(dtype=object)
-        _append(reason, idx, text)
+    ihi_reasons(
+        reason,
+        rs,
+        rules,
+        shift_run=shift_run,
+        rule_shift=rule_shift,
+        rule_trend=rule_trend,
+        trend_windows=(t_start, t_end, t_len, t_dir),
+        runs_info=(runs_sig, too_few, n_runs, lower, upper, n_useful),
+        groups=groups,
+        n_groups=n_groups,
+        astro=(rule_astro, astro_gap),
+        date_labels=date_labels,
+    )
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -812,8 +465,8 @@ def compute_run_chart(
     if centre is not None:
         cl = np.full(n_phases, float(centre))
     else:
-        cl = _group_median(y, baseline, phase, n_phases)
-    cols, per_phase = _analyse(y, phase, n_phases, cl, rules, date_labels)
+        cl = group_median(y, baseline, phase, n_phases)
+    cols, per_phase = analyse_groups(y, phase, n_phases, cl, rules, date_labels)
     if rules.method == "ihi":
         out_of_table = (per_phase["n_useful"] < IHI_RUNS_TABLE_MIN_N) | (
             per_phase["n_useful"] > IHI_RUNS_TABLE_MAX_N
@@ -893,8 +546,8 @@ def compute_run_chart_batch(
     n_groups = len(uniques)
     y = df["value"].to_numpy(dtype=float)
     # after sorting by series_id, factorize codes are contiguous and increasing
-    med = _group_median(y, np.ones(y.size, dtype=bool), codes, n_groups)
-    cols, per = _analyse(y, codes, n_groups, med, rules, None, with_reasons=False)
+    med = group_median(y, np.ones(y.size, dtype=bool), codes, n_groups)
+    cols, per = analyse_groups(y, codes, n_groups, med, rules, None, with_reasons=False)
     points = pd.DataFrame(
         {"series_id": df["series_id"].to_numpy(), "idx": df["idx"].to_numpy(), "value": y}
     )

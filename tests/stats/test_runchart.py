@@ -11,9 +11,8 @@ import pytest
 
 from qinet.errors import InvalidSeriesError
 from qinet.stats.rules import ANHOEJ, IHI
+from qinet.stats.run_limits import _qbinom_half, _qbinom_half_exact
 from qinet.stats.runchart import (
-    _qbinom_half,
-    _qbinom_half_exact,
     anhoej_statistics,
     compute_run_chart,
     compute_run_chart_batch,

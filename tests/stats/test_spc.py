@@ -10,7 +10,7 @@ import pytest
 
 from qinet.domain import ImprovementDirection, PointType
 from qinet.errors import InvalidSeriesError
-from qinet.stats import spc
+from qinet.stats import core, spc_rules
 from qinet.stats.rules import LIFE_QI, MDC_2024, MR_SCREEN, PTD, XMR_LIMIT
 from qinet.stats.spc import (
     RESULT_COLUMNS,
@@ -35,19 +35,19 @@ def alternating(n: int, lo: float = 49.0, hi: float = 51.0) -> list[float]:
 
 
 def test_moving_ranges_nan_at_start_and_next_to_gap():
-    mr = spc._moving_ranges(np.array([1.0, 3.0, NAN, 4.0, 2.0]))
+    mr = core.moving_ranges(np.array([1.0, 3.0, NAN, 4.0, 2.0]))
     np.testing.assert_array_equal(mr, [NAN, 2.0, NAN, NAN, 2.0])
 
 
 def test_moving_ranges_restart_each_segment():
     pos = np.array([0, 1, 2, 0, 1])
-    mr = spc._moving_ranges(np.array([1.0, 2.0, 4.0, 10.0, 7.0]), pos)
+    mr = core.moving_ranges(np.array([1.0, 2.0, 4.0, 10.0, 7.0]), pos)
     np.testing.assert_array_equal(mr, [NAN, 1.0, 2.0, NAN, 3.0])
 
 
 def test_limits_unscreened_mean_and_amr():
     y = np.array([1.0, 2.0, 4.0, 3.0])
-    mean, amr = spc._limits(y, screen=False)
+    mean, amr = core.mean_and_amr(y, screen=False)
     assert mean[0] == pytest.approx(2.5)
     assert amr[0] == pytest.approx((1 + 2 + 1) / 3)
 
@@ -55,7 +55,7 @@ def test_limits_unscreened_mean_and_amr():
 def test_limits_screening_removes_large_moving_range():
     mr_vals = np.array([1.0, 1.0, 1.0, 1.0, 10.0])
     y = np.concatenate(([0.0], np.cumsum(mr_vals)))
-    _, amr = spc._limits(y, screen=True)
+    _, amr = core.mean_and_amr(y, screen=True)
     amr0 = mr_vals.mean()  # 2.8; 3.267 * 2.8 = 9.15 < 10 → screened
     assert MR_SCREEN * amr0 <= 10.0
     assert amr[0] == pytest.approx(1.0)
@@ -63,68 +63,68 @@ def test_limits_screening_removes_large_moving_range():
 
 def test_limits_constant_series_screens_every_moving_range():
     y = np.array([5.0, 5.0, 5.0, 5.0])
-    mean, amr = spc._limits(y, screen=True)  # every MR is 0 == 3.267 * 0: all screened
+    mean, amr = core.mean_and_amr(y, screen=True)  # every MR is 0 == 3.267 * 0: all screened
     assert mean[0] == 5.0 and np.isnan(amr[0])
-    _, amr_raw = spc._limits(y, screen=False)
+    _, amr_raw = core.mean_and_amr(y, screen=False)
     assert amr_raw[0] == 0.0
 
 
 def test_limits_ignore_nan_and_restart_per_phase():
     pos = np.array([0, 1, 2, 0, 1, 2])
-    mean, amr = spc._limits(np.array([1.0, NAN, 3.0, 10.0, 12.0, 14.0]), pos, screen=False)
+    mean, amr = core.mean_and_amr(np.array([1.0, NAN, 3.0, 10.0, 12.0, 14.0]), pos, screen=False)
     assert mean.tolist()[:3] == [2.0] * 3 and mean.tolist()[3:] == [12.0] * 3
     assert np.isnan(amr[0]) and amr[3] == 2.0
 
 
 def test_rule_outside_is_strict_and_ignores_nan():
     y = np.array([1.0, 2.0, 3.0, NAN])
-    out = spc._rule_outside(y, np.full(4, 1.0), np.full(4, 2.5))
+    out = spc_rules.find_outside(y, np.full(4, 1.0), np.full(4, 2.5))
     assert out.tolist() == [False, False, True, False]
 
 
 @pytest.mark.parametrize("n", [6, 7, 8])
 def test_rule_shift_run_of_exactly_n_and_n_minus_one(n):
     rtm = np.array([-1.0] + [1.0] * n + [-1.0])
-    assert spc._rule_shift(rtm, n).tolist() == [False] + [True] * n + [False]
+    assert spc_rules.find_shift(rtm, n).tolist() == [False] + [True] * n + [False]
     rtm_short = np.array([-1.0] + [1.0] * (n - 1) + [-1.0])
-    assert not spc._rule_shift(rtm_short, n).any()
+    assert not spc_rules.find_shift(rtm_short, n).any()
 
 
 def test_rule_shift_point_on_mean_or_nan_breaks_run():
-    assert not spc._rule_shift(np.array([1.0, 1, 1, 0, 1, 1, 1]), 4).any()
-    assert not spc._rule_shift(np.array([1.0, 1, 1, NAN, 1, 1, 1]), 4).any()
+    assert not spc_rules.find_shift(np.array([1.0, 1, 1, 0, 1, 1, 1]), 4).any()
+    assert not spc_rules.find_shift(np.array([1.0, 1, 1, NAN, 1, 1, 1]), 4).any()
 
 
 def test_rule_shift_does_not_cross_phases():
     rtm = np.ones(8)
     pos = np.array([0, 1, 2, 3, 0, 1, 2, 3])
-    assert not spc._rule_shift(rtm, 5, pos).any()
-    assert spc._rule_shift(rtm, 4, pos).all()
+    assert not spc_rules.find_shift(rtm, 5, pos).any()
+    assert spc_rules.find_shift(rtm, 4, pos).all()
 
 
 @pytest.mark.parametrize("n", [6, 7])
 def test_rule_trend_exactly_n_and_n_minus_one(n):
     y = np.array([10.0] + list(range(1, n + 1)) + [0.0])
-    rising, falling = spc._rule_trend(y, n)
+    rising, falling = spc_rules.find_trend(y, n)
     # 10 → 1 falls, then n rising points, then a fall to 0
     assert rising.tolist() == [False] + [True] * n + [False]
     assert not falling.any()
     short = np.array([10.0] + list(range(1, n)) + [0.0])
-    assert not spc._rule_trend(short, n)[0].any()
+    assert not spc_rules.find_trend(short, n)[0].any()
 
 
 def test_rule_trend_tie_breaks_and_nan_breaks():
     y = np.array([1.0, 2, 3, 3, 4, 5, 6])
-    assert spc._rule_trend(y, 4)[0].tolist() == [False] * 3 + [True] * 4
-    rising, _ = spc._rule_trend(y, 5)
+    assert spc_rules.find_trend(y, 4)[0].tolist() == [False] * 3 + [True] * 4
+    rising, _ = spc_rules.find_trend(y, 5)
     assert not rising.any()
-    rising, _ = spc._rule_trend(np.array([1.0, 2, 3, NAN, 5, 6, 7]), 5)
+    rising, _ = spc_rules.find_trend(np.array([1.0, 2, 3, NAN, 5, 6, 7]), 5)
     assert not rising.any()
 
 
 def test_rule_trend_peak_in_both():
     y = np.array([1.0, 2, 3, 4, 3, 2, 1])
-    rising, falling = spc._rule_trend(y, 4)
+    rising, falling = spc_rules.find_trend(y, 4)
     assert rising.tolist() == [True] * 4 + [False] * 3
     assert falling.tolist() == [False] * 3 + [True] * 4
 
@@ -132,18 +132,20 @@ def test_rule_trend_peak_in_both():
 def test_rule_two_of_three_only_close_points_flagged_same_side():
     close = np.array([False, True, False, True, False])
     rtm = np.array([1.0, 1, 1, 1, -1])
-    members, fires = spc._rule_two_of_three(close, rtm)
+    members, fires = spc_rules.find_two_of_three(close, rtm)
     assert members.tolist() == [False, True, False, True, False]
     assert fires.tolist() == [False, False, False, True, False]
-    members, _ = spc._rule_two_of_three(close, np.array([1.0, 1, -1, 1, 1]))
+    members, _ = spc_rules.find_two_of_three(close, np.array([1.0, 1, -1, 1, 1]))
     assert not members.any()
 
 
 def test_point_type_codes_direction_and_neutral():
-    codes = np.array([spc._ABOVE_UCL, spc._BELOW_LCL, spc._COMMON], dtype=np.int8)
-    inc = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, 1))]
-    dec = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, -1))]
-    neu = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, 0))]
+    codes = np.array(
+        [spc_rules.CODE_ABOVE_UCL, spc_rules.CODE_BELOW_LCL, spc_rules.CODE_COMMON], dtype=np.int8
+    )
+    inc = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, 1))]
+    dec = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, -1))]
+    neu = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, 0))]
     assert inc.tolist() == ["special_cause_improvement", "special_cause_concern", "common_cause"]
     assert dec.tolist() == ["special_cause_concern", "special_cause_improvement", "common_cause"]
     assert neu.tolist() == [
