@@ -21,7 +21,7 @@ from qinet.errors import InvalidSeriesError
 ASTRONOMICAL_Z = 3.5  # gap, in robust σ, between a lone extreme point and all the others
 _IQR_Z = 1.349  # IQR / 1.349 estimates σ for normal data
 _MEANAD_Z = 1.253314  # √(π/2): mean absolute deviation → σ, used when the IQR is 0
-_MAX_DECIMALS = 12  # precision search stops here (beyond it, floats carry no decimal meaning)
+TIE_RELATIVE = 1e-9  # differences below this share of the values' size are float noise
 
 IHI_RUNS_TABLE_SOURCE = (
     "Perla RJ, Provost LP, Murray SK (2011) The run chart: a simple analytical tool for "
@@ -200,38 +200,21 @@ def swed_eisenhart_runs_limits(n_useful: int) -> tuple[int, int] | None:
     return lower, upper
 
 
-def data_decimals(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Decimal places each group's values carry (the most any value needs, at most 12)."""
-    v = values[~np.isnan(values)]
-    g = groups[~np.isnan(values)]
-    need = np.full(v.size, _MAX_DECIMALS, dtype=np.int64)
-    open_ = np.ones(v.size, dtype=bool)
-    scale = np.maximum(np.abs(v), 1.0)
-    for d in range(_MAX_DECIMALS):
-        exact = open_ & (np.abs(np.round(v, d) - v) <= 1e-9 * scale)
-        need[exact] = d
-        open_ &= ~exact
-        if not open_.any():
-            break
-    out = np.zeros(n_groups, dtype=np.int64)
-    np.maximum.at(out, g, need)
-    return out
-
-
 def centre_sign(
     values: np.ndarray, centre: np.ndarray, groups: np.ndarray, n_groups: int
 ) -> np.ndarray:
-    """Side of the centre line (+1, −1, 0 on it, NaN missing) in the data's own precision.
+    """Side of the centre line (+1, −1, 0 on it, NaN missing), blind to float noise.
 
-    The difference is rounded to one decimal more than the group's values carry (a median
-    of two values can need one more), so float noise in a centre such as
-    87.19999999999999 cannot put a point of 87.2 off the line.
+    A difference smaller than :data:`TIE_RELATIVE` of the values' size is arithmetic
+    noise, not data: a median of 87.1 and 87.3 held as 87.19999999999999 has a later 87.2
+    on it. A real difference — even a mean centre line 0.05 from a count — is far larger.
+    ``groups`` and ``n_groups`` are accepted for the engine's calling convention.
     """
+    del groups, n_groups
     diff = values - centre
-    dec = np.minimum(data_decimals(values, groups, n_groups) + 1, _MAX_DECIMALS)
-    tol = 0.5 * np.power(10.0, -dec.astype(float))[groups]
+    scale = np.maximum(np.maximum(np.abs(values), np.abs(centre)), 1.0)
     with np.errstate(invalid="ignore"):
-        return np.where(np.abs(diff) < tol, 0.0, np.sign(diff))
+        return np.where(np.abs(diff) <= TIE_RELATIVE * scale, 0.0, np.sign(diff))
 
 
 def astronomical_points(values: np.ndarray, groups: np.ndarray, n_groups: int):

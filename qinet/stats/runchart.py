@@ -37,15 +37,15 @@ qinet documents rather than hides:
   1.2533 × the mean absolute deviation from the median). At most two points per phase can
   be marked, each isolated from every other point; a series that moves between levels
   marks nothing (its shift and runs are what the other rules see).
-* *Ties with the centre line* are decided in the data's own precision: a point whose
-  difference from the centre rounds to zero at one decimal more than the phase's values
-  carry (at most 12) is on the centre line, so a frozen median of 87.1 and 87.3 held as
-  87.19999999999999 has a later 87.2 on it, not above it.
+* *Ties with the centre line*: a point whose difference from the centre is below a
+  billionth of the values' size (``TIE_RELATIVE``) is on the line, so float noise cannot
+  move it: a frozen median of 87.1 and 87.3 held as 87.19999999999999 has a later 87.2 on
+  it, not above it. Real differences, however small in the data's units, still count.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -113,39 +113,49 @@ class AnhoejStats:
 def anhoej_statistics(values, centre, *, quantile: float = 0.05) -> AnhoejStats:
     """Anhøj runs analysis of ``values`` around ``centre`` (qicharts2 ``runs.analysis``).
 
+    A view of :func:`compute_run_chart` — the function the pages use — for one phase with
+    a given centre line, so checks against qicharts2 vouch for the product's path.
+
     Args:
         values: Sequence of numbers; NaN means missing.
-        centre: The centre line, a scalar or one value per point.
+        centre: The centre line: a scalar, or one (equal) value per point.
         quantile: Binomial quantile for the crossings rule (0.05 in qicharts2).
 
     Returns:
         The statistics; all None with ``signal=False`` when no point is useful.
 
     Raises:
-        InvalidSeriesError: ``centre`` has a different length from ``values``.
+        InvalidSeriesError: ``centre`` has a different length from ``values`` or varies.
     """
-    y = np.asarray(values, dtype=float)
-    cl = (
-        np.broadcast_to(np.asarray(centre, dtype=float), y.shape)
-        if np.ndim(centre) == 0
-        else (np.asarray(centre, dtype=float))
+    y = np.asarray(values, dtype=float).ravel()
+    if np.ndim(centre) == 0:
+        c = float(centre)
+    else:
+        cl = np.asarray(centre, dtype=float).ravel()
+        if cl.shape != y.shape:
+            raise InvalidSeriesError(
+                f"centre: length {cl.shape[0]} does not match values (length {y.shape[0]})"
+            )
+        known = cl[~np.isnan(cl)]
+        if known.size and np.any(known != known[0]):
+            raise InvalidSeriesError("centre: must be one value for the whole phase")
+        c = float(known[0]) if known.size else np.nan
+    rules = ANHOEJ if quantile == ANHOEJ.crossings_quantile else replace(
+        ANHOEJ, crossings_quantile=quantile
     )
-    if cl.shape != y.shape:
-        raise InvalidSeriesError(
-            f"centre: length {cl.shape[0]} does not match values (length {y.shape[0]})"
-        )
-    s = np.sign(y - cl)
-    s = s[(s != 0) & ~np.isnan(s)]
-    n = int(s.size)
+    rc = compute_run_chart(y, rules=rules, centre=c)
+    n = int(rc["n_useful"].iloc[0]) if len(rc) else 0
     if n == 0:
         return AnhoejStats(0, None, None, None, None, False)
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
-    lengths = np.diff(np.append(starts, n))
-    longest = int(lengths.max())
-    lmax = longest_run_max(n)
-    crossings = int(starts.size - 1)
-    cmin = crossings_min(n, quantile)
-    return AnhoejStats(n, longest, lmax, crossings, cmin, bool(longest > lmax or crossings < cmin))
+    first = rc.iloc[0]
+    return AnhoejStats(
+        n,
+        int(first["longest_run"]),
+        int(first["longest_run_max"]),
+        int(first["n_crossings"]),
+        int(first["n_crossings_min"]),
+        bool(first["runs_signal"]),
+    )
 
 
 # --- the vectorised engine -----------------------------------------------------------------
