@@ -11,7 +11,7 @@ import pytest
 from qinet.domain import ImprovementDirection, PointType
 from qinet.errors import InvalidSeriesError
 from qinet.stats import core, spc_rules
-from qinet.stats.rules import LIFE_QI, MDC_2024, MR_SCREEN, PTD, XMR_LIMIT
+from qinet.stats.rules import LIFE_QI, MDC_2024, PTD
 from qinet.stats.spc import (
     RESULT_COLUMNS,
     PerPointLimits,
@@ -25,6 +25,10 @@ pytestmark = pytest.mark.unit
 
 NAN = np.nan
 PRESETS = [PTD, MDC_2024, LIFE_QI]
+# The published numbers, typed by hand (not read from qinet.stats.rules): (shift, trend).
+# MDC: NHS England Making Data Count SQL v2.6; PTD: NHSRplotthedots 0.2.2 ptd_spc() defaults;
+# Life QI: its help centre's SPC rules.
+PUBLISHED = {"MDC_2024": (6, 6), "PTD": (7, 7), "LIFE_QI": (8, 6)}
 
 
 def alternating(n: int, lo: float = 49.0, hi: float = 51.0) -> list[float]:
@@ -57,7 +61,7 @@ def test_limits_screening_removes_large_moving_range():
     y = np.concatenate(([0.0], np.cumsum(mr_vals)))
     _, amr = core.mean_and_amr(y, screen=True)
     amr0 = mr_vals.mean()  # 2.8; 3.267 * 2.8 = 9.15 < 10 → screened
-    assert MR_SCREEN * amr0 <= 10.0
+    assert 3.267 * amr0 <= 10.0
     assert amr[0] == pytest.approx(1.0)
 
 
@@ -169,29 +173,31 @@ def test_result_columns_and_attrs():
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_shift_boundary_per_preset(rules):
+    shift = PUBLISHED[rules.key][0]
     base = alternating(15)
-    run_n = base + [52.0] * rules.shift + alternating(14)
-    run_short = base + [52.0] * (rules.shift - 1) + alternating(14)
+    run_n = base + [52.0] * shift + alternating(14)
+    run_short = base + [52.0] * (shift - 1) + alternating(14)
     opts = SpcOptions(rules=rules)
     res = compute_xmr(run_n, options=opts)
-    assert res["rule_shift"].sum() == rules.shift
+    assert res["rule_shift"].sum() == shift
     assert (
-        res.loc[res["rule_shift"], "special_cause_type"].eq(f"{rules.shift} Points Above CL").all()
+        res.loc[res["rule_shift"], "special_cause_type"].eq(f"{shift} Points Above CL").all()
     )
     assert not compute_xmr(run_short, options=opts)["rule_shift"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_trend_boundary_per_preset(rules):
+    trend = PUBLISHED[rules.key][1]
     def series(k):
         rising = [46.0 + i for i in range(k)]
         return alternating(14, 45, 55) + rising + [40.0] + alternating(13, 45, 55)
 
     opts = SpcOptions(rules=rules)
-    res = compute_xmr(series(rules.trend), options=opts)
-    assert res["rule_trend"].sum() == rules.trend
-    assert f"{rules.trend} Point Trend (Increasing)" in set(res["special_cause_type"])
-    assert not compute_xmr(series(rules.trend - 1), options=opts)["rule_trend"].any()
+    res = compute_xmr(series(trend), options=opts)
+    assert res["rule_trend"].sum() == trend
+    assert f"{trend} Point Trend (Increasing)" in set(res["special_cause_type"])
+    assert not compute_xmr(series(trend - 1), options=opts)["rule_trend"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
@@ -255,9 +261,9 @@ def test_screening_boundary_ptd_strict(big, screened):
     mrs = [244.0, 244.0, 245.0, big]
     y = [0.0, 244.0, 0.0, 245.0, 245.0 - big]
     assert np.abs(np.diff(y)).tolist() == mrs
-    assert bool(MR_SCREEN * np.mean(mrs) == big) == (big == 3267.0)
+    assert bool(3.267 * np.mean(mrs) == big) == (big == 3267.0)
     res = compute_xmr(y, options=SpcOptions(rules=PTD))
-    amr = (res["upl"].iloc[0] - res["mean"].iloc[0]) / XMR_LIMIT
+    amr = (res["upl"].iloc[0] - res["mean"].iloc[0]) / 2.66
     expected = np.mean(mrs[:3]) if screened else np.mean(mrs)
     assert amr == pytest.approx(expected)
 
@@ -274,8 +280,10 @@ def test_limits_use_xmr_limit_constant():
     values = [1.0, 3.0, 2.0, 4.0, 3.0, 5.0, 4.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0]
     res = compute_xmr(values, options=SpcOptions(rules=LIFE_QI))
     amr = np.mean(np.abs(np.diff(values)))
-    assert res["upl"].iloc[0] == pytest.approx(np.mean(values) + XMR_LIMIT * amr, rel=1e-12)
-    assert res["upper_2s"].iloc[0] == pytest.approx(np.mean(values) + 2 / 3 * XMR_LIMIT * amr)
+    # the published constant, by hand: mean ± 2.66 × mean moving range; 2σ at two thirds
+    assert res["upl"].iloc[0] == pytest.approx(np.mean(values) + 2.66 * amr, rel=1e-12)
+    assert res["lpl"].iloc[0] == pytest.approx(np.mean(values) - 2.66 * amr, rel=1e-12)
+    assert res["upper_2s"].iloc[0] == pytest.approx(np.mean(values) + 2 / 3 * 2.66 * amr)
 
 
 def test_mdc_fewer_than_13_points_shows_no_limits_but_keeps_shift_and_trend():
