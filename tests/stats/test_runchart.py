@@ -382,3 +382,13 @@ def test_batch_matches_single_series(rules):
 def test_batch_missing_column_is_named():
     with pytest.raises(InvalidSeriesError, match="value"):
         compute_run_chart_batch(pd.DataFrame({"series_id": [1], "idx": [1]}))
+
+
+@pytest.mark.parametrize(("top", "marked"), [(16.0, False), (17.0, False), (18.5, True)])
+def test_astronomical_cut_off_is_3_5_robust_sd(top, marked):
+    # IQR 9..11 -> robust SD 2 / 1.349 = 1.48; the gap from 12 to `top` in SDs:
+    # 16 -> 2.7, 17 -> 3.4 (not astronomical), 18.5 -> 4.4 (astronomical)
+    values = [8.0, 9, 10, 11, 12, 9, 10, 11, 10, 9, 11, 10, top]
+    rc = compute_run_chart(values, rules=IHI)
+    assert bool(rc["rule_astronomical"].iloc[-1]) is marked
+    assert rc["rule_astronomical"].sum() == int(marked)
