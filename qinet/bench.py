@@ -82,7 +82,7 @@ def run(suite: str, *, repeats: int = 7) -> int:
     """
     rng = np.random.default_rng(SEED)
     if suite == "pages":
-        from qinet.ui.bench_pages import page_cases
+        from qinet.bench_pages import page_cases
 
         cases = page_cases(repeats)
     else:

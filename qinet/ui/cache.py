@@ -1,19 +1,23 @@
-"""The cached engine and cached data loaders (the only place that caches).
+"""The cached engine, the dataset facts, and cache housekeeping (the only place that caches).
 
-``engine()`` is a resource (one per database URL per process); data loaders are
-``st.cache_data`` keyed by the URL, the viewer and the filters, so two users
-with different scopes never share a cached frame.
+The engine is a resource, one per database URL per process. Data loaders are
+``st.cache_data`` keyed by the URL, the viewer and the filters, and read through
+``engine_for(url)``: the engine of exactly the URL they are keyed by, never one
+re-read from the environment behind the cache's back.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from qinet import db
 from qinet.config import Settings, load_settings
+from qinet.queries import reference
 
 
 def settings() -> Settings:
@@ -21,25 +25,51 @@ def settings() -> Settings:
     return load_settings(os.environ)
 
 
-@st.cache_resource(show_spinner="Opening the database…", on_release=lambda e: e.dispose())
-def _engine(url: str, seed: int, create_demo: bool) -> Engine:
-    engine = db.make_engine(url)
+@st.cache_resource(show_spinner=False, on_release=lambda e: e.dispose())
+def engine_for(url: str) -> Engine:
+    """The process's engine (connection pool) for ``url``; loaders keyed by ``url`` use it.
+
+    Raises:
+        DatabaseUnavailableError: The database cannot be reached or written.
+    """
+    return db.make_engine(url)
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _prepared(url: str, seed: int, create_demo: bool) -> bool:
+    engine = engine_for(url)
     if create_demo:
         db.ensure_demo_data(engine, seed)
     else:
         db.create_schema(engine)
-    return engine
+    return True
 
 
-def engine() -> Engine:
-    """The engine for ``QINET_DATABASE_URL``, migrated and (first start) seeded with demo data.
+def open_engine(s: Settings) -> Engine:
+    """The engine for ``s.database_url``, migrated and (first start) seeded with demo data.
 
     Raises:
-        ConfigError: A setting is malformed.
         DatabaseUnavailableError: The database cannot be reached or written.
     """
-    s = settings()
-    return _engine(s.database_url, s.demo_seed, s.create_demo)
+    _prepared(s.database_url, s.demo_seed, s.create_demo)
+    return engine_for(s.database_url)
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What the data says about itself: its "today", whether it is synthetic, its first year."""
+
+    reference_date: date
+    synthetic: bool
+    first_year: int
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def dataset_facts(url: str, today: date) -> DatasetFacts:
+    """Reference date, synthetic flag and first programme year of the database at ``url``."""
+    with db.session_scope(engine_for(url)) as s:
+        ref = reference.reference_date(s, today)
+        return DatasetFacts(ref, db.is_synthetic(s), reference.first_programme_year(s, ref))
 
 
 def clear_data_caches() -> None:

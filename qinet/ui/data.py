@@ -10,12 +10,12 @@ from qinet.access import Viewer
 from qinet.filters import Filters
 from qinet.queries import quality
 from qinet.ui import cache, components
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
@@ -37,11 +37,11 @@ def render(ctx: PageContext) -> None:
                          "last_period", "missing_periods", "issues"]],
                 hide_index=True, width="stretch",
             )
-        components.download_csv(completeness, ctx.filters, "data-quality", today=ctx.today)
+        components.download_csv(completeness, ctx.view, "data-quality")
     with components.panel("Tables"):
         st.subheader("Tables")
         st.dataframe(counts, hide_index=True, width="content")
-        components.download_csv(counts, ctx.filters, "data-tables", today=ctx.today,
+        components.download_csv(counts, ctx.view, "data-tables",
                                 label="Table sizes CSV")
         if ctx.synthetic:
             st.caption("This database holds synthetic demo data created by `qinet demo`.")

@@ -128,3 +128,22 @@ def test_ihi_trend_turning_point_belongs_to_both_trends():
     falling = next(s for s in table.index if s.startswith("Trend: 6 points in a row falling"))
     assert table.loc[rising, "points"] == 6 and table.loc[falling, "points"] == 6
     assert str(table.loc[rising, "to"]) == str(table.loc[falling, "from"]) == "2022-06-01"
+
+
+def test_matrix_order_ranks_non_random_with_the_signals():
+    """Every state has a place in the matrix/pack order; non-random sorts before common cause."""
+    from qinet.views.overview import VARIATION_ORDER
+
+    assert set(VARIATION_ORDER) == {s.value for s in VariationState}
+    assert (VARIATION_ORDER[VariationState.NON_RANDOM.value]
+            < VARIATION_ORDER[VariationState.COMMON_CAUSE.value])  # fmt: skip
+
+
+def test_how_to_read_states_the_robust_astronomical_rule():
+    from qinet.domain import ChartType
+    from qinet.stats.runchart import ASTRONOMICAL_Z
+    from qinet.views.measure_help import how_to_read
+
+    text = how_to_read(IHI, ChartType.RUN)
+    assert f"more than {ASTRONOMICAL_Z:g} robust standard deviations from every other point" in text
+    assert "sigma from the median" not in text
