@@ -74,3 +74,44 @@ def test_downgrade_base_removes_everything(db_url: str) -> None:
         assert _diff(engine) == []
     finally:
         engine.dispose()
+
+
+def _row(conn: sa.Connection, table: str, **values: object) -> None:
+    """Insert with exactly these columns (the models' newer columns may not exist yet)."""
+    conn.execute(sa.insert(sa.table(table, *map(sa.column, values))).values(**values))
+
+
+def test_0003_keeps_existing_measures_and_observations(db_url: str) -> None:
+    """Upgrading a database with data: rows survive, foreign keys hold, rates default to 1."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0001")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "project", id=1, code="QI-1", title="Falls", aim="", directorate_id=1,
+                 status="testing", started_on=date(2024, 1, 1))  # fmt: skip
+            _row(c, "measure", id=1, project_id=1, name="Falls", definition="", unit="",
+                 measure_type="outcome", frequency="monthly", chart_type="u",
+                 improvement_direction="decrease")  # fmt: skip
+            _row(c, "observation", id=1, measure_id=1, chart_type="u",
+                 period_start=date(2024, 1, 1), numerator=3, denominator=2900)  # fmt: skip
+        db.create_schema(engine)
+        with engine.connect() as c:
+            assert c.execute(sa.text("SELECT count(*) FROM observation")).scalar() == 1
+            assert c.execute(sa.text("SELECT multiplier FROM measure")).scalar() == 1
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        with engine.begin() as c:  # the new chart types and the multiplier are accepted
+            c.execute(sa.text("UPDATE measure SET multiplier = 1000"))
+            _row(c, "measure", id=2, project_id=1, name="Days between", definition="",
+                 unit="days", measure_type="outcome", frequency="monthly", chart_type="t",
+                 improvement_direction="increase", multiplier=1)  # fmt: skip
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:
+            c.execute(sa.text("UPDATE measure SET multiplier = 1000 WHERE id = 2"))  # not a rate
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()

@@ -33,7 +33,7 @@ from qinet.domain import AssuranceState, ChartType, ImprovementDirection, PointT
 from qinet.errors import InvalidSeriesError
 from qinet.stats import limits as limits_mod
 from qinet.stats.core import DIRECTION_SIGN, none_if_nat
-from qinet.stats.measure_types import MeasureAnalysis, MeasureSummary
+from qinet.stats.measure_types import MeasureAnalysis, MeasureSummary, show_scale
 from qinet.stats.rules import ANHOEJ, RunChartRules, SpcRules
 from qinet.stats.runchart import compute_run_chart
 from qinet.stats.runstates import (
@@ -58,6 +58,9 @@ __all__ = [  # the single-measure API the pages use (tables re-exported from sig
 
 SUGGESTION_WINDOW = 4
 """A shift that starts at most this many points after a dated change is suggested as a break."""
+
+SUGGEST_BREAK = " If the change is now how things are done, consider a phase break there."
+"""The advice closing a feasible suggestion (pages word it for people who cannot confirm)."""
 
 FALLBACK_RUN_RULES = ANHOEJ
 """Rules for an SPC measure drawn as a run chart because it is still short (qinet's default)."""
@@ -252,6 +255,7 @@ def analyse_measure(
     phase_starts: Sequence[object] = (),
     excluded: Sequence[object] = (),
     baseline_points: int | None = None,
+    multiplier: float = 1,
 ) -> MeasureAnalysis:
     """Analyse one measure with the engine its chart type calls for.
 
@@ -266,9 +270,13 @@ def analyse_measure(
             first period on or after it.
         excluded: Period dates to show ghosted but leave out of the limits and rules.
         baseline_points: Fix the limits (or the median) on the first N points.
+        multiplier: Show a rate per this many units of exposure (u charts: 1,000 for
+            "per 1,000 bed days"). The statistics run on the raw rate; values, centre,
+            limits and the result's target are then multiplied, and ``target`` is read on
+            that displayed scale.
 
     Returns:
-        The :class:`MeasureAnalysis`.
+        The :class:`MeasureAnalysis` (values on the displayed scale).
 
     Raises:
         InvalidSeriesError: The preset does not fit the chart type, a needed column is
@@ -280,6 +288,12 @@ def analyse_measure(
         baseline_points = None if pd.isna(baseline_points) else int(baseline_points)
     if target is not None and pd.isna(target):
         target = None
+    multiplier = 1 if multiplier is None or pd.isna(multiplier) else float(multiplier)
+    if multiplier <= 0:
+        raise InvalidSeriesError(f"multiplier: must be positive, got {multiplier:g}")
+    shown_target = target
+    if target is not None and multiplier != 1:
+        target = float(target) / multiplier
     if kind is ChartType.RUN and not isinstance(preset, RunChartRules):
         raise InvalidSeriesError(
             f"preset: a run chart needs run-chart rules (Anhøj or IHI), not {preset.label}"
@@ -321,6 +335,7 @@ def analyse_measure(
         result["point_type"] = _run_point_types(result, direction)
         result["target"] = np.nan if target is None else float(target)
         warnings.extend(result.attrs.get("warnings", []))
+        show_scale(result, multiplier, shown_target)
         summary = _run_summary(result, direction, fell_back)
         drawn_as = ChartType.RUN
     else:
@@ -369,6 +384,7 @@ def analyse_measure(
                 f"A phase has fewer than {rules.min_points_for_limits} points, so its process "
                 "limits are not drawn yet; shifts and trends are still checked."
             )
+        show_scale(result, multiplier, shown_target)
         summary = _spc_summary(result)
         drawn_as = kind
         requested_phases = [(p, d) for p, d in requested_phases if p in phases]
@@ -490,7 +506,7 @@ def suggest_phase_breaks(
             f"starts {lag} the change."
         )
         if feasible:
-            text += " If the change is now how things are done, consider a phase break there."
+            text += SUGGEST_BREAK
         else:
             text += (
                 f" A break there would leave a phase shorter than the {minimum} points "

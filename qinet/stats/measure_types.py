@@ -82,3 +82,29 @@ class MeasureAnalysis:
     def is_spc(self) -> bool:
         """True when drawn with process limits (XmR, p, u, c), False for a run chart."""
         return self.drawn_as is not ChartType.RUN
+
+
+SCALED_COLUMNS = ("value", "mean", "median", "lpl", "upl", "lower_2s", "upper_2s", "mr", "target")
+"""Result columns on the measure's scale: multiplied by a rate's multiplier for display."""
+
+
+def scale_result(result: pd.DataFrame, multiplier: float) -> pd.DataFrame:
+    """Put a result's values, centre, limits and target on the displayed scale, in place.
+
+    The rules have already run on the raw rate, so every signal is exactly the unscaled
+    one; only the numbers people read change (0.0014 falls per bed day → 1.4 per 1,000).
+    """
+    if multiplier == 1:
+        return result
+    for col in SCALED_COLUMNS:
+        if col in result:
+            result[col] = result[col].to_numpy(dtype=float) * multiplier
+    return result
+
+
+def show_scale(result: pd.DataFrame, multiplier: float, target: float | None) -> None:
+    """Scale for display; the target is the one given (no round trip through the raw scale)."""
+    if multiplier != 1:
+        scale_result(result, multiplier)
+        if "target" in result and target is not None:
+            result["target"] = float(target)

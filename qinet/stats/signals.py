@@ -87,11 +87,12 @@ _SPAN = re.compile(r"\(([^()]+?) (?:to|–) ([^()]+?)\)")
 
 
 def _label_dates(dates: pd.Series) -> dict[str, date]:
-    """Every way a reason text can name a period (``2024-04``, ``2024-04-01``, ``1 Apr 2024``)."""
+    """Every way a reason text can name a period (``Apr 2024``, ``1 Apr 2024``, ISO forms)."""
     out: dict[str, date] = {}
     for ts in dates.dropna():
         d = ts.date()
-        for label in (ts.strftime("%Y-%m-%d"), f"{ts.day} {ts:%b %Y}", ts.strftime("%Y-%m")):
+        for label in (f"{ts.day} {ts:%b %Y}", f"{ts:%b %Y}", ts.strftime("%Y-%m-%d"),
+                      ts.strftime("%Y-%m")):  # fmt: skip
             out.setdefault(label, d)
     return out
 
@@ -102,7 +103,7 @@ def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
     A point's ``reason`` joins one clause per rule ("Above the upper process limit
     (…); 6 points in a row above the mean (…)"); neighbouring points repeat the same
     run clause. This splits the reasons into clauses and keeps each clause once. Where
-    a clause names its window ("(2024-04 to 2024-09)") ``from`` and ``to`` are that
+    a clause names its window ("(Apr 2024 to Sep 2024)") ``from`` and ``to`` are that
     window, so the table and its text agree (two-of-three windows include a point that
     is not itself beyond 2σ); otherwise they are the first and last point showing it.
 

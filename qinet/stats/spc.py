@@ -33,7 +33,7 @@ in input order):
   ``"Common Cause"``; ``special_cause_flag``: not common cause.
 * ``point_type``: a :class:`~qinet.domain.PointType` value.
 * ``reason``: plain English for every special point naming each rule and its window,
-  e.g. ``"6 points in a row above the mean (2024-03 to 2024-08)"``; empty otherwise.
+  e.g. ``"6 points in a row above the mean (Mar 2024 to Aug 2024)"``; empty otherwise.
 * ``target``: the target (NaN when none).
 
 ``result.attrs`` holds ``"options"`` (the :class:`SpcOptions`), ``"rules"`` and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from qinet.stats.core import window_count
 from qinet.stats.spc_rules import CODE_COMMON, diff_signs
@@ -17,7 +18,13 @@ def _labels(
     if dates is None:
         return (local[index] + 1).astype(str).astype(object)
     chosen = dates[index]
-    text = np.datetime_as_string(chosen, unit="M" if monthly else "D").astype(object)
+    # as people read dates: "Apr 2024" for monthly series, "17 Jan 2023" otherwise
+    codes, uniques = pd.factorize(pd.DatetimeIndex(chosen))
+    ts = pd.Series(uniques)
+    month = ts.dt.strftime("%b %Y")
+    words = (month if monthly else ts.dt.day.astype(str) + " " + month).to_numpy(dtype=object)
+    text = np.where(codes >= 0, words[np.maximum(codes, 0)] if len(words) else "", "")
+    text = text.astype(object)
     missing = np.isnat(chosen)
     if missing.any():
         text[missing] = ("point " + (local[index[missing]] + 1).astype(str)).astype(object)

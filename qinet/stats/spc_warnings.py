@@ -66,13 +66,19 @@ def series_warnings(
     missing = np.isnan(flat.value)
     if missing.any():
         miss_series = series[missing]
-        for s in np.unique(miss_series):
-            where = local[missing][miss_series == s]
+        order = np.argsort(miss_series, kind="stable")  # one pass, not a scan per series
+        keys, first = np.unique(miss_series[order], return_index=True)
+        for s, where in zip(keys, np.split(local[missing][order], first[1:]), strict=True):
             out.append(
                 (
                     int(s),
-                    f"{len(where)} missing value(s) (point {where_text(where)}) are left as "
-                    "gaps; rule windows that include a gap do not signal.",
+                    (
+                        f"1 missing value (point {where_text(where)}) is left as a gap"
+                        if len(where) == 1
+                        else f"{len(where)} missing values (points {where_text(where)}) are "
+                        "left as gaps"
+                    )
+                    + "; rule windows that include a gap do not signal.",
                 )
             )
 
@@ -144,7 +150,8 @@ def date_warnings(
             out.append(
                 (
                     int(s),
-                    f"The dates skip {int(missing_periods[s])} {period}(s); the chart joins "
+                    f"The dates skip {int(missing_periods[s])} {period}"
+                    f"{'' if int(missing_periods[s]) == 1 else 's'}; the chart joins "
                     "the points either side of each gap.",
                 )
             )

@@ -8,6 +8,7 @@ import streamlit as st
 from qinet import db
 from qinet.access import Viewer
 from qinet.filters import Filters
+from qinet.formatting import fmt_date
 from qinet.queries import quality
 from qinet.ui import cache, components
 from qinet.ui.context import PageContext
@@ -17,6 +18,28 @@ from qinet.ui.context import PageContext
 def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     with db.session_scope(cache.engine_for(url)) as s:
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
+
+
+COMPLETENESS_LABELS = {
+    "project_code": "Project",
+    "measure": "Measure",
+    "frequency": "Frequency",
+    "points": "Points",
+    "first_period": "First period",
+    "last_period": "Last period",
+    "missing_periods": "Missing periods",
+    "issues": "Issues",
+}
+TABLE_LABELS = {"table": "Table", "rows": "Rows"}
+
+
+def completeness_display(flagged: pd.DataFrame) -> pd.DataFrame:
+    """The completeness table as people read it: human labels, dates as 28 Apr 2025."""
+    out = flagged[list(COMPLETENESS_LABELS)].copy()
+    for col in ("first_period", "last_period"):
+        out[col] = out[col].map(fmt_date)
+    out["frequency"] = out["frequency"].astype(str).str.capitalize()
+    return out.rename(columns=COMPLETENESS_LABELS)
 
 
 def render(ctx: PageContext) -> None:
@@ -32,15 +55,11 @@ def render(ctx: PageContext) -> None:
         if flagged.empty:
             components.empty_state("Every measure in this view is complete.")
         else:
-            st.dataframe(
-                flagged[["project_code", "measure", "frequency", "points", "first_period",
-                         "last_period", "missing_periods", "issues"]],
-                hide_index=True, width="stretch",
-            )
+            st.dataframe(completeness_display(flagged), hide_index=True, width="stretch")
         components.download_csv(completeness, ctx.view, "data-quality")
     with components.panel("Tables"):
         st.subheader("Tables")
-        st.dataframe(counts, hide_index=True, width="content")
+        st.dataframe(counts.rename(columns=TABLE_LABELS), hide_index=True, width="content")
         components.download_csv(counts, ctx.view, "data-tables",
                                 label="Table sizes CSV")
         if ctx.synthetic:

@@ -85,7 +85,7 @@ def test_signals_table_types_non_directional_signal_as_non_random():
 
 
 def _text_span(text: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    m = re.search(r"\((\d{4}-\d\d) to (\d{4}-\d\d)\)", text) or re.search(
+    m = re.search(r"\((\w{3} \d{4}) to (\w{3} \d{4})\)", text) or re.search(
         r"\((\d+ \w{3} \d{4}) – (\d+ \w{3} \d{4})\)", text
     )
     return None if m is None else (pd.Timestamp(m.group(1)), pd.Timestamp(m.group(2)))
@@ -116,7 +116,7 @@ def test_two_of_three_window_is_the_rows_range():
     values = [10.0, 10.5] * 8 + [12.0, 10.6, 12.0, 10.4]
     table = signal_list(analyse_measure(_obs(values), chart="xmr", preset=MDC_2024))
     row = table[table["signal"].str.contains("of 3")].iloc[0]
-    assert row["signal"].endswith("(2023-05 to 2023-07)")
+    assert row["signal"].endswith("(May 2023 to Jul 2023)")
     assert (str(row["from"]), str(row["to"])) == ("2023-05-01", "2023-07-01")
 
 
@@ -131,10 +131,12 @@ def test_ihi_trend_turning_point_belongs_to_both_trends():
 
 
 def test_matrix_order_ranks_non_random_with_the_signals():
-    """Every state has a place in the matrix/pack order; non-random sorts before common cause."""
-    from qinet.views.overview import VARIATION_ORDER
+    """Every state has a place and words in the matrix; non-random sorts before common cause."""
+    from qinet.views.overview import VARIATION_ORDER, VARIATION_SHORT
 
     assert set(VARIATION_ORDER) == {s.value for s in VariationState}
+    assert set(VARIATION_SHORT) == {s.value for s in VariationState}  # words beside every icon
+    assert VARIATION_SHORT[VariationState.NON_RANDOM.value] == "Non-random"
     assert (VARIATION_ORDER[VariationState.NON_RANDOM.value]
             < VARIATION_ORDER[VariationState.COMMON_CAUSE.value])  # fmt: skip
 
