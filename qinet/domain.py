@@ -248,6 +248,7 @@ class VariationState(StrEnum):
     NEUTRAL_HIGH = "neutral_high"
     NEUTRAL_LOW = "neutral_low"
     NOT_ENOUGH_DATA = "not_enough_data"
+    NON_RANDOM = "non_random"  # run chart: a signal with no direction (too few crossings/runs)
 
 
 class AssuranceState(StrEnum):

@@ -114,32 +114,12 @@ def test_pages_are_thin():
 MAX_LINES = 600
 
 # TEMPORARY allow-lists: violations that remain only in packages other helpers are
-# reworking in parallel (qinet/stats, qinet/refcheck, qinet/models.py).
+# reworking in parallel (qinet/models.py).
 # The coordinator empties these after merging their branches. qinet/ui, qinet/views,
 # app.py and pages/ must never appear here.
-ALLOWED_PRIVATE_IMPORTS = {
-    # qinet/stats: engine internals shared by portfolio and summary (public steps pending)
-    ("qinet.stats.portfolio", "qinet.stats.runchart._analyse"),
-    ("qinet.stats.portfolio", "qinet.stats.runchart._group_median"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._DIRECTION_SIGN"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._Flat"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._flat_frame"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._limits"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._positions"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._segment_ids"),
-    ("qinet.stats.portfolio", "qinet.stats.summary._batch_summary"),
-    ("qinet.stats.portfolio", "qinet.stats.limits._compute"),
-    ("qinet.stats.summary", "qinet.stats.spc._DIRECTION_SIGN"),
-    ("qinet.stats.summary", "qinet.stats.spc._Flat"),
-    ("qinet.stats.summary", "qinet.stats.spc._run_flat"),
-    ("qinet.stats.summary", "qinet.stats.spc._segment_ids"),
-    ("qinet.stats.summary", "qinet.stats.spc._validate_options"),
-}
+ALLOWED_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 ALLOWED_LONG = {
     "qinet.models",  # another helper's schema work
-    "qinet.stats.measure",  # stats split pending (another helper)
-    "qinet.stats.runchart",
-    "qinet.stats.spc",
 }
 ALLOWED_CYCLES: set[frozenset[str]] = set()
 NEVER_ALLOWED = ("qinet.ui", "qinet.views")

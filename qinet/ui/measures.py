@@ -204,7 +204,10 @@ def _signals(
             "From": signals["from"],
             "To": signals["to"],
             "Points": signals["points"],
-            "Type": [POINT_TYPE_LABELS[PointType(p)] if p else "" for p in signals["point_type"]],
+            "Type": [
+                POINT_TYPE_LABELS[PointType(p)] if p else "Non-random variation (no direction)"
+                for p in signals["point_type"]
+            ],
             "Why it is special": signals["signal"],
         }
     )

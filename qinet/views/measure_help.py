@@ -8,7 +8,7 @@ from __future__ import annotations
 from qinet.charts.palette import POINT_TYPE_LABELS
 from qinet.domain import ChartType, PointType
 from qinet.stats.rules import MR_SCREEN, XMR_LIMIT, RunChartRules, SpcRules
-from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
+from qinet.stats.runchart import ASTRONOMICAL_Z, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
 
 
 def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
@@ -47,8 +47,8 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
                 "down (repeated values are skipped);",
                 f"**too few or too many runs** for the number of points (checked for "
                 f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
-                f"an **astronomical point**: more than {ASTRONOMICAL_SIGMAS:g} sigma from the "
-                "median.",
+                "an **astronomical point**: the highest or lowest point, more than "
+                f"{ASTRONOMICAL_Z:g} robust standard deviations from every other point.",
             ]
         signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
         tail = "Points on the median neither make nor break a run."

@@ -53,7 +53,7 @@ VARIATION_ORDER = {
     for i, s in enumerate(
         (VariationState.CONCERN_HIGH, VariationState.CONCERN_LOW, VariationState.IMPROVEMENT_HIGH,
          VariationState.IMPROVEMENT_LOW, VariationState.NEUTRAL_HIGH, VariationState.NEUTRAL_LOW,
-         VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
+         VariationState.NON_RANDOM, VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
     )
 }  # fmt: skip
 
@@ -156,6 +156,7 @@ VARIATION_SHORT = {
     VariationState.CONCERN_LOW.value: "Concern (low)",
     VariationState.NEUTRAL_HIGH.value: "High",
     VariationState.NEUTRAL_LOW.value: "Low",
+    VariationState.NON_RANDOM.value: "Non-random",
     VariationState.COMMON_CAUSE.value: "Common cause",
     VariationState.NOT_ENOUGH_DATA.value: "Run chart",
 }
