@@ -28,7 +28,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
         db.create_schema(engine)
         tables = set(sa.inspect(engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert len(Base.metadata.tables) == 27
+        assert len(Base.metadata.tables) == 30
         assert _diff(engine) == []
     finally:
         engine.dispose()
@@ -41,7 +41,7 @@ def test_upgrade_is_idempotent_and_records_head(db_url: str) -> None:
         db.create_schema(engine)
         with engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0001"
+        assert version == "0004"
     finally:
         engine.dispose()
 

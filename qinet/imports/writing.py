@@ -1,0 +1,157 @@
+"""Preview (added / changed / unchanged by natural key) and the one-transaction write."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qinet.imports.kinds import Kind
+from qinet.imports.problems import reject
+
+CHUNK = 2000
+
+
+@dataclass
+class Plan:
+    """What an import would do: rows to add, rows to change (with their ids), unchanged."""
+
+    kind: Kind
+    added: pd.DataFrame
+    changed: pd.DataFrame
+    unchanged: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"added": n, "changed": n, "unchanged": n}``."""
+        return {"added": len(self.added), "changed": len(self.changed),
+                "unchanged": self.unchanged}  # fmt: skip
+
+
+def _native(value: object) -> object:
+    """numpy/pandas scalars to plain Python, NaN/NaT to None."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _cmp(value: object) -> object:
+    """A comparable form: dates as ISO, numbers rounded, text as-is."""
+    value = _native(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value  # SQLite returns ISO date text for raw reads
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return round(float(value), 9)
+    return value
+
+
+def _key_text(value: object) -> str:
+    value = _cmp(value)
+    return "" if value is None else str(value).strip().lower()
+
+
+def _pk(table: sa.Table) -> sa.Column:
+    return next(iter(table.primary_key.columns))
+
+
+def _existing(session: Session, kind: Kind, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    table = kind.table
+    first = kind.key[0]
+    wanted = sorted({_native(v) for v in rows[first] if _native(v) is not None}, key=str)
+    cols = [_pk(table).label("_pk")] + [table.c[c] for c in columns]
+    found: list[tuple] = []
+    for i in range(0, len(wanted), CHUNK):
+        part = wanted[i : i + CHUNK]
+        found += [tuple(r) for r in session.execute(sa.select(*cols).where(table.c[first].in_(part)))]
+    names = ["_pk", *columns]
+    return pd.DataFrame(found, columns=names)
+
+
+def plan(session: Session, kind: Kind, rows: pd.DataFrame) -> Plan:
+    """Compare file rows with stored rows on the kind's natural key."""
+    columns = [c for c in rows.columns if c not in kind.insert_only]
+    values = [c for c in columns if c not in kind.key]
+    existing = _existing(session, kind, rows, columns)
+
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        parts = [frame[k].map(_key_text) for k in kind.key]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out + "\x1f" + part
+        return out
+
+    rows = rows.copy()
+    rows["_key"] = keys(rows) if len(rows) else pd.Series(dtype=object)
+    if existing.empty:
+        return Plan(kind, rows.drop(columns="_key"), rows.iloc[0:0].drop(columns="_key"), 0)
+    existing["_key"] = keys(existing)
+    stored = existing.set_index("_key")
+    known = rows["_key"].isin(stored.index)
+    added = rows[~known].drop(columns="_key")
+    matched = rows[known]
+    old = stored.loc[matched["_key"]]
+    differs = np.zeros(len(matched), dtype=bool)
+    for c in values + list(kind.key):
+        new = matched[c].map(_cmp).to_numpy(dtype=object)
+        was = old[c].map(_cmp).to_numpy(dtype=object)
+        if c in kind.key:
+            continue  # same key (case-insensitively); case changes of a key are not updates
+        differs |= np.array([a != b for a, b in zip(new, was, strict=True)], dtype=bool)
+    changed = matched[differs].drop(columns="_key").copy()
+    changed["_id"] = old["_pk"].to_numpy()[differs]
+    return Plan(kind, added, changed, int((~differs).sum()))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    cols = list(frame.columns)
+    return [{c: _native(v) for c, v in zip(cols, row, strict=True)}
+            for row in frame.itertuples(index=False, name=None)]  # fmt: skip
+
+
+def apply(session: Session, p: Plan, file_name: str = "") -> None:
+    """Write the plan's inserts and updates in the session's transaction.
+
+    Raises:
+        ImportRejected: The database refused a row (a rule the file checks missed);
+            the caller's transaction is then rolled back, so nothing is written.
+    """
+    table = p.kind.table
+    try:
+        with session.begin_nested():
+            if len(p.added):
+                session.execute(sa.insert(table), _records(p.added))
+            if len(p.changed):
+                values = [c for c in p.changed.columns
+                          if c not in ("_id", *p.kind.key, *p.kind.insert_only)]  # fmt: skip
+                stmt = (
+                    sa.update(table)
+                    .where(_pk(table) == sa.bindparam("_id"))
+                    .values({c: sa.bindparam(f"v_{c}") for c in values})
+                )
+                recs = [{"_id": r["_id"], **{f"v_{c}": r[c] for c in values}}
+                        for r in _records(p.changed)]  # fmt: skip
+                session.connection().execute(stmt, recs)
+    except IntegrityError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise reject(f"the database refused the rows ({reason}); nothing was written",
+                     file_name) from None  # fmt: skip
