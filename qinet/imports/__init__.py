@@ -21,7 +21,7 @@ from qinet.imports import audit, mdc, workforce
 from qinet.imports.kinds import KINDS, Context, Kind, build_rows
 from qinet.imports.problems import ImportRejected, Problem, reject
 from qinet.imports.reading import read_upload
-from qinet.imports.validation import match_columns, validate
+from qinet.imports.validation import check, match_columns, validate
 from qinet.imports.writing import Plan, apply, plan
 
 __all__ = ["ALL_KINDS", "Context", "ImportRejected", "Problem", "Result", "import_file",
@@ -121,9 +121,12 @@ def import_file(
     matched = match_columns(frame, kind.fields, file_name, aliases)
     if table.encoding == "Windows-1252":
         notes.append("read as Windows-1252 text (save as 'CSV UTF-8' to avoid this)")
-    typed = validate(matched, kind.fields, kind.file_key, file_name)
+    typed, problems = check(matched, kind.fields, kind.file_key)
     nested = session.begin_nested()
     try:
+        if problems:
+            _also_references(session, kind, typed, ctx, problems)
+            raise ImportRejected(problems, file_name)
         rows = build_rows(session, kind, typed, ctx, file_name)
         if kind.name == "workforce":
             workforce.check_rows(rows, file_name)
@@ -136,6 +139,20 @@ def import_file(
     result = Result(kind.name, file_name, hashlib.sha256(data).hexdigest(), p.counts,
                     matched.ignored, notes, preview)  # fmt: skip
     return _finish(session, nested, result, ctx, dry_run)
+
+
+def _also_references(
+    session: Session, kind: Kind, typed: pd.DataFrame, ctx: Context, problems: list[Problem]
+) -> None:
+    """Add unknown-reference problems to the cell problems, so one report lists both."""
+    more: list[Problem] = []
+    try:
+        kind.build(session, typed, ctx, more)
+    except Exception:  # noqa: BLE001 - best effort on a file already refused
+        return
+    seen = {(p.row, p.column) for p in problems}
+    problems.extend(p for p in more if (p.row, p.column) not in seen)
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
 
 
 def _workforce_preview(rows: pd.DataFrame, p: Plan) -> pd.DataFrame:

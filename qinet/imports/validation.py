@@ -111,24 +111,32 @@ def _reason(check: str, field: Field, value: object) -> str:
 def validate(
     matched: Matched, fields: Sequence[Field], key: Sequence[str], file_name: str = ""
 ) -> pd.DataFrame:
-    """Check every cell with a pandera schema and return the typed frame.
+    """Like :func:`check`, raising :class:`ImportRejected` when any cell fails."""
+    out, problems = check(matched, fields, key)
+    if problems:
+        raise ImportRejected(problems, file_name)
+    return out
+
+
+def check(
+    matched: Matched, fields: Sequence[Field], key: Sequence[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check every cell with a pandera schema; return the typed frame and the problems.
 
     Args:
         matched: Output of :func:`match_columns`.
         fields: The kind's columns.
         key: Columns whose combination must not repeat within the file.
-        file_name: For messages.
 
     Returns:
         The frame with each column parsed (dates, numbers, booleans, choices, text;
         ``None`` for blanks), indexed by spreadsheet row number.
 
-    Raises:
-        ImportRejected: Listing every failing cell as row, column and reason.
+        Failing cells are ``None``. Also every problem (row, column, reason), sorted.
     """
     frame = matched.frame
     schema = pa.DataFrameSchema(
-        {f.name: pa.Column(object, checks=_checks(f), nullable=False) for f in fields},
+        {f.name: pa.Column(None, checks=_checks(f), nullable=False) for f in fields},
         strict=False, coerce=False,
     )  # fmt: skip
     problems: list[Problem] = []
@@ -152,7 +160,5 @@ def validate(
         for row in out.index[dup]:
             values = ", ".join(f"{k} {frame.at[row, k]!r}" for k in key)
             problems.append(Problem(f"repeats an earlier row ({values})", row=int(row)))
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-        raise ImportRejected(problems, file_name)
-    return out
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    return out, problems

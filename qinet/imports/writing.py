@@ -65,9 +65,13 @@ def _cmp(value: object) -> object:
     return value
 
 
-def _key_text(value: object) -> str:
-    value = _cmp(value)
-    return "" if value is None else str(value).strip().lower()
+def _key_text(col: pd.Series) -> pd.Series:
+    """A key column as comparable lower-case text ("" for blank), vectorised."""
+    col = col.astype(object)
+    blank = col.isna()
+    out = col.astype(str).str.strip().str.lower()
+    out = out.str.replace(r"^(\d{4}-\d{2}-\d{2})[ t]00:00:00$", r"\1", regex=True)
+    return out.where(~blank, "")
 
 
 def _pk(table: sa.Table) -> sa.Column:
@@ -94,7 +98,7 @@ def plan(session: Session, kind: Kind, rows: pd.DataFrame) -> Plan:
     existing = _existing(session, kind, rows, columns)
 
     def keys(frame: pd.DataFrame) -> pd.Series:
-        parts = [frame[k].map(_key_text) for k in kind.key]
+        parts = [_key_text(frame[k]) for k in kind.key]
         out = parts[0]
         for part in parts[1:]:
             out = out + "\x1f" + part
@@ -122,10 +126,37 @@ def plan(session: Session, kind: Kind, rows: pd.DataFrame) -> Plan:
     return Plan(kind, added, changed, int((~differs).sum()))
 
 
+def _column(col: pd.Series) -> list:
+    """A column as plain Python values (None for blanks), vectorised where the dtype allows."""
+    if col.dtype.kind in "biuf":
+        values = col.to_numpy().tolist()
+        return [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+    values = [None if v is None or v != v else v for v in col.to_numpy(dtype=object)]
+    if any(isinstance(v, (np.generic, pd.Timestamp)) for v in values):
+        return [_native(v) for v in values]
+    return values
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     cols = list(frame.columns)
-    return [{c: _native(v) for c, v in zip(cols, row, strict=True)}
-            for row in frame.itertuples(index=False, name=None)]  # fmt: skip
+    data = [_column(frame[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*data, strict=True)]
+
+
+def _insert(session: Session, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Bulk insert through the driver's executemany (fast; values are plain Python)."""
+    conn = session.connection()
+    cols = list(frame.columns)
+    compiled = sa.insert(table).values({c: sa.bindparam(c) for c in cols}).compile(
+        dialect=conn.dialect
+    )
+    data = [_column(frame[c]) for c in cols]
+    if compiled.positional:
+        order = [cols.index(name) for name in compiled.positiontup]
+        params = [tuple(row[i] for i in order) for row in zip(*data, strict=True)]
+    else:
+        params = [dict(zip(cols, row, strict=True)) for row in zip(*data, strict=True)]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def apply(session: Session, p: Plan, file_name: str = "") -> None:
@@ -139,7 +170,7 @@ def apply(session: Session, p: Plan, file_name: str = "") -> None:
     try:
         with session.begin_nested():
             if len(p.added):
-                session.execute(sa.insert(table), _records(p.added))
+                _insert(session, table, p.added)
             if len(p.changed):
                 values = [c for c in p.changed.columns
                           if c not in ("_id", *p.kind.key, *p.kind.insert_only)]  # fmt: skip

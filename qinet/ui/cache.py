@@ -39,7 +39,32 @@ def engine() -> Engine:
         DatabaseUnavailableError: The database cannot be reached or written.
     """
     s = settings()
-    return _engine(s.database_url, s.demo_seed, s.create_demo)
+    eng = _engine(s.database_url, s.demo_seed, s.create_demo)
+    _follow_data_version(s.database_url, eng)
+    return eng
+
+
+_SEEN_VERSION: dict[str, int] = {}
+
+
+def _follow_data_version(url: str, eng: Engine) -> None:
+    """Clear cached data when the data version moved (an import or entry, any process).
+
+    One single-row read per call; imports and entries bump the version in their own
+    transaction, so the next rerun after any write reads fresh data (no timer).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from qinet.imports.audit import current_version
+
+    try:
+        with eng.connect() as conn:
+            version = current_version(conn)
+    except SQLAlchemyError:
+        return
+    if _SEEN_VERSION.setdefault(url, version) != version:
+        _SEEN_VERSION[url] = version
+        st.cache_data.clear()
 
 
 def clear_data_caches() -> None:

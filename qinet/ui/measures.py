@@ -135,6 +135,7 @@ def _chart(
         target=header["target"],
         preset=preset,
         phase_starts=list(breaks["on_date"]) if len(breaks) else [],
+        excluded=list(obs.loc[obs["ghosted"].astype(bool), "period_start"]) if len(obs) else [],
         baseline_points=header["baseline_points"],
     )
     changes = (
