@@ -166,7 +166,7 @@ def read_upload(data: bytes, name: str, limit: int = MAX_UPLOAD_BYTES) -> Table:
     """
     if len(data) > limit:
         raise reject(
-            f"the file is {len(data) / 1e6:,.1f} MB, over the {limit / 1e6:,.0f} MB limit; "
+            f"the file is {len(data) / 2**20:,.1f} MB, over the {limit / 2**20:,.0f} MB limit; "
             "split it", name)  # fmt: skip
     lower = name.lower()
     if lower.endswith(".xlsx"):

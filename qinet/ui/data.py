@@ -1,16 +1,35 @@
-"""Data page (admins): data-quality report and full extracts."""
+"""Data page (admins): import files, templates, the audit log and the data-quality report.
+
+Who imports: administrators only. Programme leads add or correct their own measures'
+values through the data-entry form on the Measures page (scope-checked, undoable);
+file imports touch reference data and thousands of rows at once, so they stay with admins.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
 from qinet.filters import Filters
-from qinet.queries import quality
+from qinet.imports import ALL_KINDS, ImportRejected, Result, import_file, import_mdc
+from qinet.imports import audit as audit_log
+from qinet.imports.kinds import Context
+from qinet.imports.templates import template_csv, template_names, template_xlsx
+from qinet.models import Project
+from qinet.queries import dataquality, quality
+from qinet.queries.scope import scoped_projects
+from qinet.stats.rules import DEFAULT_SPC_PRESET, SPC_PRESETS
 from qinet.ui import cache, components
+from qinet.ui.components import md_escape
 from qinet.ui.state import PageContext
+
+MDC = "mdc"
+CHECKED_KEY = "_data_checked"  # (kind, digest) of the file that passed its dry run
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -19,9 +38,177 @@ def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.Dat
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
+def _kind_label(name: str) -> str:
+    return "MDC SPC tool tables (metric + data)" if name == MDC else ALL_KINDS[name].label
+
+
+def _project_codes(ctx: PageContext) -> list[str]:
+    with db.session_scope(ctx.engine) as s:
+        ids = scoped_projects(ctx.viewer, Filters()).scalar_subquery()
+        return list(s.scalars(sa.select(Project.code).where(Project.id.in_(ids)).order_by(Project.code)))
+
+
+def _run(ctx: PageContext, kind: str, files: list, project: str | None, add_orgs: bool,
+         dry_run: bool) -> Result:  # fmt: skip
+    ictx = Context(user_key=ctx.viewer.user_key, add_organisations=add_orgs)
+    with db.session_scope(ctx.engine) as s:
+        if kind == MDC:
+            return import_mdc(s, (files[0].getvalue(), files[0].name),
+                              (files[1].getvalue(), files[1].name), project or "", ictx,
+                              dry_run=dry_run)  # fmt: skip
+        return import_file(s, kind, files[0].getvalue(), files[0].name, ictx, dry_run=dry_run)
+
+
+def _report(exc: ImportRejected) -> None:
+    st.error(md_escape(exc.summary()) + " Nothing was written. Fix these rows and upload the "
+             "file again.", icon=":material/error:")  # fmt: skip
+    shown = exc.problems[:200]
+    table = pd.DataFrame({"Row": [p.row for p in shown],
+                          "Column": [p.column or "" for p in shown],
+                          "Problem": [p.reason for p in shown]})  # fmt: skip
+    table["Row"] = table["Row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
+    st.dataframe(table, hide_index=True, width="stretch", key="import_problems")
+    if len(exc.problems) > len(shown):
+        st.caption(f"… and {len(exc.problems) - len(shown):,} more problems.")
+
+
+def _preview(result: Result) -> None:
+    c = result.counts
+    a, b, d = st.columns(3)
+    components.kpi(a, "Rows to add", f"{c['added']:,}")
+    components.kpi(b, "Rows to change", f"{c['changed']:,}")
+    components.kpi(d, "Rows unchanged", f"{c['unchanged']:,}")
+    for note in result.notes:
+        st.caption(md_escape(note))
+    if result.ignored:
+        st.caption("Columns ignored (not part of this kind): " + md_escape(", ".join(result.ignored)))
+    if len(result.preview):
+        shown = result.preview.copy()
+        shown.columns = [str(col).replace("_", " ").capitalize() for col in shown.columns]
+        st.dataframe(shown.astype(str).replace({"None": "", "nan": ""}), hide_index=True,
+                     width="stretch", height=240, key="import_preview")  # fmt: skip
+
+
+def _importer(ctx: PageContext) -> None:
+    st.subheader("Import a file")
+    st.caption("CSV (UTF-8 or Windows-1252) or Excel .xlsx, up to 25 MB. The whole file is "
+               "checked first: a file with any bad row writes nothing. Re-importing the same "
+               "file changes nothing.")  # fmt: skip
+    kinds = [*ALL_KINDS, MDC]
+    kind = st.selectbox("What the file holds", kinds, format_func=_kind_label,
+                        index=kinds.index("observations"), key="import_kind")  # fmt: skip
+    if kind in ALL_KINDS:
+        st.caption(f"One row per {md_escape(ALL_KINDS[kind].key_note)}: an existing row is "
+                   "updated, a new one added.")  # fmt: skip
+    project, add_orgs = None, False
+    if kind == MDC:
+        project = st.selectbox("Project the metrics belong to", _project_codes(ctx), key="mdc_project")
+        files = [st.file_uploader("Metric table", type=["csv", "xlsx"], key="mdc_metrics"),
+                 st.file_uploader("Raw data table", type=["csv", "xlsx"], key="mdc_data")]  # fmt: skip
+    else:
+        files = [st.file_uploader("File", type=["csv", "xlsx"], key="import_file")]
+        if kind == "workforce":
+            add_orgs = st.checkbox("Add organisations the database does not know yet",
+                                   key="import_add_orgs")  # fmt: skip
+    if not all(files):
+        components.empty_state("Choose a file to check it. Nothing is written until you confirm.")
+        return
+    digest = hashlib.sha256(b"".join(f.getvalue() for f in files)).hexdigest()
+    token = (kind, digest, project, add_orgs)
+    try:
+        result = _run(ctx, kind, files, project, add_orgs, dry_run=True)
+    except ImportRejected as exc:
+        st.session_state.pop(CHECKED_KEY, None)
+        _report(exc)
+        return
+    st.session_state[CHECKED_KEY] = token
+    st.success("The file passed every check. " + md_escape(result.summary()), icon=":material/check:")
+    _preview(result)
+    total = result.counts["added"] + result.counts["changed"]
+    if total == 0:
+        st.info("Everything in this file is already stored; there is nothing to import.")
+        return
+    if st.button(f"Import {total:,} row{'s' if total != 1 else ''}", type="primary",
+                 key="import_confirm"):  # fmt: skip
+        if st.session_state.get(CHECKED_KEY) != token:
+            st.warning("The file changed since it was checked; check it again.")
+            return
+        try:
+            done = _run(ctx, kind, files, project, add_orgs, dry_run=False)
+        except ImportRejected as exc:
+            _report(exc)
+            return
+        cache.clear_data_caches()
+        st.session_state.pop(CHECKED_KEY, None)
+        st.session_state["_data_done"] = done.summary()
+        st.rerun()
+
+
+def _templates() -> None:
+    st.subheader("Templates")
+    st.caption("A header row, an example row, and (in Excel) a notes sheet describing each column.")
+    name = st.selectbox("Template", template_names(), key="template_kind",
+                        format_func=lambda n: {"mdc-metrics": "MDC metric table",
+                                               "mdc-data": "MDC raw data table"}.get(n, _kind_label(n)))  # fmt: skip
+    a, b = st.columns(2)
+    a.download_button("CSV template", data=template_csv(name), file_name=f"qinet-{name}-template.csv",
+                      mime="text/csv", key="tpl_csv", on_click="ignore", icon=":material/download:")
+    b.download_button("Excel template", data=template_xlsx(name),
+                      file_name=f"qinet-{name}-template.xlsx", key="tpl_xlsx", on_click="ignore",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      icon=":material/download:")  # fmt: skip
+
+
+def _audit(ctx: PageContext) -> None:
+    st.subheader("Audit log")
+    with db.session_scope(ctx.engine) as s:
+        log = audit_log.log_frame(s)
+    if log.empty:
+        components.empty_state("No imports or entries yet.")
+        return
+    shown = log.copy()
+    shown["When"] = pd.to_datetime(shown["When"]).dt.strftime("%d %b %Y %H:%M")
+    shown["Undone at"] = pd.to_datetime(shown["Undone at"]).dt.strftime("%d %b %Y %H:%M").fillna("")
+    shown["SHA-256"] = shown["SHA-256"].str[:12]
+    st.dataframe(shown, hide_index=True, width="stretch", key="audit_table")
+    components.download_csv(log, ctx.filters, "audit-log", today=ctx.today, label="Audit log CSV",
+                            key="dl_audit")  # fmt: skip
+
+
+def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
+    st.subheader("Data-quality report")
+    preset = SPC_PRESETS.get(ctx.settings.spc_preset, SPC_PRESETS[DEFAULT_SPC_PRESET])
+    minimum = max(12, preset.min_points_for_limits)
+    with db.session_scope(ctx.engine) as s:
+        checks = dataquality.report(s, completeness, ctx.today, minimum)
+    for check in checks:
+        n = len(check.rows)
+        label = f"{check.title}: {n:,}" + ("" if n else " ✓")
+        with st.expander(label, expanded=False):
+            if not n:
+                st.caption("Nothing to fix.")
+                continue
+            st.dataframe(check.rows, hide_index=True, width="stretch", key=f"dq_{check.key}")
+            st.caption(f"To fix: import corrected {md_escape(_kind_label(check.fix).lower())} "
+                       "(template above).")  # fmt: skip
+            components.download_csv(check.rows, ctx.filters, f"data-quality-{check.key}",
+                                    today=ctx.today, label="Download list", key=f"dl_dq_{check.key}")  # fmt: skip
+
+
 def render(ctx: PageContext) -> None:
-    """Data-quality report for the filtered measures, and table sizes."""
+    """Import, templates, audit log, data-quality report and table sizes."""
+    done = st.session_state.pop("_data_done", None)
+    if done:
+        st.success(md_escape(done) + " Every page shows the new data.", icon=":material/check:")
+    with components.panel("Import"):
+        _importer(ctx)
+    with components.panel("Templates"):
+        _templates()
     counts, completeness = _quality(ctx.url, ctx.viewer, ctx.filters)
+    with components.panel("Data-quality report"):
+        _checks(ctx, completeness)
+    with components.panel("Audit log"):
+        _audit(ctx)
     with components.panel("Measure completeness"):
         st.subheader("Measure completeness")
         flagged = completeness[completeness["issues"] != ""]
