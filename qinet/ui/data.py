@@ -38,8 +38,12 @@ def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.Dat
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
+TEMPLATE_LABELS = {"mdc-metrics": "MDC metric table", "mdc-data": "MDC raw data table",
+                   MDC: "MDC SPC tool tables (metric + data)"}  # fmt: skip
+
+
 def _kind_label(name: str) -> str:
-    return "MDC SPC tool tables (metric + data)" if name == MDC else ALL_KINDS[name].label
+    return TEMPLATE_LABELS.get(name) or ALL_KINDS[name].label
 
 
 def _project_codes(ctx: PageContext) -> list[str]:
@@ -147,9 +151,7 @@ def _importer(ctx: PageContext) -> None:
 def _templates() -> None:
     st.subheader("Templates")
     st.caption("A header row, an example row, and (in Excel) a notes sheet describing each column.")
-    name = st.selectbox("Template", template_names(), key="template_kind",
-                        format_func=lambda n: {"mdc-metrics": "MDC metric table",
-                                               "mdc-data": "MDC raw data table"}.get(n, _kind_label(n)))  # fmt: skip
+    name = st.selectbox("Template", template_names(), key="template_kind", format_func=_kind_label)
     a, b = st.columns(2)
     a.download_button("CSV template", data=template_csv(name), file_name=f"qinet-{name}-template.csv",
                       mime="text/csv", key="tpl_csv", on_click="ignore", icon=":material/download:")

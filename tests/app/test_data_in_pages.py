@@ -1,0 +1,91 @@
+"""Imported data on the pages: MDC tables on the Measures page, an NHS Digital workforce file in
+the Overview's reach, and the Data page for admins (and not for others)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from qinet import db
+from qinet.imports import import_file, import_mdc
+from qinet.imports.kinds import Context
+from tests.app.conftest import texts
+from tests.imports.helpers import csv_bytes
+from tests.imports.test_engine import MDC_METRICS, mdc_data
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def db_copy(demo_sqlite_url, tmp_path, monkeypatch) -> str:
+    """A writable copy of the demo database, used by the app for this test."""
+    dst = tmp_path / "qinet.db"
+    shutil.copy(Path(sa.make_url(demo_sqlite_url).database), dst)
+    url = f"sqlite:///{dst}"
+    monkeypatch.setenv("QINET_DATABASE_URL", url)
+    return url
+
+
+def _open(make_app, page, params=None, user=None):
+    at = make_app(user=user, params=params, run=False)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_mdc_tables_show_phases_ghosts_and_annotations(make_app, db_copy):
+    engine = db.make_engine(db_copy)
+    with db.session_scope(engine) as s:
+        import_mdc(s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "QI-0001",
+                   Context("analyst@example"))  # fmt: skip
+    engine.dispose()
+    at = _open(make_app, "pages/measures.py", params={"measure": "QI-0001 · Falls"})
+    assert at.selectbox(key="measure").value == "QI-0001 · Falls"
+    spec = json.loads(next(e for e in at.get("plotly_chart") if e.key == "measure_chart").proto.spec)
+    roles = [(t.get("meta") or {}).get("role") for t in spec["data"]]
+    assert roles.count("mean") == 2  # the recalculate-limits flag became a phase break
+    ghost = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "excluded")
+    assert len(ghost["x"]) == 1 and str(ghost["x"][0]).startswith("2022-11-01")
+    notes = [a.get("text", "") for a in spec["layout"]["annotations"]]
+    assert any("Sensor mats" in n for n in notes)
+
+
+def test_nhs_digital_workforce_file_feeds_the_overview_reach(make_app, db_copy):
+    engine = db.make_engine(db_copy)
+    with engine.begin() as c:
+        c.execute(sa.text("DELETE FROM workforce_baseline"))
+        orgs = c.execute(sa.text("SELECT code, name FROM organisation ORDER BY code")).all()
+    rows = [["Month", "Organisation code", "Organisation name", "Staff group", "FTE"]]
+    for code, name in orgs:
+        rows.append(["2025-MAR", code, name, "HCHS doctors", "400.40000"])
+        rows.append(["2025-MAR", code, name, "Hotel, property & estates", "250.00000"])
+    with db.session_scope(engine) as s:
+        result = import_file(s, "workforce", csv_bytes(rows), "nhs-workforce.csv", Context("t"))
+    engine.dispose()
+    assert result.counts["added"] == 2 * len(orgs)
+    at = _open(make_app, "pages/overview.py")
+    chart = next(e for e in at.get("plotly_chart") if e.key == "overview_reach_chart")
+    bars = json.loads(chart.proto.spec)["data"][0]
+    shown = dict(zip(bars["y"], bars["text"], strict=True))
+    # only the groups in the file have a workforce; FTE-only rows count their rounded FTE
+    assert set(shown) == {"Medical &amp; Dental", "Estates &amp; Ancillary"}
+    assert f"of {400 * len(orgs):,})" in shown["Medical &amp; Dental"]
+    assert f"of {250 * len(orgs):,})" in shown["Estates &amp; Ancillary"]
+
+
+def test_data_page_for_admins_only(make_app):
+    at = _open(make_app, "pages/data.py")
+    body = texts(at)
+    for heading in ("Import a file", "Templates", "Data-quality report", "Audit log"):
+        assert heading in body
+    labels = [b.label for b in at.get("download_button")]
+    assert "CSV template" in labels and "Excel template" in labels
+    assert any(e.label.startswith("Measures without an improvement direction") for e in at.expander)
+    viewer = make_app(user="estates.viewer@demo.nhs.example")
+    with pytest.raises(ValueError):  # not in a viewer's navigation
+        viewer.switch_page("pages/data.py").run()
