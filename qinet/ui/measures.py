@@ -37,7 +37,7 @@ from qinet.stats.rules import (
     SpcRules,
 )
 from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
-from qinet.ui import cache, components
+from qinet.ui import cache, components, entry
 from qinet.ui.components import md_escape
 from qinet.ui.state import PageContext
 
@@ -620,6 +620,7 @@ def render(ctx: PageContext) -> None:
     chart = ChartType(str(row["chart_type"]))
     rules = _choose_preset(ctx, chart)
     mid = int(row["measure_id"])
+    entry.render(ctx, mid, chart)
     bundle = None
     with components.panel("Chart"):
         header, obs, _notes, _plan = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)

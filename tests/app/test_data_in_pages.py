@@ -4,6 +4,7 @@ the Overview's reach, and the Data page for admins (and not for others)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -89,3 +90,35 @@ def test_data_page_for_admins_only(make_app):
     viewer = make_app(user="estates.viewer@demo.nhs.example")
     with pytest.raises(ValueError):  # not in a viewer's navigation
         viewer.switch_page("pages/data.py").run()
+
+
+def test_lead_enters_a_value_and_undoes_it_viewer_sees_no_form(make_app, db_copy):
+    lead = "medicine.lead@demo.nhs.example"
+    at = _open(make_app, "pages/measures.py", user=lead)
+    label = at.selectbox(key="measure").value
+    assert any(e.label == "Enter or correct a value" for e in at.expander)
+    box = "entry_numerator" if any(t.key == "entry_numerator" for t in at.text_input) else "entry_value"
+    at.date_input(key="entry_period").set_value(date(2031, 1, 15))
+    at.text_input(key=box).input("abc")
+    if box == "entry_numerator":
+        at.text_input(key="entry_denominator").input("100")
+    next(b for b in at.button if b.label == "Save value").click().run()
+    assert any("Not saved" in str(e.value) and "'abc' is not a number" in str(e.value)
+               for e in at.error)  # fmt: skip
+    at.text_input(key=box).input("7")
+    next(b for b in at.button if b.label == "Save value").click().run()
+    assert "Added the value for 13 Jan 2031" in texts(at) or "Added the value for 01 Jan 2031" in texts(at)
+    assert at.selectbox(key="measure").value == label
+    engine = sa.create_engine(db_copy)
+    with engine.connect() as c:
+        who = c.execute(sa.text("SELECT user_key, kind FROM import_log")).all()
+        n = c.scalar(sa.text("SELECT count(*) FROM observation WHERE period_start >= '2031-01-01'"))
+    assert who == [(lead, "entry")] and n == 1
+    next(b for b in at.button if b.label == "Undo my last entry").click().run()
+    assert "Undid your entry" in texts(at)
+    with engine.connect() as c:
+        n = c.scalar(sa.text("SELECT count(*) FROM observation WHERE period_start >= '2031-01-01'"))
+    engine.dispose()
+    assert n == 0
+    viewer = _open(make_app, "pages/measures.py", user="estates.viewer@demo.nhs.example")
+    assert not any(e.label == "Enter or correct a value" for e in viewer.expander)
