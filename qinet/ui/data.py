@@ -8,6 +8,7 @@ file imports touch reference data and thousands of rows at once, so they stay wi
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
@@ -16,9 +17,17 @@ import streamlit as st
 from qinet import db
 from qinet.access import Viewer
 from qinet.filters import Filters
-from qinet.imports import ALL_KINDS, ImportRejected, Result, import_file, import_mdc
+from qinet.imports import (
+    ALL_KINDS,
+    PREVIEW_ROWS,
+    ImportRejected,
+    Result,
+    import_file,
+    import_mdc,
+)
 from qinet.imports import audit as audit_log
 from qinet.imports.kinds import Context
+from qinet.imports.problems import MAX_LISTED, Problem
 from qinet.imports.templates import template_csv, template_names, template_xlsx
 from qinet.models import Project
 from qinet.queries import dataquality, quality
@@ -63,17 +72,30 @@ def _run(ctx: PageContext, kind: str, files: list, project: str | None, add_orgs
         return import_file(s, kind, files[0].getvalue(), files[0].name, ictx, dry_run=dry_run)
 
 
+def _problem_text(p: Problem) -> str:
+    """``Row 3, column **period_start**: '31/02/2025' is not a date`` (data escaped)."""
+    where = []
+    if p.row is not None:
+        where.append(f"Row {p.row}")
+    if p.column:
+        where.append(f"column **{md_escape(p.column)}**")
+    return (", ".join(where) + ": " if where else "") + md_escape(p.reason)
+
+
 def _report(exc: ImportRejected) -> None:
+    """Every problem as row, column and reason (listed, capped, counted; all in the CSV)."""
     st.error(md_escape(exc.summary()) + " Nothing was written. Fix these rows and upload the "
              "file again.", icon=":material/error:")  # fmt: skip
-    shown = exc.problems[:200]
-    table = pd.DataFrame({"Row": [p.row for p in shown],
-                          "Column": [p.column or "" for p in shown],
-                          "Problem": [p.reason for p in shown]})  # fmt: skip
-    table["Row"] = table["Row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
-    st.dataframe(table, hide_index=True, width="stretch", key="import_problems")
+    shown = exc.problems[:MAX_LISTED]
+    st.markdown("\n".join(f"- {_problem_text(p)}" for p in shown))
     if len(exc.problems) > len(shown):
-        st.caption(f"… and {len(exc.problems) - len(shown):,} more problems.")
+        rest = len(exc.problems) - len(shown)
+        st.caption(f"… and {rest:,} more problem{'s' if rest != 1 else ''} (all are in the CSV).")
+    table = pd.DataFrame({"Row": [p.row or "" for p in exc.problems],
+                          "Column": [p.column or "" for p in exc.problems],
+                          "Problem": [p.reason for p in exc.problems]})  # fmt: skip
+    components.download_csv(table, Filters(), "import-problems", today=date.today(),
+                            label="Problems CSV", key="dl_import_problems")  # fmt: skip
 
 
 def _preview(result: Result) -> None:
@@ -87,10 +109,12 @@ def _preview(result: Result) -> None:
     if result.ignored:
         st.caption("Columns ignored (not part of this kind): " + md_escape(", ".join(result.ignored)))
     if len(result.preview):
-        shown = result.preview.copy()
+        shown = result.preview.astype(object)
+        shown = shown.where(shown.notna(), "").astype(str)
         shown.columns = [str(col).replace("_", " ").capitalize() for col in shown.columns]
-        st.dataframe(shown.astype(str).replace({"None": "", "nan": ""}), hide_index=True,
-                     width="stretch", height=240, key="import_preview")  # fmt: skip
+        st.dataframe(shown, hide_index=True, width="stretch", key="import_preview")
+        if len(result.preview) >= PREVIEW_ROWS:
+            st.caption(f"The first {PREVIEW_ROWS} rows are shown.")
 
 
 def _importer(ctx: PageContext) -> None:
@@ -126,7 +150,10 @@ def _importer(ctx: PageContext) -> None:
         _report(exc)
         return
     st.session_state[CHECKED_KEY] = token
-    st.success("The file passed every check. " + md_escape(result.summary()), icon=":material/check:")
+    c = result.counts
+    st.success(f"The file passed every check: {c['added']:,} to add, {c['changed']:,} to change, "
+               f"{c['unchanged']:,} already stored. Nothing is written until you confirm.",
+               icon=":material/check:")  # fmt: skip
     _preview(result)
     total = result.counts["added"] + result.counts["changed"]
     if total == 0:
