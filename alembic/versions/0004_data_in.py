@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0004"
@@ -41,7 +42,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("staff_group_code", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
-            ["staff_group_code"], ["staff_group.code"],
+            ["staff_group_code"],
+            ["staff_group.code"],
             name=op.f("fk_staff_group_alias_staff_group_code_staff_group"),
         ),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_staff_group_alias")),

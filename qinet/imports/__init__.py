@@ -24,8 +24,16 @@ from qinet.imports.reading import read_upload
 from qinet.imports.validation import check, match_columns, validate
 from qinet.imports.writing import Plan, apply, plan
 
-__all__ = ["ALL_KINDS", "Context", "ImportRejected", "Problem", "Result", "import_file",
-           "import_mdc", "kind_for"]  # fmt: skip
+__all__ = [
+    "ALL_KINDS",
+    "Context",
+    "ImportRejected",
+    "Problem",
+    "Result",
+    "import_file",
+    "import_mdc",
+    "kind_for",
+]
 
 ALL_KINDS: dict[str, Kind] = {**KINDS, "workforce": workforce.KIND}
 PREVIEW_ROWS = 200
@@ -45,12 +53,14 @@ class Result:
     written: bool = False
 
     def summary(self) -> str:
-        """``Observations: 120 added, 3 changed, 40 unchanged.``"""
+        """One line such as ``Observations: 120 added, 3 changed, 40 unchanged.``."""
         c = self.counts
         verb = "" if self.written else " (dry run: nothing written)"
-        return (f"{ALL_KINDS[self.kind].label if self.kind in ALL_KINDS else 'MDC tables'}: "
-                f"{c['added']:,} added, {c['changed']:,} changed, "
-                f"{c['unchanged']:,} unchanged{verb}.")  # fmt: skip
+        return (
+            f"{ALL_KINDS[self.kind].label if self.kind in ALL_KINDS else 'MDC tables'}: "
+            f"{c['added']:,} added, {c['changed']:,} changed, "
+            f"{c['unchanged']:,} unchanged{verb}."
+        )
 
 
 def kind_for(name: str) -> Kind:
@@ -61,8 +71,9 @@ def kind_for(name: str) -> Kind:
     """
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in ALL_KINDS:
-        raise reject(f"{name!r} is not a kind of import; choose one of "
-                     f"{', '.join([*ALL_KINDS, 'mdc'])}")  # fmt: skip
+        raise reject(
+            f"{name!r} is not a kind of import; choose one of {', '.join([*ALL_KINDS, 'mdc'])}"
+        )
     return ALL_KINDS[key]
 
 
@@ -81,19 +92,31 @@ def _finish(session: Session, nested, result: Result, ctx: Context, dry_run: boo
     if dry_run:
         nested.rollback()
         return result
-    audit.record(session, user_key=ctx.user_key, kind=result.kind, file_name=result.file_name,
-                 sha256=result.sha256, added=result.counts["added"],
-                 changed=result.counts["changed"], unchanged=result.counts["unchanged"],
-                 at=ctx.now)  # fmt: skip
+    audit.record(
+        session,
+        user_key=ctx.user_key,
+        kind=result.kind,
+        file_name=result.file_name,
+        sha256=result.sha256,
+        added=result.counts["added"],
+        changed=result.counts["changed"],
+        unchanged=result.counts["unchanged"],
+        at=ctx.now,
+    )
     nested.commit()
     result.written = True
     return result
 
 
 def import_file(
-    session: Session, kind_name: str, data: bytes, file_name: str,
-    ctx: Context | None = None, *, dry_run: bool = False,
-) -> Result:  # fmt: skip
+    session: Session,
+    kind_name: str,
+    data: bytes,
+    file_name: str,
+    ctx: Context | None = None,
+    *,
+    dry_run: bool = False,
+) -> Result:
     """Import one file of one kind, all or nothing, inside the session's transaction.
 
     Args:
@@ -136,8 +159,15 @@ def import_file(
         nested.rollback()
         raise
     preview = _preview(typed, p) if kind.name != "workforce" else _workforce_preview(rows, p)
-    result = Result(kind.name, file_name, hashlib.sha256(data).hexdigest(), p.counts,
-                    matched.ignored, notes, preview)  # fmt: skip
+    result = Result(
+        kind.name,
+        file_name,
+        hashlib.sha256(data).hexdigest(),
+        p.counts,
+        matched.ignored,
+        notes,
+        preview,
+    )
     return _finish(session, nested, result, ctx, dry_run)
 
 
@@ -165,9 +195,14 @@ def _workforce_preview(rows: pd.DataFrame, p: Plan) -> pd.DataFrame:
 
 
 def import_mdc(
-    session: Session, metrics: tuple[bytes, str], data: tuple[bytes, str], project_code: str,
-    ctx: Context | None = None, *, dry_run: bool = False,
-) -> Result:  # fmt: skip
+    session: Session,
+    metrics: tuple[bytes, str],
+    data: tuple[bytes, str],
+    project_code: str,
+    ctx: Context | None = None,
+    *,
+    dry_run: bool = False,
+) -> Result:
     """Load a Making Data Count metric table and data table into one project.
 
     Args:
@@ -184,10 +219,13 @@ def import_mdc(
     ctx = ctx or Context()
     (mbytes, mname), (dbytes, dname) = metrics, data
     mt, dt = read_upload(mbytes, mname), read_upload(dbytes, dname)
-    if not mdc.looks_like_metrics(list(mt.frame.columns)) and mdc.looks_like_metrics(list(dt.frame.columns)):
+    if not mdc.looks_like_metrics(list(mt.frame.columns)) and mdc.looks_like_metrics(
+        list(dt.frame.columns)
+    ):
         (mt, mname), (dt, dname) = (dt, dname), (mt, mname)
-    mtyped = validate(match_columns(mt.frame, mdc.METRIC_FIELDS, mname), mdc.METRIC_FIELDS,
-                      ("MetricID",), mname)  # fmt: skip
+    mtyped = validate(
+        match_columns(mt.frame, mdc.METRIC_FIELDS, mname), mdc.METRIC_FIELDS, ("MetricID",), mname
+    )
     dmatched = match_columns(dt.frame, mdc.DATA_FIELDS, dname)
     dtyped = validate(dmatched, mdc.DATA_FIELDS, (), dname)
     nested = session.begin_nested()
@@ -221,10 +259,20 @@ def import_mdc(
     except BaseException:
         nested.rollback()
         raise
-    lines = [f"{pl.kind.label}: {pl.counts['added']:,} added, {pl.counts['changed']:,} changed, "
-             f"{pl.counts['unchanged']:,} unchanged" for pl in plans]  # fmt: skip
+    lines = [
+        f"{pl.kind.label}: {pl.counts['added']:,} added, {pl.counts['changed']:,} changed, "
+        f"{pl.counts['unchanged']:,} unchanged"
+        for pl in plans
+    ]
     preview = parts["measures"][["name", "chart_type", "improvement_direction", "frequency"]]
     digest = hashlib.sha256(mbytes + b"\0" + dbytes).hexdigest()
-    result = Result("mdc", f"{mname} + {dname}", digest, counts, dmatched.ignored, lines,
-                    preview.reset_index(drop=True))  # fmt: skip
+    result = Result(
+        "mdc",
+        f"{mname} + {dname}",
+        digest,
+        counts,
+        dmatched.ignored,
+        lines,
+        preview.reset_index(drop=True),
+    )
     return _finish(session, nested, result, ctx, dry_run)

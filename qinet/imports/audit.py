@@ -28,16 +28,30 @@ def current_version(conn: Connection | Session) -> int:
 
 
 def record(
-    session: Session, *, user_key: str, kind: str, file_name: str = "", sha256: str = "",
-    added: int = 0, changed: int = 0, unchanged: int = 0, undo: str | None = None,
+    session: Session,
+    *,
+    user_key: str,
+    kind: str,
+    file_name: str = "",
+    sha256: str = "",
+    added: int = 0,
+    changed: int = 0,
+    unchanged: int = 0,
+    undo: str | None = None,
     at: datetime | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Write an audit row and bump the data version; returns the audit row id."""
     row = ImportLog(
-        at=at or datetime.now(UTC), user_key=user_key, kind=kind, file_name=file_name[:300],
-        sha256=sha256, rows_added=added, rows_changed=changed, rows_unchanged=unchanged,
+        at=at or datetime.now(UTC),
+        user_key=user_key,
+        kind=kind,
+        file_name=file_name[:300],
+        sha256=sha256,
+        rows_added=added,
+        rows_changed=changed,
+        rows_unchanged=unchanged,
         undo=undo,
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
     bump_version(session)
@@ -47,13 +61,29 @@ def record(
 def log_frame(session: Session, limit: int = 500) -> pd.DataFrame:
     """The latest audit rows, newest first, with human column names."""
     rows = session.execute(
-        sa.select(ImportLog.at, ImportLog.user_key, ImportLog.kind, ImportLog.file_name,
-                  ImportLog.sha256, ImportLog.rows_added, ImportLog.rows_changed,
-                  ImportLog.undone_at)
-        .order_by(ImportLog.id.desc()).limit(limit)
-    ).all()  # fmt: skip
+        sa.select(
+            ImportLog.at,
+            ImportLog.user_key,
+            ImportLog.kind,
+            ImportLog.file_name,
+            ImportLog.sha256,
+            ImportLog.rows_added,
+            ImportLog.rows_changed,
+            ImportLog.undone_at,
+        )
+        .order_by(ImportLog.id.desc())
+        .limit(limit)
+    ).all()
     return pd.DataFrame(
         [tuple(r) for r in rows],
-        columns=["When", "Who", "What", "File", "SHA-256", "Rows added", "Rows changed",
-                 "Undone at"],
-    )  # fmt: skip
+        columns=[
+            "When",
+            "Who",
+            "What",
+            "File",
+            "SHA-256",
+            "Rows added",
+            "Rows changed",
+            "Undone at",
+        ],
+    )

@@ -1,6 +1,8 @@
-"""``python -m qinet bench import``: a 100,000-row observation file and a 50,000-row
-NHS Digital workforce file, each imported into a fresh SQLite database (timed from the
-file's bytes to the commit, including validation and the audit row)."""
+"""``python -m qinet bench import``: 100,000 observations and a 50,000-row workforce file.
+
+Each file is imported into a fresh SQLite database, timed from the file's bytes to the
+commit (reading, validation, preview, write and the audit row).
+"""
 
 from __future__ import annotations
 
@@ -33,19 +35,38 @@ def _csv(frame: pd.DataFrame) -> bytes:
 def observation_file(rng: np.random.Generator) -> bytes:
     """100 measures × 1,000 weeks of XmR values (100,000 rows)."""
     weeks = [(date(2006, 1, 2) + timedelta(weeks=i)).isoformat() for i in range(N_PERIODS)]
-    return _csv(pd.DataFrame({
-        "project_code": "PRJ-X1",
-        "measure": np.repeat([f"Measure {i:03d}" for i in range(N_MEASURES)], N_PERIODS),
-        "period_start": np.tile(weeks, N_MEASURES),
-        "value": np.round(rng.normal(50, 5, N_MEASURES * N_PERIODS), 2),
-    }))  # fmt: skip
+    return _csv(
+        pd.DataFrame(
+            {
+                "project_code": "PRJ-X1",
+                "measure": np.repeat([f"Measure {i:03d}" for i in range(N_MEASURES)], N_PERIODS),
+                "period_start": np.tile(weeks, N_MEASURES),
+                "value": np.round(rng.normal(50, 5, N_MEASURES * N_PERIODS), 2),
+            }
+        )
+    )
 
 
 def workforce_file(rng: np.random.Generator) -> bytes:
     """NHS Digital layout: 12 months × 70 organisations × 12 staff groups × 5 nationalities."""
     groups = [n for n in SHIPPED if n != "Unknown"][:12]
-    months = [f"2024-{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG",
-                                   "SEP", "OCT", "NOV", "DEC")]  # fmt: skip
+    months = [
+        f"2024-{m}"
+        for m in (
+            "JAN",
+            "FEB",
+            "MAR",
+            "APR",
+            "MAY",
+            "JUN",
+            "JUL",
+            "AUG",
+            "SEP",
+            "OCT",
+            "NOV",
+            "DEC",
+        )
+    ]
     orgs = [(f"R{i:03d}", f"Bench Trust {i:03d} NHS Foundation Trust") for i in range(70)]
     nations = ["UK", "EU", "Asia", "Africa", "Unknown"]
     idx = pd.MultiIndex.from_product([months, range(len(orgs)), groups, nations])
@@ -63,10 +84,16 @@ def _fresh(folder: Path, name: str):  # noqa: ANN202 - Engine
     with db.session_scope(engine) as s:
         for kind in ORDER[: ORDER.index("projects") + 1]:
             import_file(s, kind, template_csv(kind), f"{kind}.csv", ctx)
-        measures = pd.DataFrame({
-            "project_code": "PRJ-X1", "name": [f"Measure {i:03d}" for i in range(N_MEASURES)],
-            "measure_type": "outcome", "frequency": "weekly", "chart_type": "xmr",
-            "improvement_direction": "increase"})  # fmt: skip
+        measures = pd.DataFrame(
+            {
+                "project_code": "PRJ-X1",
+                "name": [f"Measure {i:03d}" for i in range(N_MEASURES)],
+                "measure_type": "outcome",
+                "frequency": "weekly",
+                "chart_type": "xmr",
+                "improvement_direction": "increase",
+            }
+        )
         import_file(s, "measures", _csv(measures), "measures.csv", ctx)
     return engine
 
@@ -74,10 +101,22 @@ def _fresh(folder: Path, name: str):  # noqa: ANN202 - Engine
 def run_import_bench(repeats: int = 3) -> int:
     """Time both imports; print medians and whether the 10 s targets are met."""
     rng = np.random.default_rng(20250611)
-    cases = [("a", "100,000-row observation import (CSV, fresh measures)", "observations",
-              observation_file(rng), {}),
-             ("b", "50,000-row NHS Digital workforce file (+ new organisations)", "workforce",
-              workforce_file(rng), {"add_organisations": True})]  # fmt: skip
+    cases = [
+        (
+            "a",
+            "100,000-row observation import (CSV, fresh measures)",
+            "observations",
+            observation_file(rng),
+            {},
+        ),
+        (
+            "b",
+            "50,000-row NHS Digital workforce file (+ new organisations)",
+            "workforce",
+            workforce_file(rng),
+            {"add_organisations": True},
+        ),
+    ]
     print(f"qinet bench import: median of {repeats} runs, each into a fresh SQLite database")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,7 +134,9 @@ def run_import_bench(repeats: int = 3) -> int:
             median = statistics.median(runs)
             met = median < 10
             ok &= met
-            print(f"({key}) {text:<60} {rows:>7,} rows {median:6.2f} s "
-                  f"(CPU {statistics.median(cpu):.2f} s)  "
-                  f"target < 10 s: {'met' if met else 'MISSED'}  ({result.summary()})")  # fmt: skip
+            print(
+                f"({key}) {text:<60} {rows:>7,} rows {median:6.2f} s "
+                f"(CPU {statistics.median(cpu):.2f} s)  "
+                f"target < 10 s: {'met' if met else 'MISSED'}  ({result.summary()})"
+            )
     return 0 if ok else 1

@@ -83,7 +83,11 @@ def _ids(session: Session, stmt: sa.Select) -> dict:
 
 
 def resolve(
-    df: pd.DataFrame, column: str, table: dict, what: str, problems: list[Problem],
+    df: pd.DataFrame,
+    column: str,
+    table: dict,
+    what: str,
+    problems: list[Problem],
     keys: pd.Series | None = None,
 ) -> pd.Series:
     """Map a column of names to ids, adding a problem for each unknown name.
@@ -110,8 +114,13 @@ def resolve(
 
 def _pair(df: pd.DataFrame, a: str, b: str) -> pd.Series:
     return pd.Series(
-        [None if x is None or y is None else f"{str(x).lower()}\x1f{str(y).lower()}"
-         for x, y in zip(df[a], df[b], strict=True)], index=df.index, dtype=object)  # fmt: skip
+        [
+            None if x is None or y is None else f"{str(x).lower()}\x1f{str(y).lower()}"
+            for x, y in zip(df[a], df[b], strict=True)
+        ],
+        index=df.index,
+        dtype=object,
+    )
 
 
 def _org_ids(s: Session) -> dict:
@@ -161,19 +170,33 @@ def staff_group_codes(
     if bad.any():
         names = "; ".join(staffgroups.accepted_names(s))
         for row in df.index[bad]:
-            problems.append(Problem(
-                f"{df.at[row, column]!r} is not a known staff group (accepted: {names})",
-                row=int(row), column=column))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"{df.at[row, column]!r} is not a known staff group (accepted: {names})",
+                    row=int(row),
+                    column=column,
+                )
+            )
     return out
 
 
 def _check_dates(df: pd.DataFrame, before: str, after: str, problems: list[Problem]) -> None:
     bad = df[before].notna() & df[after].notna()
-    bad &= pd.Series([a is not None and b is not None and b < a
-                      for a, b in zip(df[before], df[after], strict=True)], index=df.index)  # fmt: skip
+    bad &= pd.Series(
+        [
+            a is not None and b is not None and b < a
+            for a, b in zip(df[before], df[after], strict=True)
+        ],
+        index=df.index,
+    )
     for row in df.index[bad]:
-        problems.append(Problem(f"{df.at[row, after]} is before {before} {df.at[row, before]}",
-                                row=int(row), column=after))  # fmt: skip
+        problems.append(
+            Problem(
+                f"{df.at[row, after]} is before {before} {df.at[row, before]}",
+                row=int(row),
+                column=after,
+            )
+        )
 
 
 # --- Builders ------------------------------------------------------------------------
@@ -224,20 +247,34 @@ def _participants(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) 
     org = resolve(df, "organisation_code", _org_ids(s), "organisation code", p)
     dirs = resolve(df, "directorate_code", _dir_ids(s), "directorate code", p)
     group = staff_group_codes(s, df, "staff_group", p)
-    return pd.DataFrame({"reference": df["reference"], "organisation_id": org,
-                         "directorate_id": dirs, "staff_group_code": group,
-                         "band": df["band"]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "reference": df["reference"],
+            "organisation_id": org,
+            "directorate_id": dirs,
+            "staff_group_code": group,
+            "band": df["band"],
+        }
+    )
 
 
 def _enrolments(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
     person = resolve(df, "participant_reference", _participant_ids(s), "participant reference", p)
-    cohort = resolve(df, "cohort", _cohort_ids(s), "cohort of that programme", p,
-                     keys=_pair(df, "programme_code", "cohort"))  # fmt: skip
+    cohort = resolve(
+        df,
+        "cohort",
+        _cohort_ids(s),
+        "cohort of that programme",
+        p,
+        keys=_pair(df, "programme_code", "cohort"),
+    )
     _check_dates(df, "applied_on", "enrolled_on", p)
     _check_dates(df, "enrolled_on", "completed_on", p)
     bad = df["completed_on"].notna() & df["enrolled_on"].isna()
     for row in df.index[bad]:
-        p.append(Problem("a completed enrolment needs an enrolled_on date", int(row), "enrolled_on"))
+        p.append(
+            Problem("a completed enrolment needs an enrolled_on date", int(row), "enrolled_on")
+        )
     out = df[["status", "applied_on", "enrolled_on", "completed_on", "withdrawn_on"]].copy()
     out["participant_id"] = person
     out["cohort_id"] = cohort
@@ -247,10 +284,17 @@ def _enrolments(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) ->
 def _projects(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
     dirs = resolve(df, "directorate_code", _dir_ids(s), "directorate code", p)
     prog = resolve(df, "programme_code", _prog_ids(s), "programme code", p)
-    cohort = resolve(df, "cohort", _cohort_ids(s), "cohort of that programme", p,
-                     keys=_pair(df, "programme_code", "cohort"))  # fmt: skip
-    lead = resolve(df, "lead_participant_reference", _participant_ids(s),
-                   "participant reference", p)  # fmt: skip
+    cohort = resolve(
+        df,
+        "cohort",
+        _cohort_ids(s),
+        "cohort of that programme",
+        p,
+        keys=_pair(df, "programme_code", "cohort"),
+    )
+    lead = resolve(
+        df, "lead_participant_reference", _participant_ids(s), "participant reference", p
+    )
     out = df[["code", "title", "status", "started_on"]].copy()
     out["aim"] = df["aim"].map(lambda v: v or "")
     out["directorate_id"] = dirs
@@ -262,25 +306,38 @@ def _projects(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> p
 
 def _measures(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
     proj = resolve(df, "project_code", _project_ids(s), "project code", p)
-    out = df[["name", "measure_type", "frequency", "chart_type", "improvement_direction",
-              "target", "baseline_points"]].copy()  # fmt: skip
+    out = df[
+        [
+            "name",
+            "measure_type",
+            "frequency",
+            "chart_type",
+            "improvement_direction",
+            "target",
+            "baseline_points",
+        ]
+    ].copy()
     out["definition"] = df["definition"].map(lambda v: v or "")
     out["unit"] = df["unit"].map(lambda v: v or "")
     out["project_id"] = proj
     return out
 
 
-def measure_refs(
-    s: Session, df: pd.DataFrame, p: list[Problem]
-) -> tuple[pd.Series, pd.Series]:
+def measure_refs(s: Session, df: pd.DataFrame, p: list[Problem]) -> tuple[pd.Series, pd.Series]:
     """Measure ids and chart types for ``project_code`` + ``measure`` columns."""
     table = _measure_ids(s)
     keys = _pair(df, "project_code", "measure")
     found = keys.map(lambda k: table.get(k) if k is not None else None)
     bad = keys.notna() & found.isna()
     for row in df.index[bad]:
-        p.append(Problem(f"{df.at[row, 'measure']!r} is not a measure of project "
-                         f"{df.at[row, 'project_code']!r}", row=int(row), column="measure"))  # fmt: skip
+        p.append(
+            Problem(
+                f"{df.at[row, 'measure']!r} is not a measure of project "
+                f"{df.at[row, 'project_code']!r}",
+                row=int(row),
+                column="measure",
+            )
+        )
     ids = found.map(lambda t: t[0] if t else None)
     charts = found.map(lambda t: t[1] if t else None)
     return ids, charts
@@ -311,8 +368,13 @@ def check_observations(df: pd.DataFrame, charts: pd.Series, p: list[Problem]) ->
     for row in df.index[den.notna() & (den <= 0)]:
         p.append(Problem("a denominator must be above 0", int(row), "denominator"))
     for row in df.index[(charts == "p") & (num > den)]:
-        p.append(Problem(f"numerator {num[row]:g} exceeds denominator {den[row]:g} "
-                         "(a proportion)", int(row), "numerator"))  # fmt: skip
+        p.append(
+            Problem(
+                f"numerator {num[row]:g} exceeds denominator {den[row]:g} (a proportion)",
+                int(row),
+                "numerator",
+            )
+        )
 
 
 def _annotations(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
@@ -328,8 +390,11 @@ def _annotations(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -
 def _progress(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
     proj = resolve(df, "project_code", _project_ids(s), "project code", p)
     for row in df.index[df["score"].map(lambda v: v is not None and (v * 2) % 1 != 0)]:
-        p.append(Problem(f"{df.at[row, 'score']} is not on the IHI scale (steps of 0.5)",
-                         int(row), "score"))  # fmt: skip
+        p.append(
+            Problem(
+                f"{df.at[row, 'score']} is not on the IHI scale (steps of 0.5)", int(row), "score"
+            )
+        )
     return pd.DataFrame({"project_id": proj, "scored_on": df["scored_on"], "score": df["score"]})
 
 
@@ -349,8 +414,14 @@ def _date(name: str, example: str, note: str = "", required: bool = True) -> Fie
 
 
 def _choice(name: str, enum: type, example: str, required: bool = True) -> Field:
-    return Field(name, "choice", required, choices=_choices(enum), example=example,
-                 note="one of " + ", ".join(_choices(enum)))  # fmt: skip
+    return Field(
+        name,
+        "choice",
+        required,
+        choices=_choices(enum),
+        example=example,
+        note="one of " + ", ".join(_choices(enum)),
+    )
 
 
 T = m.Base.metadata.tables
@@ -362,115 +433,313 @@ def _register(kind: Kind) -> None:
     KINDS[kind.name] = kind
 
 
-_register(Kind(
-    "organisations", "Organisations", T["organisation"],
-    (_text("code", "RXX", "ODS code, unique", n=20), _text("name", "Example Hospitals NHS Trust"),
-     _choice("kind", OrganisationType, "acute_trust")),
-    ("code",), ("code",), "organisation code", _organisations))
-_register(Kind(
-    "directorates", "Directorates", T["directorate"],
-    (_text("organisation_code", "RXX", "code of an organisation already loaded", n=20),
-     _text("code", "RXX-MED", "unique code", n=20), _text("name", "Medicine")),
-    ("code",), ("code",), "directorate code", _directorates))
-_register(Kind(
-    "staff_groups", "Staff groups", T["staff_group"],
-    (_text("code", "bank_staff", "short code, unique", n=32), _text("label", "Bank staff", n=120),
-     Field("is_staff", "bool", False, example="yes", note="no for patients, volunteers, partners"),
-     Field("hard_to_reach", "bool", False, example="no", note="counted in the hard-to-reach tile"),
-     Field("sort_order", "int", False, example="20", note="order in tables")),
-    ("code",), ("code",), "staff-group code", _staff_groups))
-_register(Kind(
-    "staff_group_aliases", "Staff-group names (mapping)", T["staff_group_alias"],
-    (_text("name", "Bank Nursing", "a name used in workforce files", n=120),
-     _text("staff_group_code", "nursing_midwifery", "the qinet staff group it counts as", n=32)),
-    ("name",), ("name",), "name (case-insensitive)", _aliases))
-_register(Kind(
-    "programmes", "Programmes", T["programme"],
-    (_text("code", "PRG-X", "unique code", n=20), _text("name", "Example Improvement Programme"),
-     _choice("kind", ProgrammeKind, "collaborative"), _date("starts_on", "2024-04-01"),
-     _date("ends_on", "2026-03-31", required=False),
-     _text("lead_organisation_code", "RXX", "optional", required=False, n=20),
-     _text("description", "A short description", required=False, n=4000)),
-    ("code",), ("code",), "programme code", _programmes))
-_register(Kind(
-    "cohorts", "Cohorts", T["cohort"],
-    (_text("programme_code", "PRG-X", n=20), _text("name", "Cohort 1", n=120),
-     _date("starts_on", "2024-05-01"), _date("ends_on", "2024-11-30"),
-     Field("planned_places", "int", example="24", minimum=0)),
-    ("programme_code", "name"), ("programme_id", "name"), "programme and cohort name", _cohorts))
-_register(Kind(
-    "participants", "Participants", T["participant"],
-    (_text("reference", "P-90001", "pseudonymous reference; never a name or email", n=40),
-     _text("organisation_code", "RXX", n=20),
-     _text("directorate_code", "RXX-MED", "optional", required=False, n=20),
-     _text("staff_group", "Nursing and Midwifery Registered", "code, label, NHS Digital or ESR name"),
-     _text("band", "Band 6", required=False, n=20)),
-    ("reference",), ("reference",), "participant reference", _participants))
-_register(Kind(
-    "enrolments", "Enrolments", T["enrolment"],
-    (_text("participant_reference", "P-90001", n=40), _text("programme_code", "PRG-X", n=20),
-     _text("cohort", "Cohort 1", n=120), _choice("status", EnrolmentStatus, "enrolled"),
-     _date("applied_on", "2024-04-10"), _date("enrolled_on", "2024-05-01", required=False),
-     _date("completed_on", "", required=False), _date("withdrawn_on", "", required=False)),
-    ("participant_reference", "programme_code", "cohort"), ("participant_id", "cohort_id"),
-    "participant and cohort", _enrolments))
-_register(Kind(
-    "projects", "Projects", T["project"],
-    (_text("code", "PRJ-X1", "unique code", n=20), _text("title", "Reducing falls on ward 7", n=300),
-     _text("directorate_code", "RXX-MED", n=20), _choice("status", ProjectStatus, "testing"),
-     _date("started_on", "2024-06-01"), _text("aim", "Reduce falls by 30% by March", required=False, n=4000),
-     _text("programme_code", "PRG-X", "optional", required=False, n=20),
-     _text("cohort", "Cohort 1", "optional, with programme_code", required=False, n=120),
-     _text("lead_participant_reference", "P-90001", "optional", required=False, n=40)),
-    ("code",), ("code",), "project code", _projects))
-_register(Kind(
-    "measures", "Measures", T["measure"],
-    (_text("project_code", "PRJ-X1", n=20), _text("name", "Falls per 1,000 bed days"),
-     _choice("measure_type", MeasureType, "outcome"), _choice("frequency", Frequency, "monthly"),
-     _choice("chart_type", ChartType, "u"),
-     _choice("improvement_direction", ImprovementDirection, "decrease"),
-     _text("definition", "Inpatient falls / occupied bed days x 1000", required=False, n=4000),
-     _text("unit", "per 1,000 bed days", required=False, n=60),
-     Field("target", "float", False, example="4.5", note="optional"),
-     Field("baseline_points", "int", False, minimum=12, example="",
-           note="optional: freeze limits on the first N (12 or more) points")),
-    ("project_code", "name"), ("project_id", "name"), "project and measure name", _measures))
-_register(Kind(
-    "observations", "Observations (measure values)", T["observation"],
-    (_text("project_code", "PRJ-X1", n=20), _text("measure", "Falls per 1,000 bed days"),
-     _date("period_start", "2024-07-01", "first day of the week or month"),
-     Field("value", "float", False, example="", note="for run, XmR and c charts"),
-     Field("numerator", "float", False, minimum=0, example="12", note="for p and u charts"),
-     Field("denominator", "float", False, example="2450", note="for p and u charts; above 0"),
-     _text("note", "New sensor mats", required=False, n=500),
-     Field("ghosted", "bool", False, example="no", note="yes: shown hollow, left out of limits")),
-    ("project_code", "measure", "period_start"), ("measure_id", "period_start"),
-    "measure and period", _observations))
-_register(Kind(
-    "annotations", "Annotations (PDSA, change ideas, phase breaks)", T["annotation"],
-    (_text("project_code", "PRJ-X1", n=20), _text("measure", "Falls per 1,000 bed days"),
-     _date("on_date", "2024-09-01"), _choice("kind", AnnotationKind, "pdsa"),
-     _text("title", "PDSA 1: sensor mats on bay B"),
-     _text("detail", "", required=False, n=4000)),
-    ("project_code", "measure", "on_date", "kind", "title"),
-    ("measure_id", "on_date", "kind", "title"), "measure, date, kind and title", _annotations,
-    insert_only=("created_by", "created_at")))
-_register(Kind(
-    "progress_scores", "Progress scores (IHI 0.5–5)", T["progress_score"],
-    (_text("project_code", "PRJ-X1", n=20), _date("scored_on", "2024-09-30"),
-     Field("score", "float", example="2.5", minimum=0.5, maximum=5.0, note="0.5 to 5 in steps of 0.5")),
-    ("project_code", "scored_on"), ("project_id", "scored_on"), "project and date", _progress))
-_register(Kind(
-    "milestones", "Milestones", T["milestone"],
-    (_text("programme_code", "PRG-X", n=20), _text("title", "Cohort 1 graduation"),
-     _text("owner", "Programme manager", n=120), _date("baseline_date", "2024-12-01"),
-     _date("forecast_date", "2024-12-08"), _date("actual_date", "", required=False),
-     _choice("status", MilestoneStatus, "on_track")),
-    ("programme_code", "title"), ("programme_id", "title"), "programme and title", _milestones))
+_register(
+    Kind(
+        "organisations",
+        "Organisations",
+        T["organisation"],
+        (
+            _text("code", "RXX", "ODS code, unique", n=20),
+            _text("name", "Example Hospitals NHS Trust"),
+            _choice("kind", OrganisationType, "acute_trust"),
+        ),
+        ("code",),
+        ("code",),
+        "organisation code",
+        _organisations,
+    )
+)
+_register(
+    Kind(
+        "directorates",
+        "Directorates",
+        T["directorate"],
+        (
+            _text("organisation_code", "RXX", "code of an organisation already loaded", n=20),
+            _text("code", "RXX-MED", "unique code", n=20),
+            _text("name", "Medicine"),
+        ),
+        ("code",),
+        ("code",),
+        "directorate code",
+        _directorates,
+    )
+)
+_register(
+    Kind(
+        "staff_groups",
+        "Staff groups",
+        T["staff_group"],
+        (
+            _text("code", "bank_staff", "short code, unique", n=32),
+            _text("label", "Bank staff", n=120),
+            Field(
+                "is_staff",
+                "bool",
+                False,
+                example="yes",
+                note="no for patients, volunteers, partners",
+            ),
+            Field(
+                "hard_to_reach",
+                "bool",
+                False,
+                example="no",
+                note="counted in the hard-to-reach tile",
+            ),
+            Field("sort_order", "int", False, example="20", note="order in tables"),
+        ),
+        ("code",),
+        ("code",),
+        "staff-group code",
+        _staff_groups,
+    )
+)
+_register(
+    Kind(
+        "staff_group_aliases",
+        "Staff-group names (mapping)",
+        T["staff_group_alias"],
+        (
+            _text("name", "Bank Nursing", "a name used in workforce files", n=120),
+            _text(
+                "staff_group_code", "nursing_midwifery", "the qinet staff group it counts as", n=32
+            ),
+        ),
+        ("name",),
+        ("name",),
+        "name (case-insensitive)",
+        _aliases,
+    )
+)
+_register(
+    Kind(
+        "programmes",
+        "Programmes",
+        T["programme"],
+        (
+            _text("code", "PRG-X", "unique code", n=20),
+            _text("name", "Example Improvement Programme"),
+            _choice("kind", ProgrammeKind, "collaborative"),
+            _date("starts_on", "2024-04-01"),
+            _date("ends_on", "2026-03-31", required=False),
+            _text("lead_organisation_code", "RXX", "optional", required=False, n=20),
+            _text("description", "A short description", required=False, n=4000),
+        ),
+        ("code",),
+        ("code",),
+        "programme code",
+        _programmes,
+    )
+)
+_register(
+    Kind(
+        "cohorts",
+        "Cohorts",
+        T["cohort"],
+        (
+            _text("programme_code", "PRG-X", n=20),
+            _text("name", "Cohort 1", n=120),
+            _date("starts_on", "2024-05-01"),
+            _date("ends_on", "2024-11-30"),
+            Field("planned_places", "int", example="24", minimum=0),
+        ),
+        ("programme_code", "name"),
+        ("programme_id", "name"),
+        "programme and cohort name",
+        _cohorts,
+    )
+)
+_register(
+    Kind(
+        "participants",
+        "Participants",
+        T["participant"],
+        (
+            _text("reference", "P-90001", "pseudonymous reference; never a name or email", n=40),
+            _text("organisation_code", "RXX", n=20),
+            _text("directorate_code", "RXX-MED", "optional", required=False, n=20),
+            _text(
+                "staff_group",
+                "Nursing and Midwifery Registered",
+                "code, label, NHS Digital or ESR name",
+            ),
+            _text("band", "Band 6", required=False, n=20),
+        ),
+        ("reference",),
+        ("reference",),
+        "participant reference",
+        _participants,
+    )
+)
+_register(
+    Kind(
+        "enrolments",
+        "Enrolments",
+        T["enrolment"],
+        (
+            _text("participant_reference", "P-90001", n=40),
+            _text("programme_code", "PRG-X", n=20),
+            _text("cohort", "Cohort 1", n=120),
+            _choice("status", EnrolmentStatus, "enrolled"),
+            _date("applied_on", "2024-04-10"),
+            _date("enrolled_on", "2024-05-01", required=False),
+            _date("completed_on", "", required=False),
+            _date("withdrawn_on", "", required=False),
+        ),
+        ("participant_reference", "programme_code", "cohort"),
+        ("participant_id", "cohort_id"),
+        "participant and cohort",
+        _enrolments,
+    )
+)
+_register(
+    Kind(
+        "projects",
+        "Projects",
+        T["project"],
+        (
+            _text("code", "PRJ-X1", "unique code", n=20),
+            _text("title", "Reducing falls on ward 7", n=300),
+            _text("directorate_code", "RXX-MED", n=20),
+            _choice("status", ProjectStatus, "testing"),
+            _date("started_on", "2024-06-01"),
+            _text("aim", "Reduce falls by 30% by March", required=False, n=4000),
+            _text("programme_code", "PRG-X", "optional", required=False, n=20),
+            _text("cohort", "Cohort 1", "optional, with programme_code", required=False, n=120),
+            _text("lead_participant_reference", "P-90001", "optional", required=False, n=40),
+        ),
+        ("code",),
+        ("code",),
+        "project code",
+        _projects,
+    )
+)
+_register(
+    Kind(
+        "measures",
+        "Measures",
+        T["measure"],
+        (
+            _text("project_code", "PRJ-X1", n=20),
+            _text("name", "Falls per 1,000 bed days"),
+            _choice("measure_type", MeasureType, "outcome"),
+            _choice("frequency", Frequency, "monthly"),
+            _choice("chart_type", ChartType, "u"),
+            _choice("improvement_direction", ImprovementDirection, "decrease"),
+            _text(
+                "definition", "Inpatient falls / occupied bed days x 1000", required=False, n=4000
+            ),
+            _text("unit", "per 1,000 bed days", required=False, n=60),
+            Field("target", "float", False, example="4.5", note="optional"),
+            Field(
+                "baseline_points",
+                "int",
+                False,
+                minimum=12,
+                example="",
+                note="optional: freeze limits on the first N (12 or more) points",
+            ),
+        ),
+        ("project_code", "name"),
+        ("project_id", "name"),
+        "project and measure name",
+        _measures,
+    )
+)
+_register(
+    Kind(
+        "observations",
+        "Observations (measure values)",
+        T["observation"],
+        (
+            _text("project_code", "PRJ-X1", n=20),
+            _text("measure", "Falls per 1,000 bed days"),
+            _date("period_start", "2024-07-01", "first day of the week or month"),
+            Field("value", "float", False, example="", note="for run, XmR and c charts"),
+            Field("numerator", "float", False, minimum=0, example="12", note="for p and u charts"),
+            Field(
+                "denominator", "float", False, example="2450", note="for p and u charts; above 0"
+            ),
+            _text("note", "New sensor mats", required=False, n=500),
+            Field(
+                "ghosted", "bool", False, example="no", note="yes: shown hollow, left out of limits"
+            ),
+        ),
+        ("project_code", "measure", "period_start"),
+        ("measure_id", "period_start"),
+        "measure and period",
+        _observations,
+    )
+)
+_register(
+    Kind(
+        "annotations",
+        "Annotations (PDSA, change ideas, phase breaks)",
+        T["annotation"],
+        (
+            _text("project_code", "PRJ-X1", n=20),
+            _text("measure", "Falls per 1,000 bed days"),
+            _date("on_date", "2024-09-01"),
+            _choice("kind", AnnotationKind, "pdsa"),
+            _text("title", "PDSA 1: sensor mats on bay B"),
+            _text("detail", "", required=False, n=4000),
+        ),
+        ("project_code", "measure", "on_date", "kind", "title"),
+        ("measure_id", "on_date", "kind", "title"),
+        "measure, date, kind and title",
+        _annotations,
+        insert_only=("created_by", "created_at"),
+    )
+)
+_register(
+    Kind(
+        "progress_scores",
+        "Progress scores (IHI 0.5–5)",
+        T["progress_score"],
+        (
+            _text("project_code", "PRJ-X1", n=20),
+            _date("scored_on", "2024-09-30"),
+            Field(
+                "score",
+                "float",
+                example="2.5",
+                minimum=0.5,
+                maximum=5.0,
+                note="0.5 to 5 in steps of 0.5",
+            ),
+        ),
+        ("project_code", "scored_on"),
+        ("project_id", "scored_on"),
+        "project and date",
+        _progress,
+    )
+)
+_register(
+    Kind(
+        "milestones",
+        "Milestones",
+        T["milestone"],
+        (
+            _text("programme_code", "PRG-X", n=20),
+            _text("title", "Cohort 1 graduation"),
+            _text("owner", "Programme manager", n=120),
+            _date("baseline_date", "2024-12-01"),
+            _date("forecast_date", "2024-12-08"),
+            _date("actual_date", "", required=False),
+            _choice("status", MilestoneStatus, "on_track"),
+        ),
+        ("programme_code", "title"),
+        ("programme_id", "title"),
+        "programme and title",
+        _milestones,
+    )
+)
 
 
-def build_rows(session: Session, kind: Kind, typed: pd.DataFrame, ctx: Context,
-               file_name: str = "") -> pd.DataFrame:  # fmt: skip
+def build_rows(
+    session: Session, kind: Kind, typed: pd.DataFrame, ctx: Context, file_name: str = ""
+) -> pd.DataFrame:
     """Resolve names to ids; raise every row problem at once.
 
     Raises:

@@ -37,7 +37,7 @@ METRIC_FIELDS = (
     Field("DateFormat", "text", False, example="d/m/yy"),
     Field("MetricFormat", "text", False, example="General", note="General or Percentage"),
     Field("LowMeanWarningValue", "text", False, example=""),
-)  # fmt: skip
+)
 
 DATA_FIELDS = (
     Field("MetricID", "text", max_len=60, example="M1"),
@@ -51,7 +51,7 @@ DATA_FIELDS = (
     Field("RecalculateLimitsFlag", "bool", False, example="0"),
     Field("GhostFlag", "bool", False, example="0"),
     Field("Annotation", "text", False, max_len=4000, example=""),
-)  # fmt: skip
+)
 
 CHARTS = {"xmr": "xmr", "i": "xmr", "run": "run"}
 DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
@@ -83,9 +83,13 @@ def _measure_name(name: str, parts: list[str]) -> str:
 
 
 def build(
-    s: Session, metrics: pd.DataFrame, data: pd.DataFrame, project_code: str, ctx: Context,
+    s: Session,
+    metrics: pd.DataFrame,
+    data: pd.DataFrame,
+    project_code: str,
+    ctx: Context,
     file_name: str,
-) -> dict[str, pd.DataFrame]:  # fmt: skip
+) -> dict[str, pd.DataFrame]:
     """Typed metric and data rows → measure, observation and annotation rows.
 
     Returns:
@@ -97,29 +101,41 @@ def build(
             bad dates or a repeated date within one measure.
     """
     p: list[Problem] = []
-    project_id = s.scalar(sa.select(m.Project.id).where(sa.func.lower(m.Project.code) == project_code.lower()))
+    project_id = s.scalar(
+        sa.select(m.Project.id).where(sa.func.lower(m.Project.code) == project_code.lower())
+    )
     if project_id is None:
-        raise ImportRejected([Problem(f"{project_code!r} is not a known project code (--project)")],
-                             file_name)  # fmt: skip
+        raise ImportRejected(
+            [Problem(f"{project_code!r} is not a known project code (--project)")], file_name
+        )
     info: dict[str, dict] = {}
     for row, r in metrics.iterrows():
         chart = CHARTS.get(str(r["ChartType"]).strip().lower())
         if chart is None:
-            p.append(Problem(f"{r['ChartType']!r} charts are not supported (XmR or Run)",
-                             int(row), "ChartType"))  # fmt: skip
+            p.append(
+                Problem(
+                    f"{r['ChartType']!r} charts are not supported (XmR or Run)",
+                    int(row),
+                    "ChartType",
+                )
+            )
         fmt = str(r["MetricFormat"] or "").strip().lower()
         info[str(r["MetricID"]).strip().lower()] = {
-            "name": r["MetricName"], "chart": chart,
+            "name": r["MetricName"],
+            "chart": chart,
             "direction": DIRECTIONS[str(r["MetricImprovement"]).lower()],
             "unit": "proportion" if fmt.startswith("perc") else "",
-        }  # fmt: skip
+        }
     dates = parse_dates(data["Date"])
     for row in data.index[dates.isna()]:
         p.append(Problem(f"{data.at[row, 'Date']!r} is not a date (yyyymmdd)", int(row), "Date"))
     mid = data["MetricID"].map(lambda v: str(v).strip().lower())
     for row in data.index[~mid.isin(list(info))]:
-        p.append(Problem(f"{data.at[row, 'MetricID']!r} is not in the metric table", int(row),
-                         "MetricID"))  # fmt: skip
+        p.append(
+            Problem(
+                f"{data.at[row, 'MetricID']!r} is not in the metric table", int(row), "MetricID"
+            )
+        )
     if p:
         p.sort(key=lambda x: (x.row or 0, x.column or ""))
         raise ImportRejected(p, file_name)
@@ -128,15 +144,30 @@ def build(
     split = groups.groupby("mid").size() > 1
     names = [
         _measure_name(info[k]["name"], [g, f1, f2] if split.get(k, False) else [])
-        for k, g, f1, f2 in zip(mid, parts["Group"], parts["Filter1"], parts["Filter2"], strict=True)
-    ]  # fmt: skip
-    obs = pd.DataFrame({"measure_name": names, "period_start": dates.dt.date,
-                        "value": data["Value"], "ghosted": data["GhostFlag"].fillna(False),
-                        "mid": mid}, index=data.index)  # fmt: skip
+        for k, g, f1, f2 in zip(
+            mid, parts["Group"], parts["Filter1"], parts["Filter2"], strict=True
+        )
+    ]
+    obs = pd.DataFrame(
+        {
+            "measure_name": names,
+            "period_start": dates.dt.date,
+            "value": data["Value"],
+            "ghosted": data["GhostFlag"].fillna(False),
+            "mid": mid,
+        },
+        index=data.index,
+    )
     dup = obs.duplicated(["measure_name", "period_start"])
     for row in obs.index[dup]:
-        p.append(Problem(f"a second value for {obs.at[row, 'measure_name']!r} on "
-                         f"{obs.at[row, 'period_start']}", int(row), "Date"))  # fmt: skip
+        p.append(
+            Problem(
+                f"a second value for {obs.at[row, 'measure_name']!r} on "
+                f"{obs.at[row, 'period_start']}",
+                int(row),
+                "Date",
+            )
+        )
     if p:
         raise ImportRejected(p, file_name)
     measures = obs.drop_duplicates("measure_name")
@@ -144,23 +175,41 @@ def build(
     for name, part in obs.groupby("measure_name"):
         gaps = pd.Series(sorted(part["period_start"])).diff().dropna().map(lambda d: d.days)
         frequency[name] = "weekly" if len(gaps) and gaps.median() <= 10 else "monthly"
-    mrows = pd.DataFrame({
-        "project_id": project_id, "name": measures["measure_name"],
-        "measure_type": "outcome", "frequency": measures["measure_name"].map(frequency),
-        "chart_type": measures["mid"].map(lambda k: info[k]["chart"]),
-        "improvement_direction": measures["mid"].map(lambda k: info[k]["direction"]),
-        "unit": measures["mid"].map(lambda k: info[k]["unit"]),
-        "definition": "Loaded from the Making Data Count SPC tool tables",
-    })  # fmt: skip
+    mrows = pd.DataFrame(
+        {
+            "project_id": project_id,
+            "name": measures["measure_name"],
+            "measure_type": "outcome",
+            "frequency": measures["measure_name"].map(frequency),
+            "chart_type": measures["mid"].map(lambda k: info[k]["chart"]),
+            "improvement_direction": measures["mid"].map(lambda k: info[k]["direction"]),
+            "unit": measures["mid"].map(lambda k: info[k]["unit"]),
+            "definition": "Loaded from the Making Data Count SPC tool tables",
+        }
+    )
     notes = []
     flags = data["RecalculateLimitsFlag"].fillna(False).astype(bool)
     for row in data.index[flags]:
-        notes.append((obs.at[row, "measure_name"], obs.at[row, "period_start"], "phase_break",
-                      "Limits recalculated (MDC tool)", ""))  # fmt: skip
+        notes.append(
+            (
+                obs.at[row, "measure_name"],
+                obs.at[row, "period_start"],
+                "phase_break",
+                "Limits recalculated (MDC tool)",
+                "",
+            )
+        )
     for row in data.index[data["Annotation"].notna()]:
         text = str(data.at[row, "Annotation"])
-        notes.append((obs.at[row, "measure_name"], obs.at[row, "period_start"], "note",
-                      text[:200], text if len(text) > 200 else ""))  # fmt: skip
+        notes.append(
+            (
+                obs.at[row, "measure_name"],
+                obs.at[row, "period_start"],
+                "note",
+                text[:200],
+                text if len(text) > 200 else "",
+            )
+        )
     arows = pd.DataFrame(notes, columns=["measure_name", "on_date", "kind", "title", "detail"])
     arows["created_by"] = ctx.user_key
     arows["created_at"] = ctx.now
@@ -169,8 +218,11 @@ def build(
 
 def measure_ids(s: Session, project_id: int) -> dict[str, tuple[int, str]]:
     """Measure name (lower case) → (id, chart type) within a project."""
-    rows = s.execute(sa.select(m.Measure.name, m.Measure.id, m.Measure.chart_type)
-                     .where(m.Measure.project_id == project_id))  # fmt: skip
+    rows = s.execute(
+        sa.select(m.Measure.name, m.Measure.id, m.Measure.chart_type).where(
+            m.Measure.project_id == project_id
+        )
+    )
     return {n.lower(): (i, str(getattr(c, "value", c))) for n, i, c in rows}
 
 

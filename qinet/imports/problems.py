@@ -36,7 +36,7 @@ class ImportRejected(QinetError):
         super().__init__(self.summary())
 
     def summary(self) -> str:
-        """``data.csv was not imported: 3 problems.``"""
+        """One line such as ``data.csv was not imported: 3 problems.``."""
         n = len(self.problems)
         name = self.file_name or "The file"
         return f"{name} was not imported: {n} problem{'s' if n != 1 else ''}."

@@ -47,7 +47,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if data.startswith(bom):
             raise reject(
                 f"the file is {label} text; save it as 'CSV UTF-8' (or Windows-1252) and "
-                "upload it again", name)  # fmt: skip
+                "upload it again",
+                name,
+            )
     if data.startswith(b"PK\x03\x04"):
         raise reject("the file is a zip or Excel workbook named as CSV; upload it as .xlsx", name)
     if b"\x00" in data[:65536]:
@@ -66,7 +68,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         raise reject(
             "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' and "
-            "upload it again", name) from None  # fmt: skip
+            "upload it again",
+            name,
+        ) from None
 
 
 def read_csv(data: bytes, name: str) -> Table:
@@ -99,13 +103,17 @@ def _check_zip(data: bytes, name: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise reject("the file is not a readable .xlsx workbook (damaged or not Excel)", name) from None
+        raise reject(
+            "the file is not a readable .xlsx workbook (damaged or not Excel)", name
+        ) from None
     total = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_XLSX_RATIO:
         raise reject(
             f"the workbook would expand to {total / 1e6:,.0f} MB "
-            f"({total / packed:,.0f} times its size); refused as a possible zip bomb", name)  # fmt: skip
+            f"({total / packed:,.0f} times its size); refused as a possible zip bomb",
+            name,
+        )
 
 
 def read_xlsx(data: bytes, name: str) -> Table:
@@ -167,7 +175,9 @@ def read_upload(data: bytes, name: str, limit: int = MAX_UPLOAD_BYTES) -> Table:
     if len(data) > limit:
         raise reject(
             f"the file is {len(data) / 2**20:,.1f} MB, over the {limit / 2**20:,.0f} MB limit; "
-            "split it", name)  # fmt: skip
+            "split it",
+            name,
+        )
     lower = name.lower()
     if lower.endswith(".xlsx"):
         return read_xlsx(data, name)

@@ -55,9 +55,15 @@ SHIPPED: dict[str, str] = {
 
 # Totals and level-1 groupings in national files: skipped, or they would double count.
 AGGREGATES = frozenset(
-    {"total", "all staff groups", "all staff", "professionally qualified clinical staff",
-     "support to clinical staff", "nhs infrastructure support",
-     "other staff or those with unknown classification"}  # fmt: skip
+    {
+        "total",
+        "all staff groups",
+        "all staff",
+        "professionally qualified clinical staff",
+        "support to clinical staff",
+        "nhs infrastructure support",
+        "other staff or those with unknown classification",
+    }
 )
 
 
@@ -71,8 +77,15 @@ def ensure_unknown(session: Session) -> None:
     """Create the explicit ``Unknown / other`` staff group if it is missing."""
     if session.get(StaffGroupRef, UNKNOWN_CODE) is None:
         top = session.scalar(sa.select(sa.func.max(StaffGroupRef.sort_order))) or 0
-        session.add(StaffGroupRef(code=UNKNOWN_CODE, label=UNKNOWN_LABEL, is_staff=True,
-                                  hard_to_reach=False, sort_order=top + 1))  # fmt: skip
+        session.add(
+            StaffGroupRef(
+                code=UNKNOWN_CODE,
+                label=UNKNOWN_LABEL,
+                is_staff=True,
+                hard_to_reach=False,
+                sort_order=top + 1,
+            )
+        )
         session.flush()
 
 
@@ -87,8 +100,15 @@ def ensure_standard(session: Session) -> None:
     for i, g in enumerate(missing, start=1):
         if g.label in labels:
             continue
-        session.add(StaffGroupRef(code=g.value, label=g.label, is_staff=g.is_staff,
-                                  hard_to_reach=g.hard_to_reach, sort_order=top + i))  # fmt: skip
+        session.add(
+            StaffGroupRef(
+                code=g.value,
+                label=g.label,
+                is_staff=g.is_staff,
+                hard_to_reach=g.hard_to_reach,
+                sort_order=top + i,
+            )
+        )
     session.flush()
 
 
@@ -113,7 +133,9 @@ def mapping(session: Session) -> dict[str, str]:
 
 def accepted_names(session: Session) -> list[str]:
     """The names an unmapped group's message lists (labels, then shipped names)."""
-    labels = list(session.scalars(sa.select(StaffGroupRef.label).order_by(StaffGroupRef.sort_order)))
+    labels = list(
+        session.scalars(sa.select(StaffGroupRef.label).order_by(StaffGroupRef.sort_order))
+    )
     extra = [n for n in SHIPPED if n not in labels]
     aliases = list(session.scalars(sa.select(StaffGroupAlias.name)))
     return labels + extra + aliases

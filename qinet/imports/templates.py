@@ -13,9 +13,23 @@ import io
 from qinet.imports import ALL_KINDS, mdc
 from qinet.imports.fields import Field
 
-ORDER = ("organisations", "directorates", "staff_groups", "staff_group_aliases", "programmes",
-         "cohorts", "participants", "enrolments", "projects", "measures", "observations",
-         "annotations", "progress_scores", "milestones", "workforce")  # fmt: skip
+ORDER = (
+    "organisations",
+    "directorates",
+    "staff_groups",
+    "staff_group_aliases",
+    "programmes",
+    "cohorts",
+    "participants",
+    "enrolments",
+    "projects",
+    "measures",
+    "observations",
+    "annotations",
+    "progress_scores",
+    "milestones",
+    "workforce",
+)
 
 
 def _fields(kind: str) -> tuple[Field, ...]:
@@ -45,11 +59,22 @@ def notes_rows(kind: str) -> list[tuple[str, str, str]]:
     """(column, required?, what it holds) for the notes sheet."""
     rows = []
     for f in _fields(kind):
-        what = {"date": "date (YYYY-MM-DD)", "month": "date or month (2017-SEP)",
-                "int": "whole number", "float": "number", "bool": "yes / no",
-                "choice": "one of the listed values", "text": "text"}[f.kind]  # fmt: skip
-        rows.append((f.name, "required" if f.required else "optional",
-                     f"{what}. {f.note}".strip().rstrip(".") + "."))  # fmt: skip
+        what = {
+            "date": "date (YYYY-MM-DD)",
+            "month": "date or month (2017-SEP)",
+            "int": "whole number",
+            "float": "number",
+            "bool": "yes / no",
+            "choice": "one of the listed values",
+            "text": "text",
+        }[f.kind]
+        rows.append(
+            (
+                f.name,
+                "required" if f.required else "optional",
+                f"{what}. {f.note}".strip().rstrip(".") + ".",
+            )
+        )
     return rows
 
 
@@ -69,7 +94,9 @@ def template_xlsx(kind: str) -> bytes:
         notes.append(list(row))
     label = ALL_KINDS[kind].key_note if kind in ALL_KINDS else "see the MDC tool guide"
     notes.append([])
-    notes.append(["natural key", "", f"one row per {label}: re-importing updates, never duplicates"])
+    notes.append(
+        ["natural key", "", f"one row per {label}: re-importing updates, never duplicates"]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

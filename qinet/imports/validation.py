@@ -34,7 +34,9 @@ class Matched:
 
 
 def match_columns(
-    frame: pd.DataFrame, fields: Sequence[Field], file_name: str = "",
+    frame: pd.DataFrame,
+    fields: Sequence[Field],
+    file_name: str = "",
     aliases: dict[str, str] | None = None,
 ) -> Matched:
     """Rename columns to the fields' names (case/space-insensitive); name what is missing.
@@ -86,8 +88,11 @@ def _checks(field: Field) -> list[pa.Check]:
     if field.required:
         checks.append(pa.Check(lambda s: ~blank(s), name=f"required:{field.name}"))
     if field.max_len is not None:
-        checks.append(pa.Check(lambda s, n=field.max_len: s.str.strip().str.len() <= n,
-                               name=f"length:{field.name}"))  # fmt: skip
+        checks.append(
+            pa.Check(
+                lambda s, n=field.max_len: s.str.strip().str.len() <= n, name=f"length:{field.name}"
+            )
+        )
     if field.minimum is not None or field.maximum is not None:
         checks.append(pa.Check(lambda s, f=field: in_range(f, s), name=f"range:{field.name}"))
     return checks
@@ -137,8 +142,9 @@ def check(
     frame = matched.frame
     schema = pa.DataFrameSchema(
         {f.name: pa.Column(None, checks=_checks(f), nullable=False) for f in fields},
-        strict=False, coerce=False,
-    )  # fmt: skip
+        strict=False,
+        coerce=False,
+    )
     problems: list[Problem] = []
     try:
         schema.validate(frame, lazy=True)
@@ -151,8 +157,13 @@ def check(
             column = case["column"]
             if column not in by_name:
                 continue
-            problems.append(Problem(_reason(check, by_name[column], case["failure_case"]),
-                                    row=int(case["index"]), column=str(column)))  # fmt: skip
+            problems.append(
+                Problem(
+                    _reason(check, by_name[column], case["failure_case"]),
+                    row=int(case["index"]),
+                    column=str(column),
+                )
+            )
     out = pd.DataFrame({f.name: typed(f, frame[f.name]) for f in fields}, index=frame.index)
     if key and len(out):
         norm = out[list(key)].apply(lambda s: s.map(lambda v: str(v).strip().lower()))

@@ -30,8 +30,7 @@ class Plan:
     @property
     def counts(self) -> dict[str, int]:
         """``{"added": n, "changed": n, "unchanged": n}``."""
-        return {"added": len(self.added), "changed": len(self.changed),
-                "unchanged": self.unchanged}  # fmt: skip
+        return {"added": len(self.added), "changed": len(self.changed), "unchanged": self.unchanged}
 
 
 def _native(value: object) -> object:
@@ -86,7 +85,9 @@ def _existing(session: Session, kind: Kind, rows: pd.DataFrame, columns: list[st
     found: list[tuple] = []
     for i in range(0, len(wanted), CHUNK):
         part = wanted[i : i + CHUNK]
-        found += [tuple(r) for r in session.execute(sa.select(*cols).where(table.c[first].in_(part)))]
+        found += [
+            tuple(r) for r in session.execute(sa.select(*cols).where(table.c[first].in_(part)))
+        ]
     names = ["_pk", *columns]
     return pd.DataFrame(found, columns=names)
 
@@ -147,8 +148,8 @@ def _insert(session: Session, table: sa.Table, frame: pd.DataFrame) -> None:
     """Bulk insert through the driver's executemany (fast; values are plain Python)."""
     conn = session.connection()
     cols = list(frame.columns)
-    compiled = sa.insert(table).values({c: sa.bindparam(c) for c in cols}).compile(
-        dialect=conn.dialect
+    compiled = (
+        sa.insert(table).values({c: sa.bindparam(c) for c in cols}).compile(dialect=conn.dialect)
     )
     data = [_column(frame[c]) for c in cols]
     if compiled.positional:
@@ -172,17 +173,23 @@ def apply(session: Session, p: Plan, file_name: str = "") -> None:
             if len(p.added):
                 _insert(session, table, p.added)
             if len(p.changed):
-                values = [c for c in p.changed.columns
-                          if c not in ("_id", *p.kind.key, *p.kind.insert_only)]  # fmt: skip
+                values = [
+                    c
+                    for c in p.changed.columns
+                    if c not in ("_id", *p.kind.key, *p.kind.insert_only)
+                ]
                 stmt = (
                     sa.update(table)
                     .where(_pk(table) == sa.bindparam("_id"))
                     .values({c: sa.bindparam(f"v_{c}") for c in values})
                 )
-                recs = [{"_id": r["_id"], **{f"v_{c}": r[c] for c in values}}
-                        for r in _records(p.changed)]  # fmt: skip
+                recs = [
+                    {"_id": r["_id"], **{f"v_{c}": r[c] for c in values}}
+                    for r in _records(p.changed)
+                ]
                 session.connection().execute(stmt, recs)
     except IntegrityError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise reject(f"the database refused the rows ({reason}); nothing was written",
-                     file_name) from None  # fmt: skip
+        raise reject(
+            f"the database refused the rows ({reason}); nothing was written", file_name
+        ) from None

@@ -55,13 +55,17 @@ def period_of(day: date, frequency: Frequency | str) -> date:
 
 def _measure(session: Session, viewer: Viewer, measure_id: int) -> tuple[Measure, str]:
     if not can_enter(viewer):
-        raise NotPermittedError("only programme leads, directorate leads and administrators "
-                                "can enter data")  # fmt: skip
+        raise NotPermittedError(
+            "only programme leads, directorate leads and administrators can enter data"
+        )
     row = session.execute(
-        sa.select(Measure, Project.code).join(Project)
-        .where(Measure.id == measure_id,
-               Project.id.in_(scoped_projects(viewer, Filters()).scalar_subquery()))
-    ).first()  # fmt: skip
+        sa.select(Measure, Project.code)
+        .join(Project)
+        .where(
+            Measure.id == measure_id,
+            Project.id.in_(scoped_projects(viewer, Filters()).scalar_subquery()),
+        )
+    ).first()
     if row is None:
         raise NotFoundError(f"measure {measure_id} does not exist or is not yours to edit")
     return row[0], row[1]
@@ -72,10 +76,17 @@ def _text(v: object) -> str:
 
 
 def enter(
-    session: Session, viewer: Viewer, measure_id: int, day: date, *, value: object = None,
-    numerator: object = None, denominator: object = None, note: str | None = None,
+    session: Session,
+    viewer: Viewer,
+    measure_id: int,
+    day: date,
+    *,
+    value: object = None,
+    numerator: object = None,
+    denominator: object = None,
+    note: str | None = None,
     now: datetime | None = None,
-) -> Entry:  # fmt: skip
+) -> Entry:
     """Add or correct the value for the period containing ``day``.
 
     Raises:
@@ -87,35 +98,50 @@ def enter(
     period = period_of(day, measure.frequency)
     fields = KINDS["observations"].fields
     cells = {f.name: "" for f in fields}
-    cells.update(project_code=code, measure=measure.name, period_start=period.isoformat(),
-                 value=_text(value), numerator=_text(numerator),
-                 denominator=_text(denominator), note=_text(note))  # fmt: skip
+    cells.update(
+        project_code=code,
+        measure=measure.name,
+        period_start=period.isoformat(),
+        value=_text(value),
+        numerator=_text(numerator),
+        denominator=_text(denominator),
+        note=_text(note),
+    )
     frame = pd.DataFrame([cells], index=[2]).astype(str)
     typed, problems = check(Matched(frame, ()), fields, ())
-    check_observations(typed, pd.Series([str(measure.chart_type.value)], index=typed.index),
-                       problems)  # fmt: skip
+    check_observations(
+        typed, pd.Series([str(measure.chart_type.value)], index=typed.index), problems
+    )
     if problems:
         raise ImportRejected([type(p)(p.reason, None, p.column) for p in problems], "The value")
     row = typed.iloc[0]
     existing = session.scalars(
-        sa.select(Observation).where(Observation.measure_id == measure.id,
-                                     Observation.period_start == period)
-    ).first()  # fmt: skip
+        sa.select(Observation).where(
+            Observation.measure_id == measure.id, Observation.period_start == period
+        )
+    ).first()
     before = None if existing is None else {f: getattr(existing, f) for f in FIELDS}
     new = {f: (None if pd.isna(row[f]) else row[f]) for f in FIELDS}
     if existing is None:
-        existing = Observation(measure_id=measure.id, chart_type=measure.chart_type,
-                               period_start=period, **new)  # fmt: skip
+        existing = Observation(
+            measure_id=measure.id, chart_type=measure.chart_type, period_start=period, **new
+        )
         session.add(existing)
     else:
         for f, v in new.items():
             setattr(existing, f, v)
     session.flush()
     undo = json.dumps({"observation_id": existing.id, "before": before})
-    audit.record(session, user_key=viewer.user_key, kind=ENTRY_KIND,
-                 file_name=f"{code} · {measure.name} · {period.isoformat()}",
-                 added=int(before is None), changed=int(before is not None), undo=undo,
-                 at=now)  # fmt: skip
+    audit.record(
+        session,
+        user_key=viewer.user_key,
+        kind=ENTRY_KIND,
+        file_name=f"{code} · {measure.name} · {period.isoformat()}",
+        added=int(before is None),
+        changed=int(before is not None),
+        undo=undo,
+        at=now,
+    )
     return Entry(measure.name, period, before is None)
 
 
@@ -123,10 +149,14 @@ def last_entry(session: Session, viewer: Viewer) -> ImportLog | None:
     """The viewer's latest entry that has not been undone."""
     return session.scalars(
         sa.select(ImportLog)
-        .where(ImportLog.user_key == viewer.user_key, ImportLog.kind == ENTRY_KIND,
-               ImportLog.undone_at.is_(None))
-        .order_by(ImportLog.id.desc()).limit(1)
-    ).first()  # fmt: skip
+        .where(
+            ImportLog.user_key == viewer.user_key,
+            ImportLog.kind == ENTRY_KIND,
+            ImportLog.undone_at.is_(None),
+        )
+        .order_by(ImportLog.id.desc())
+        .limit(1)
+    ).first()
 
 
 def undo_last(session: Session, viewer: Viewer, *, now: datetime | None = None) -> str:

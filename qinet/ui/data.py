@@ -47,8 +47,11 @@ def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.Dat
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
-TEMPLATE_LABELS = {"mdc-metrics": "MDC metric table", "mdc-data": "MDC raw data table",
-                   MDC: "MDC SPC tool tables (metric + data)"}  # fmt: skip
+TEMPLATE_LABELS = {
+    "mdc-metrics": "MDC metric table",
+    "mdc-data": "MDC raw data table",
+    MDC: "MDC SPC tool tables (metric + data)",
+}
 
 
 def _kind_label(name: str) -> str:
@@ -58,17 +61,25 @@ def _kind_label(name: str) -> str:
 def _project_codes(ctx: PageContext) -> list[str]:
     with db.session_scope(ctx.engine) as s:
         ids = scoped_projects(ctx.viewer, Filters()).scalar_subquery()
-        return list(s.scalars(sa.select(Project.code).where(Project.id.in_(ids)).order_by(Project.code)))
+        return list(
+            s.scalars(sa.select(Project.code).where(Project.id.in_(ids)).order_by(Project.code))
+        )
 
 
-def _run(ctx: PageContext, kind: str, files: list, project: str | None, add_orgs: bool,
-         dry_run: bool) -> Result:  # fmt: skip
+def _run(
+    ctx: PageContext, kind: str, files: list, project: str | None, add_orgs: bool, dry_run: bool
+) -> Result:
     ictx = Context(user_key=ctx.viewer.user_key, add_organisations=add_orgs)
     with db.session_scope(ctx.engine) as s:
         if kind == MDC:
-            return import_mdc(s, (files[0].getvalue(), files[0].name),
-                              (files[1].getvalue(), files[1].name), project or "", ictx,
-                              dry_run=dry_run)  # fmt: skip
+            return import_mdc(
+                s,
+                (files[0].getvalue(), files[0].name),
+                (files[1].getvalue(), files[1].name),
+                project or "",
+                ictx,
+                dry_run=dry_run,
+            )
         return import_file(s, kind, files[0].getvalue(), files[0].name, ictx, dry_run=dry_run)
 
 
@@ -84,18 +95,31 @@ def _problem_text(p: Problem) -> str:
 
 def _report(exc: ImportRejected) -> None:
     """Every problem as row, column and reason (listed, capped, counted; all in the CSV)."""
-    st.error(md_escape(exc.summary()) + " Nothing was written. Fix these rows and upload the "
-             "file again.", icon=":material/error:")  # fmt: skip
+    st.error(
+        md_escape(exc.summary()) + " Nothing was written. Fix these rows and upload the "
+        "file again.",
+        icon=":material/error:",
+    )
     shown = exc.problems[:MAX_LISTED]
     st.markdown("\n".join(f"- {_problem_text(p)}" for p in shown))
     if len(exc.problems) > len(shown):
         rest = len(exc.problems) - len(shown)
         st.caption(f"… and {rest:,} more problem{'s' if rest != 1 else ''} (all are in the CSV).")
-    table = pd.DataFrame({"Row": [p.row or "" for p in exc.problems],
-                          "Column": [p.column or "" for p in exc.problems],
-                          "Problem": [p.reason for p in exc.problems]})  # fmt: skip
-    components.download_csv(table, Filters(), "import-problems", today=date.today(),
-                            label="Problems CSV", key="dl_import_problems")  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "Row": [p.row or "" for p in exc.problems],
+            "Column": [p.column or "" for p in exc.problems],
+            "Problem": [p.reason for p in exc.problems],
+        }
+    )
+    components.download_csv(
+        table,
+        Filters(),
+        "import-problems",
+        today=date.today(),
+        label="Problems CSV",
+        key="dl_import_problems",
+    )
 
 
 def _preview(result: Result) -> None:
@@ -107,7 +131,9 @@ def _preview(result: Result) -> None:
     for note in result.notes:
         st.caption(md_escape(note))
     if result.ignored:
-        st.caption("Columns ignored (not part of this kind): " + md_escape(", ".join(result.ignored)))
+        st.caption(
+            "Columns ignored (not part of this kind): " + md_escape(", ".join(result.ignored))
+        )
     if len(result.preview):
         shown = result.preview.astype(object)
         shown = shown.where(shown.notna(), "").astype(str)
@@ -119,25 +145,39 @@ def _preview(result: Result) -> None:
 
 def _importer(ctx: PageContext) -> None:
     st.subheader("Import a file")
-    st.caption("CSV (UTF-8 or Windows-1252) or Excel .xlsx, up to 25 MB. The whole file is "
-               "checked first: a file with any bad row writes nothing. Re-importing the same "
-               "file changes nothing.")  # fmt: skip
+    st.caption(
+        "CSV (UTF-8 or Windows-1252) or Excel .xlsx, up to 25 MB. The whole file is "
+        "checked first: a file with any bad row writes nothing. Re-importing the same "
+        "file changes nothing."
+    )
     kinds = [*ALL_KINDS, MDC]
-    kind = st.selectbox("What the file holds", kinds, format_func=_kind_label,
-                        index=kinds.index("observations"), key="import_kind")  # fmt: skip
+    kind = st.selectbox(
+        "What the file holds",
+        kinds,
+        format_func=_kind_label,
+        index=kinds.index("observations"),
+        key="import_kind",
+    )
     if kind in ALL_KINDS:
-        st.caption(f"One row per {md_escape(ALL_KINDS[kind].key_note)}: an existing row is "
-                   "updated, a new one added.")  # fmt: skip
+        st.caption(
+            f"One row per {md_escape(ALL_KINDS[kind].key_note)}: an existing row is "
+            "updated, a new one added."
+        )
     project, add_orgs = None, False
     if kind == MDC:
-        project = st.selectbox("Project the metrics belong to", _project_codes(ctx), key="mdc_project")
-        files = [st.file_uploader("Metric table", type=["csv", "xlsx"], key="mdc_metrics"),
-                 st.file_uploader("Raw data table", type=["csv", "xlsx"], key="mdc_data")]  # fmt: skip
+        project = st.selectbox(
+            "Project the metrics belong to", _project_codes(ctx), key="mdc_project"
+        )
+        files = [
+            st.file_uploader("Metric table", type=["csv", "xlsx"], key="mdc_metrics"),
+            st.file_uploader("Raw data table", type=["csv", "xlsx"], key="mdc_data"),
+        ]
     else:
         files = [st.file_uploader("File", type=["csv", "xlsx"], key="import_file")]
         if kind == "workforce":
-            add_orgs = st.checkbox("Add organisations the database does not know yet",
-                                   key="import_add_orgs")  # fmt: skip
+            add_orgs = st.checkbox(
+                "Add organisations the database does not know yet", key="import_add_orgs"
+            )
     if not all(files):
         components.empty_state("Choose a file to check it. Nothing is written until you confirm.")
         return
@@ -151,16 +191,19 @@ def _importer(ctx: PageContext) -> None:
         return
     st.session_state[CHECKED_KEY] = token
     c = result.counts
-    st.success(f"The file passed every check: {c['added']:,} to add, {c['changed']:,} to change, "
-               f"{c['unchanged']:,} already stored. Nothing is written until you confirm.",
-               icon=":material/check:")  # fmt: skip
+    st.success(
+        f"The file passed every check: {c['added']:,} to add, {c['changed']:,} to change, "
+        f"{c['unchanged']:,} already stored. Nothing is written until you confirm.",
+        icon=":material/check:",
+    )
     _preview(result)
     total = result.counts["added"] + result.counts["changed"]
     if total == 0:
         st.info("Everything in this file is already stored; there is nothing to import.")
         return
-    if st.button(f"Import {total:,} row{'s' if total != 1 else ''}", type="primary",
-                 key="import_confirm"):  # fmt: skip
+    if st.button(
+        f"Import {total:,} row{'s' if total != 1 else ''}", type="primary", key="import_confirm"
+    ):
         if st.session_state.get(CHECKED_KEY) != token:
             st.warning("The file changed since it was checked; check it again.")
             return
@@ -180,12 +223,24 @@ def _templates() -> None:
     st.caption("A header row, an example row, and (in Excel) a notes sheet describing each column.")
     name = st.selectbox("Template", template_names(), key="template_kind", format_func=_kind_label)
     a, b = st.columns(2)
-    a.download_button("CSV template", data=template_csv(name), file_name=f"qinet-{name}-template.csv",
-                      mime="text/csv", key="tpl_csv", on_click="ignore", icon=":material/download:")
-    b.download_button("Excel template", data=template_xlsx(name),
-                      file_name=f"qinet-{name}-template.xlsx", key="tpl_xlsx", on_click="ignore",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      icon=":material/download:")  # fmt: skip
+    a.download_button(
+        "CSV template",
+        data=template_csv(name),
+        file_name=f"qinet-{name}-template.csv",
+        mime="text/csv",
+        key="tpl_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    b.download_button(
+        "Excel template",
+        data=template_xlsx(name),
+        file_name=f"qinet-{name}-template.xlsx",
+        key="tpl_xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
 
 
 def _audit(ctx: PageContext) -> None:
@@ -200,8 +255,9 @@ def _audit(ctx: PageContext) -> None:
     shown["Undone at"] = pd.to_datetime(shown["Undone at"]).dt.strftime("%d %b %Y %H:%M").fillna("")
     shown["SHA-256"] = shown["SHA-256"].str[:12]
     st.dataframe(shown, hide_index=True, width="stretch", key="audit_table")
-    components.download_csv(log, ctx.filters, "audit-log", today=ctx.today, label="Audit log CSV",
-                            key="dl_audit")  # fmt: skip
+    components.download_csv(
+        log, ctx.filters, "audit-log", today=ctx.today, label="Audit log CSV", key="dl_audit"
+    )
 
 
 def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
@@ -218,10 +274,18 @@ def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
                 st.caption("Nothing to fix.")
                 continue
             st.dataframe(check.rows, hide_index=True, width="stretch", key=f"dq_{check.key}")
-            st.caption(f"To fix: import corrected {md_escape(_kind_label(check.fix).lower())} "
-                       "(template above).")  # fmt: skip
-            components.download_csv(check.rows, ctx.filters, f"data-quality-{check.key}",
-                                    today=ctx.today, label="Download list", key=f"dl_dq_{check.key}")  # fmt: skip
+            st.caption(
+                f"To fix: import corrected {md_escape(_kind_label(check.fix).lower())} "
+                "(template above)."
+            )
+            components.download_csv(
+                check.rows,
+                ctx.filters,
+                f"data-quality-{check.key}",
+                today=ctx.today,
+                label="Download list",
+                key=f"dl_dq_{check.key}",
+            )
 
 
 def render(ctx: PageContext) -> None:
@@ -249,15 +313,27 @@ def render(ctx: PageContext) -> None:
             components.empty_state("Every measure in this view is complete.")
         else:
             st.dataframe(
-                flagged[["project_code", "measure", "frequency", "points", "first_period",
-                         "last_period", "missing_periods", "issues"]],
-                hide_index=True, width="stretch",
+                flagged[
+                    [
+                        "project_code",
+                        "measure",
+                        "frequency",
+                        "points",
+                        "first_period",
+                        "last_period",
+                        "missing_periods",
+                        "issues",
+                    ]
+                ],
+                hide_index=True,
+                width="stretch",
             )
         components.download_csv(completeness, ctx.filters, "data-quality", today=ctx.today)
     with components.panel("Tables"):
         st.subheader("Tables")
         st.dataframe(counts, hide_index=True, width="content")
-        components.download_csv(counts, ctx.filters, "data-tables", today=ctx.today,
-                                label="Table sizes CSV")
+        components.download_csv(
+            counts, ctx.filters, "data-tables", today=ctx.today, label="Table sizes CSV"
+        )
         if ctx.synthetic:
             st.caption("This database holds synthetic demo data created by `qinet demo`.")

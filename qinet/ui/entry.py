@@ -38,9 +38,13 @@ def render(ctx: PageContext, measure_id: int, chart: ChartType) -> None:
     with expander, components.panel("Data entry"):
         ratio = chart in (ChartType.P, ChartType.U)
         with st.form(f"entry_{measure_id}", clear_on_submit=False, border=False):
-            day = st.date_input("Period", value=date.today().replace(day=1), format="DD/MM/YYYY",
-                                help="Any day in the week or month; it is stored as that period's start.",
-                                key="entry_period")  # fmt: skip
+            day = st.date_input(
+                "Period",
+                value=date.today().replace(day=1),
+                format="DD/MM/YYYY",
+                help="Any day in the week or month; it is stored as that period's start.",
+                key="entry_period",
+            )
             if ratio:
                 a, b = st.columns(2)
                 numerator = a.text_input("Numerator", key="entry_numerator")
@@ -54,9 +58,16 @@ def render(ctx: PageContext, measure_id: int, chart: ChartType) -> None:
         if submitted:
             try:
                 with db.session_scope(ctx.engine) as s:
-                    done = q.enter(s, ctx.viewer, measure_id, day, value=value.strip(),
-                                   numerator=numerator.strip(), denominator=denominator.strip(),
-                                   note=note.strip() or None)  # fmt: skip
+                    done = q.enter(
+                        s,
+                        ctx.viewer,
+                        measure_id,
+                        day,
+                        value=value.strip(),
+                        numerator=numerator.strip(),
+                        denominator=denominator.strip(),
+                        note=note.strip() or None,
+                    )
             except ImportRejected as exc:
                 st.error("Not saved: " + md_escape("; ".join(str(p) for p in exc.problems)))
             else:

@@ -4,8 +4,8 @@ the Overview's reach, and the Data page for admins (and not for others)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -42,12 +42,19 @@ def _open(make_app, page, params=None, user=None):
 def test_mdc_tables_show_phases_ghosts_and_annotations(make_app, db_copy):
     engine = db.make_engine(db_copy)
     with db.session_scope(engine) as s:
-        import_mdc(s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "QI-0001",
-                   Context("analyst@example"))  # fmt: skip
+        import_mdc(
+            s,
+            (MDC_METRICS, "metrics.csv"),
+            (mdc_data(), "data.csv"),
+            "QI-0001",
+            Context("analyst@example"),
+        )
     engine.dispose()
     at = _open(make_app, "pages/measures.py", params={"measure": "QI-0001 · Falls"})
     assert at.selectbox(key="measure").value == "QI-0001 · Falls"
-    spec = json.loads(next(e for e in at.get("plotly_chart") if e.key == "measure_chart").proto.spec)
+    spec = json.loads(
+        next(e for e in at.get("plotly_chart") if e.key == "measure_chart").proto.spec
+    )
     roles = [(t.get("meta") or {}).get("role") for t in spec["data"]]
     assert roles.count("mean") == 2  # the recalculate-limits flag became a phase break
     ghost = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "excluded")
@@ -97,17 +104,24 @@ def test_lead_enters_a_value_and_undoes_it_viewer_sees_no_form(make_app, db_copy
     at = _open(make_app, "pages/measures.py", user=lead)
     label = at.selectbox(key="measure").value
     assert any(e.label == "Enter or correct a value" for e in at.expander)
-    box = "entry_numerator" if any(t.key == "entry_numerator" for t in at.text_input) else "entry_value"
+    box = (
+        "entry_numerator"
+        if any(t.key == "entry_numerator" for t in at.text_input)
+        else "entry_value"
+    )
     at.date_input(key="entry_period").set_value(date(2031, 1, 15))
     at.text_input(key=box).input("abc")
     if box == "entry_numerator":
         at.text_input(key="entry_denominator").input("100")
     next(b for b in at.button if b.label == "Save value").click().run()
-    assert any("Not saved" in str(e.value) and "'abc' is not a number" in str(e.value)
-               for e in at.error)  # fmt: skip
+    assert any(
+        "Not saved" in str(e.value) and "'abc' is not a number" in str(e.value) for e in at.error
+    )
     at.text_input(key=box).input("7")
     next(b for b in at.button if b.label == "Save value").click().run()
-    assert "Added the value for 13 Jan 2031" in texts(at) or "Added the value for 01 Jan 2031" in texts(at)
+    assert "Added the value for 13 Jan 2031" in texts(
+        at
+    ) or "Added the value for 01 Jan 2031" in texts(at)
     assert at.selectbox(key="measure").value == label
     engine = sa.create_engine(db_copy)
     with engine.connect() as c:

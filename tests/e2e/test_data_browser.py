@@ -35,9 +35,12 @@ def _upload(page, path: Path) -> None:
 def test_upload_bad_then_corrected_file(own_server, page, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 1400})
     bad = tmp_path / "los.csv"
-    bad.write_text(HEADER + "QI-0001,Length of stay (days),2025-10-01,6.1,<b>ok</b>\n"
-                   "QI-0001,Length of stay (days),31/02/2025,6.0,\n"
-                   "QI-0001,Length of stay (days),2025-12-01,lots,\n", encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        HEADER + "QI-0001,Length of stay (days),2025-10-01,6.1,<b>ok</b>\n"
+        "QI-0001,Length of stay (days),31/02/2025,6.0,\n"
+        "QI-0001,Length of stay (days),2025-12-01,lots,\n",
+        encoding="utf-8",
+    )
     page.goto(own_server)
     wait_for_app_run(page)
     page.goto(f"{own_server}/data")
@@ -51,9 +54,12 @@ def test_upload_bad_then_corrected_file(own_server, page, tmp_path):
     screenshot(page, "data_import_rejected")
 
     good = tmp_path / "los-fixed.csv"
-    good.write_text(HEADER + "QI-0001,Length of stay (days),2025-10-01,6.1,<b>ok</b>\n"
-                    "QI-0001,Length of stay (days),2025-11-01,6.0,\n"
-                    "QI-0001,Length of stay (days),2025-12-01,9.75,\n", encoding="utf-8")  # fmt: skip
+    good.write_text(
+        HEADER + "QI-0001,Length of stay (days),2025-10-01,6.1,<b>ok</b>\n"
+        "QI-0001,Length of stay (days),2025-11-01,6.0,\n"
+        "QI-0001,Length of stay (days),2025-12-01,9.75,\n",
+        encoding="utf-8",
+    )
     _upload(page, good)
     main.get_by_text("The file passed every check").wait_for(timeout=20000)
     screenshot(page, "data_import_preview")

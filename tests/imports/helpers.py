@@ -35,5 +35,5 @@ def dump(engine: sa.Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         for name, table in sorted(Base.metadata.tables.items()):
             rows = conn.execute(sa.select(table)).all()
-            out[name] = sorted((tuple(map(str, r)) for r in rows))
+            out[name] = sorted(tuple(map(str, r)) for r in rows)
     return out

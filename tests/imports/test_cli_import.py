@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "QINET_DATABASE_URL": url, "QINET_CREATE_DEMO": "0"}
-    return subprocess.run([sys.executable, "-m", "qinet", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "qinet", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -44,11 +50,23 @@ def _count(url: str, table: str) -> int:
 
 def test_exit_codes_and_reports(url, tmp_path):
     good = tmp_path / "obs.csv"
-    good.write_bytes(csv_bytes([["project_code", "measure", "period_start", "numerator", "denominator"],
-                                ["PRJ-X1", "Falls per 1,000 bed days", "2024-07-01", "3", "100"]]))  # fmt: skip
+    good.write_bytes(
+        csv_bytes(
+            [
+                ["project_code", "measure", "period_start", "numerator", "denominator"],
+                ["PRJ-X1", "Falls per 1,000 bed days", "2024-07-01", "3", "100"],
+            ]
+        )
+    )
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes([["project_code", "measure", "period_start", "numerator", "denominator"],
-                               ["PRJ-X1", "Falls per 1,000 bed days", "31/02/2024", "3", "100"]]))  # fmt: skip
+    bad.write_bytes(
+        csv_bytes(
+            [
+                ["project_code", "measure", "period_start", "numerator", "denominator"],
+                ["PRJ-X1", "Falls per 1,000 bed days", "31/02/2024", "3", "100"],
+            ]
+        )
+    )
 
     dry = _cli(url, "import", "observations", str(good), "--dry-run")
     assert dry.returncode == 0 and "dry run" in dry.stdout and _count(url, "observation") == 0
@@ -62,9 +80,13 @@ def test_exit_codes_and_reports(url, tmp_path):
     assert "row 2, column `period_start`: '31/02/2024' is not a date" in rejected.stderr
     assert "Traceback" not in rejected.stderr and _count(url, "observation") == 1
 
-    for args in (("import", "nonsense", str(good)), ("import", "observations", "/no/such.csv"),
-                 ("import", "mdc", str(good)), ("import", "observations"),
-                 ("template", "nonsense")):  # fmt: skip
+    for args in (
+        ("import", "nonsense", str(good)),
+        ("import", "observations", "/no/such.csv"),
+        ("import", "mdc", str(good)),
+        ("import", "observations"),
+        ("template", "nonsense"),
+    ):
         usage = _cli(url, *args)
         assert usage.returncode == 2, args
         assert "Traceback" not in usage.stderr
@@ -77,9 +99,18 @@ def test_mdc_and_template(url, tmp_path):
     out = _cli(url, "template", "projects", "--output", str(projects))
     assert out.returncode == 0 and projects.read_text().startswith("code,title,")
     xlsx = tmp_path / "p.xlsx"
-    assert _cli(url, "template", "projects", "--format", "xlsx", "--output", str(xlsx)).returncode == 0
+    assert (
+        _cli(url, "template", "projects", "--format", "xlsx", "--output", str(xlsx)).returncode == 0
+    )
     assert xlsx.read_bytes()[:2] == b"PK"
-    done = _cli(url, "import", "mdc", str(tmp_path / "m.csv"), str(tmp_path / "d.csv"),
-                "--project", "PRJ-X1")  # fmt: skip
+    done = _cli(
+        url,
+        "import",
+        "mdc",
+        str(tmp_path / "m.csv"),
+        str(tmp_path / "d.csv"),
+        "--project",
+        "PRJ-X1",
+    )
     assert done.returncode == 0, done.stderr
     assert _count(url, "observation") == 30 and _count(url, "import_log") > 0

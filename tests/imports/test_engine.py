@@ -51,19 +51,24 @@ def test_xlsx_template_has_a_notes_sheet():
 def test_every_bad_row_is_listed_and_nothing_is_written(engine):
     load_examples(engine, upto="measures")
     before = dump(engine)
-    bad = csv_bytes([
-        ["Project Code", "MEASURE", "period start", "numerator", "denominator", "colour"],
-        ["PRJ-X1", "Falls per 1,000 bed days", "2024-01-01", "3", "100", "red"],
-        ["PRJ-X1", "Falls per 1,000 bed days", "31/02/2024", "3", "100", ""],
-        ["PRJ-X1", "Falls per 1,000 bed days", "2024-03-01", "many", "100", ""],
-        ["PRJ-X1", "No such measure", "2024-04-01", "1", "100", ""],
-        ["PRJ-X1", "Falls per 1,000 bed days", "2024-01-01", "4", "100", ""],
-        ["PRJ-X1", "Falls per 1,000 bed days", "2024-06-01", "4", "0", ""],
-    ])  # fmt: skip
+    bad = csv_bytes(
+        [
+            ["Project Code", "MEASURE", "period start", "numerator", "denominator", "colour"],
+            ["PRJ-X1", "Falls per 1,000 bed days", "2024-01-01", "3", "100", "red"],
+            ["PRJ-X1", "Falls per 1,000 bed days", "31/02/2024", "3", "100", ""],
+            ["PRJ-X1", "Falls per 1,000 bed days", "2024-03-01", "many", "100", ""],
+            ["PRJ-X1", "No such measure", "2024-04-01", "1", "100", ""],
+            ["PRJ-X1", "Falls per 1,000 bed days", "2024-01-01", "4", "100", ""],
+            ["PRJ-X1", "Falls per 1,000 bed days", "2024-06-01", "4", "0", ""],
+        ]
+    )
     with pytest.raises(ImportRejected) as caught:
         _import(engine, "observations", bad, "falls.csv")
     lines = [str(p) for p in caught.value.problems]
-    assert "row 3, column `period_start`: '31/02/2024' is not a date (YYYY-MM-DD or DD/MM/YYYY)" in lines
+    assert (
+        "row 3, column `period_start`: '31/02/2024' is not a date (YYYY-MM-DD or DD/MM/YYYY)"
+        in lines
+    )
     assert "row 4, column `numerator`: 'many' is not a number" in lines
     assert any(x.startswith("row 5, column `measure`: 'No such measure'") for x in lines)
     assert any(x.startswith("row 6: repeats an earlier row") for x in lines)
@@ -75,31 +80,43 @@ def test_missing_column_is_named_and_unknown_columns_are_listed(engine):
     with pytest.raises(ImportRejected) as caught:
         _import(engine, "organisations", csv_bytes([["code", "name"], ["A", "B"]]), "o.csv")
     assert str(caught.value.problems[0]) == "column `kind`: this required column is missing"
-    ok = _import(engine, "organisations",
-                 csv_bytes([[" CODE ", "Name", "Kind", "Notes"], ["A1", "Alpha", "Acute trust", "x"]]),
-                 "o.csv")  # fmt: skip
+    ok = _import(
+        engine,
+        "organisations",
+        csv_bytes([[" CODE ", "Name", "Kind", "Notes"], ["A1", "Alpha", "Acute trust", "x"]]),
+        "o.csv",
+    )
     assert ok.ignored == ("Notes",) and ok.counts["added"] == 1
 
 
 def test_upsert_changes_only_what_differs(engine):
     load_examples(engine, upto="observations")
-    rows = [["project_code", "measure", "period_start", "numerator", "denominator", "ghosted"],
-            ["PRJ-X1", "Falls per 1,000 bed days", "2024-07-01", "13", "2450", "yes"],
-            ["PRJ-X1", "Falls per 1,000 bed days", "01/08/2024", "9", "2400", "no"]]  # fmt: skip
+    rows = [
+        ["project_code", "measure", "period_start", "numerator", "denominator", "ghosted"],
+        ["PRJ-X1", "Falls per 1,000 bed days", "2024-07-01", "13", "2450", "yes"],
+        ["PRJ-X1", "Falls per 1,000 bed days", "01/08/2024", "9", "2400", "no"],
+    ]
     result = _import(engine, "observations", csv_bytes(rows), "o.csv")
     assert result.counts == {"added": 1, "changed": 1, "unchanged": 0}
     with engine.connect() as c:
-        got = c.execute(sa.select(Observation.period_start, Observation.numerator,
-                                  Observation.ghosted).order_by(Observation.period_start)).all()  # fmt: skip
-    assert [(r[0], r[1], bool(r[2])) for r in got] == [(date(2024, 7, 1), 13.0, True),
-                                                      (date(2024, 8, 1), 9.0, False)]  # fmt: skip
+        got = c.execute(
+            sa.select(
+                Observation.period_start, Observation.numerator, Observation.ghosted
+            ).order_by(Observation.period_start)
+        ).all()
+    assert [(r[0], r[1], bool(r[2])) for r in got] == [
+        (date(2024, 7, 1), 13.0, True),
+        (date(2024, 8, 1), 9.0, False),
+    ]
 
 
 def test_formulas_and_html_are_stored_as_text(engine):
     load_examples(engine, upto="observations")
-    rows = [["project_code", "measure", "period_start", "numerator", "denominator", "note"],
-            ["PRJ-X1", "Falls per 1,000 bed days", "2024-09-01", "1", "10", "=HYPERLINK(\"x\")"],
-            ["PRJ-X1", "Falls per 1,000 bed days", "2024-10-01", "1", "10", "<b>bold</b>"]]  # fmt: skip
+    rows = [
+        ["project_code", "measure", "period_start", "numerator", "denominator", "note"],
+        ["PRJ-X1", "Falls per 1,000 bed days", "2024-09-01", "1", "10", '=HYPERLINK("x")'],
+        ["PRJ-X1", "Falls per 1,000 bed days", "2024-10-01", "1", "10", "<b>bold</b>"],
+    ]
     _import(engine, "observations", csv_bytes(rows), "o.csv")
     import openpyxl
 
@@ -149,15 +166,45 @@ def test_zip_bomb_is_refused(engine):
 
 
 def _nhs_digital() -> bytes:
-    return csv_bytes([
-        ["Month", "Organisation code", "Organisation name", "Staff group", "Nationality", "FTE"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Nurses & health visitors", "UK", "100.12345"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Nurses & health visitors", "EU", "20.00001"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Midwives", "UK", "10"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Add Prof Scientific and Technic", "UK", "5.5"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Unknown", "UK", "1"],
-        ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Total", "UK", "999"],
-    ])  # fmt: skip
+    return csv_bytes(
+        [
+            [
+                "Month",
+                "Organisation code",
+                "Organisation name",
+                "Staff group",
+                "Nationality",
+                "FTE",
+            ],
+            [
+                "2017-SEP",
+                "RXX",
+                "Example Hospitals NHS Trust",
+                "Nurses & health visitors",
+                "UK",
+                "100.12345",
+            ],
+            [
+                "2017-SEP",
+                "RXX",
+                "Example Hospitals NHS Trust",
+                "Nurses & health visitors",
+                "EU",
+                "20.00001",
+            ],
+            ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Midwives", "UK", "10"],
+            [
+                "2017-SEP",
+                "RXX",
+                "Example Hospitals NHS Trust",
+                "Add Prof Scientific and Technic",
+                "UK",
+                "5.5",
+            ],
+            ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Unknown", "UK", "1"],
+            ["2017-SEP", "RXX", "Example Hospitals NHS Trust", "Total", "UK", "999"],
+        ]
+    )
 
 
 def test_nhs_digital_workforce_becomes_an_organisation_level_baseline(engine):
@@ -177,13 +224,33 @@ def test_nhs_digital_workforce_becomes_an_organisation_level_baseline(engine):
 
 def test_long_layout_skips_other_levels_and_keeps_headcount_and_fte(engine):
     load_examples(engine, upto="organisations")
-    data = csv_bytes([
-        ["DATA_MONTH", "DATA_LEVEL", "REGION", "ORG_CODE", "ORG_NAME", "MAIN_STAFF_GROUP",
-         "STAFF_GROUP_1", "FTE", "HEADCOUNT"],
-        ["2024-MAR", "National", "", "", "England", "x", "HCHS doctors", "99999", "99999"],
-        ["2024-MAR", "Organisation", "North", "RXX", "Example Hospitals NHS Trust",
-         "Professionally qualified clinical staff", "HCHS doctors", "310.5", "342"],
-    ])  # fmt: skip
+    data = csv_bytes(
+        [
+            [
+                "DATA_MONTH",
+                "DATA_LEVEL",
+                "REGION",
+                "ORG_CODE",
+                "ORG_NAME",
+                "MAIN_STAFF_GROUP",
+                "STAFF_GROUP_1",
+                "FTE",
+                "HEADCOUNT",
+            ],
+            ["2024-MAR", "National", "", "", "England", "x", "HCHS doctors", "99999", "99999"],
+            [
+                "2024-MAR",
+                "Organisation",
+                "North",
+                "RXX",
+                "Example Hospitals NHS Trust",
+                "Professionally qualified clinical staff",
+                "HCHS doctors",
+                "310.5",
+                "342",
+            ],
+        ]
+    )
     result = _import(engine, "workforce", data, "esr.csv")
     assert result.counts["added"] == 1 and any("other levels" in n for n in result.notes)
     with engine.connect() as c:
@@ -192,9 +259,13 @@ def test_long_layout_skips_other_levels_and_keeps_headcount_and_fte(engine):
 
 
 def test_unknown_organisations_are_listed_unless_added(engine):
-    data = csv_bytes([["Month", "Organisation code", "Organisation name", "Staff group", "FTE"],
-                      ["2024-MAR", "R1A", "Alpha NHS Trust", "Midwives", "3"],
-                      ["2024-MAR", "R1B", "Beta Mental Health NHS Trust", "Midwives", "4"]])  # fmt: skip
+    data = csv_bytes(
+        [
+            ["Month", "Organisation code", "Organisation name", "Staff group", "FTE"],
+            ["2024-MAR", "R1A", "Alpha NHS Trust", "Midwives", "3"],
+            ["2024-MAR", "R1B", "Beta Mental Health NHS Trust", "Midwives", "4"],
+        ]
+    )
     with pytest.raises(ImportRejected) as caught:
         _import(engine, "workforce", data, "w.csv")
     assert "2 unknown organisations: R1A Alpha NHS Trust; R1B Beta" in caught.value.report()
@@ -203,8 +274,12 @@ def test_unknown_organisations_are_listed_unless_added(engine):
 
 def test_unmapped_staff_group_names_the_accepted_ones(engine):
     load_examples(engine, upto="organisations")
-    data = csv_bytes([["as_at", "organisation_code", "staff_group", "headcount"],
-                      ["2024-03-31", "RXX", "Wizards", "3"]])  # fmt: skip
+    data = csv_bytes(
+        [
+            ["as_at", "organisation_code", "staff_group", "headcount"],
+            ["2024-03-31", "RXX", "Wizards", "3"],
+        ]
+    )
     with pytest.raises(ImportRejected) as caught:
         _import(engine, "workforce", data, "w.csv")
     text = caught.value.report()
@@ -221,51 +296,95 @@ def test_dry_run_writes_nothing(engine):
     assert dump(engine) == before
 
 
-MDC_METRICS = csv_bytes([
-    ["MetricID", "MetricName", "ChartType", "MetricImprovement", "MetricConflictRule",
-     "DateFormat", "MetricFormat", "LowMeanWarningValue", "XAxisTitle", "YAxisTitle"],
-    ["M1", "Falls", "XmR", "Down", "Improvement", "d/m/yy", "General", "", "Month", "Falls"],
-])  # fmt: skip
+MDC_METRICS = csv_bytes(
+    [
+        [
+            "MetricID",
+            "MetricName",
+            "ChartType",
+            "MetricImprovement",
+            "MetricConflictRule",
+            "DateFormat",
+            "MetricFormat",
+            "LowMeanWarningValue",
+            "XAxisTitle",
+            "YAxisTitle",
+        ],
+        ["M1", "Falls", "XmR", "Down", "Improvement", "d/m/yy", "General", "", "Month", "Falls"],
+    ]
+)
 
 
 def mdc_data(n: int = 30, groups: tuple[str, ...] = ("Ward 7",)) -> bytes:
     """An MDC raw data table: a phase break at point 16, a ghost at 10, a note at 20."""
-    header = ["MetricID", "Group", "GroupParent", "GroupHierarchyOrder", "Filter1", "Filter2",
-              "Date", "Value", "RecalculateLimitsFlag", "GhostFlag", "Annotation"]
+    header = [
+        "MetricID",
+        "Group",
+        "GroupParent",
+        "GroupHierarchyOrder",
+        "Filter1",
+        "Filter2",
+        "Date",
+        "Value",
+        "RecalculateLimitsFlag",
+        "GhostFlag",
+        "Annotation",
+    ]
     rows = [header]
     for g in groups:
         for i in range(n):
             year, month = 2022 + (i // 12), i % 12 + 1
             value = (12 if i < 16 else 7) + (i * 7 % 5) / 2
-            rows.append(["M1", g, "", "", "", "", f"{year}{month:02d}01", f"{value:g}",
-                         "1" if i == 16 else "0", "1" if i == 10 else "0",
-                         "Sensor mats on every bay" if i == 20 else ""])  # fmt: skip
+            rows.append(
+                [
+                    "M1",
+                    g,
+                    "",
+                    "",
+                    "",
+                    "",
+                    f"{year}{month:02d}01",
+                    f"{value:g}",
+                    "1" if i == 16 else "0",
+                    "1" if i == 10 else "0",
+                    "Sensor mats on every bay" if i == 20 else "",
+                ]
+            )
     return csv_bytes(rows)
 
 
 def test_mdc_tables_load_into_a_project(engine):
     load_examples(engine, upto="projects")
     with db.session_scope(engine) as s:
-        result = import_mdc(s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "PRJ-X1",
-                            Context("tester"))  # fmt: skip
+        result = import_mdc(
+            s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "PRJ-X1", Context("tester")
+        )
     assert result.counts["added"] == 1 + 30 + 2
     with engine.connect() as c:
         kinds = sorted(c.scalars(sa.text("SELECT kind FROM annotation")))
         ghosts = c.scalar(sa.text("SELECT count(*) FROM observation WHERE ghosted"))
-        measure = c.execute(sa.text("SELECT name, chart_type, improvement_direction FROM measure")).one()
+        measure = c.execute(
+            sa.text("SELECT name, chart_type, improvement_direction FROM measure")
+        ).one()
     assert kinds == ["note", "phase_break"] and ghosts == 1
     assert tuple(measure) == ("Falls", "xmr", "decrease")
     with db.session_scope(engine) as s:
-        again = import_mdc(s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "PRJ-X1",
-                           Context("tester"))  # fmt: skip
+        again = import_mdc(
+            s, (MDC_METRICS, "metrics.csv"), (mdc_data(), "data.csv"), "PRJ-X1", Context("tester")
+        )
     assert again.counts["added"] == 0 and again.counts["changed"] == 0
 
 
 def test_mdc_groups_become_one_measure_each(engine):
     load_examples(engine, upto="projects")
     with db.session_scope(engine) as s:
-        import_mdc(s, (MDC_METRICS, "m.csv"), (mdc_data(14, ("Ward 7", "Ward 9")), "d.csv"),
-                   "PRJ-X1", Context("tester"))  # fmt: skip
+        import_mdc(
+            s,
+            (MDC_METRICS, "m.csv"),
+            (mdc_data(14, ("Ward 7", "Ward 9")), "d.csv"),
+            "PRJ-X1",
+            Context("tester"),
+        )
     with engine.connect() as c:
         names = sorted(c.scalars(sa.text("SELECT name FROM measure")))
     assert names == ["Falls — Ward 7", "Falls — Ward 9"]

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qinet import db
 from qinet.imports import ImportRejected, import_file, import_mdc
@@ -29,13 +29,22 @@ load_examples(ENGINE)
 BEFORE = dump(ENGINE)
 
 BAD_CELLS = {
-    "period_start": st.sampled_from(["31/02/2024", "2024-13-01", "yesterday", "2024/07/01",
-                                     "01-07-2024", "0000-00-00", "=TODAY()"]),
+    "period_start": st.sampled_from(
+        [
+            "31/02/2024",
+            "2024-13-01",
+            "yesterday",
+            "2024/07/01",
+            "01-07-2024",
+            "0000-00-00",
+            "=TODAY()",
+        ]
+    ),
     "numerator": st.sampled_from(["twelve", "1e", "--3", "NaN", "inf", "-4", "1,2,3x"]),
     "denominator": st.sampled_from(["0", "-1", "abc", "1O0"]),
     "project_code": st.sampled_from(["NOPE", "<script>", "=cmd|'/c calc'!A1"]),
     "measure": st.sampled_from(["Unknown", "@SUM(1)", "x" * 300]),
-}  # fmt: skip
+}
 
 
 @st.composite
@@ -43,7 +52,7 @@ def bad_rows(draw) -> list[list[str]]:
     """Valid-looking rows with at least one certainly bad cell, plus random noise."""
     n = draw(st.integers(1, 12))
     rows = []
-    for i in range(n):
+    for _ in range(n):
         row = list(GOOD)
         row[2] = f"20{draw(st.integers(10, 30))}-{draw(st.integers(1, 12)):02d}-01"
         row[5] = draw(st.text(max_size=30))
@@ -63,13 +72,19 @@ def _assert_refused(call) -> None:
     assert dump(ENGINE) == BEFORE
 
 
-FUZZ = settings(max_examples=600, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+FUZZ = settings(
+    max_examples=600,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @FUZZ
-@given(rows=bad_rows(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
-       drop=st.sets(st.sampled_from(HEADER), max_size=2))  # fmt: skip
+@given(
+    rows=bad_rows(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    drop=st.sets(st.sampled_from(HEADER), max_size=2),
+)
 def test_malformed_csv_is_refused_and_writes_nothing(rows, encoding, drop):
     keep = [i for i, h in enumerate(HEADER) if h not in drop]
     table = [[HEADER[i] for i in keep]] + [[r[i] for i in keep] for r in rows]
@@ -105,12 +120,25 @@ def test_bad_and_truncated_xlsx_are_refused(rows, cut):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(date=st.sampled_from(["2024-02-30", "tomorrow", "", "2024130"]),
-       value=st.sampled_from(["x", "", "1..2"]), flag=st.sampled_from(["2", "maybe", "1"]))  # fmt: skip
+@given(
+    date=st.sampled_from(["2024-02-30", "tomorrow", "", "2024130"]),
+    value=st.sampled_from(["x", "", "1..2"]),
+    flag=st.sampled_from(["2", "maybe", "1"]),
+)
 def test_malformed_mdc_tables_are_refused(date, value, flag):
-    metrics = csv_bytes([["MetricID", "MetricName", "ChartType", "MetricImprovement"],
-                         ["M1", "Falls", "XmR", "Down"]])  # fmt: skip
-    data = csv_bytes([["MetricID", "Date", "Value", "GhostFlag"], ["M1", "20240101", "3", "0"],
-                      ["M1", date, value, flag]])  # fmt: skip
-    _assert_refused(lambda s: import_mdc(s, (metrics, "m.csv"), (data, "d.csv"), "PRJ-X1",
-                                         Context("fuzz")))  # fmt: skip
+    metrics = csv_bytes(
+        [
+            ["MetricID", "MetricName", "ChartType", "MetricImprovement"],
+            ["M1", "Falls", "XmR", "Down"],
+        ]
+    )
+    data = csv_bytes(
+        [
+            ["MetricID", "Date", "Value", "GhostFlag"],
+            ["M1", "20240101", "3", "0"],
+            ["M1", date, value, flag],
+        ]
+    )
+    _assert_refused(
+        lambda s: import_mdc(s, (metrics, "m.csv"), (data, "d.csv"), "PRJ-X1", Context("fuzz"))
+    )

@@ -32,23 +32,36 @@ def test_lead_enters_corrects_and_undoes(engine):
     mid, did = _ids(engine)
     lead = Viewer("lead@x", Role.DIRECTORATE_LEAD, directorate_ids=frozenset({did}))
     with db.session_scope(engine) as s:
-        done = entry.enter(s, lead, mid, date(2024, 9, 17), numerator="5", denominator="2000",
-                           note="<i>new</i>")  # fmt: skip
+        done = entry.enter(
+            s, lead, mid, date(2024, 9, 17), numerator="5", denominator="2000", note="<i>new</i>"
+        )
     assert done.added and done.period_start == date(2024, 9, 1)
     with db.session_scope(engine) as s:
         fixed = entry.enter(s, lead, mid, date(2024, 9, 2), numerator="6", denominator="2000")
     assert not fixed.added
     with engine.connect() as c:
-        assert c.scalar(sa.select(Observation.numerator).where(
-            Observation.period_start == date(2024, 9, 1))) == 6  # fmt: skip
-        assert c.scalar(sa.select(sa.func.count()).select_from(ImportLog)
-                        .where(ImportLog.kind == "entry")) == 2  # fmt: skip
+        assert (
+            c.scalar(
+                sa.select(Observation.numerator).where(Observation.period_start == date(2024, 9, 1))
+            )
+            == 6
+        )
+        assert (
+            c.scalar(
+                sa.select(sa.func.count()).select_from(ImportLog).where(ImportLog.kind == "entry")
+            )
+            == 2
+        )
         version = current_version(c)
     with db.session_scope(engine) as s:
         entry.undo_last(s, lead)
     with engine.connect() as c:
-        assert c.scalar(sa.select(Observation.numerator).where(
-            Observation.period_start == date(2024, 9, 1))) == 5  # fmt: skip
+        assert (
+            c.scalar(
+                sa.select(Observation.numerator).where(Observation.period_start == date(2024, 9, 1))
+            )
+            == 5
+        )
         assert current_version(c) == version + 1
     with db.session_scope(engine) as s:
         entry.undo_last(s, lead)
