@@ -75,7 +75,9 @@ def match_columns(
     for f in fields:
         if f.name not in out.columns:
             out[f.name] = ""
-    return Matched(out[[f.name for f in fields]].astype(str), tuple(ignored))
+    out = out[[f.name for f in fields]].astype(str)
+    out = out[~out.apply(lambda c: c.str.strip() == "").all(axis=1)]  # blank rows: skipped
+    return Matched(out, tuple(ignored))
 
 
 def _show(value: object) -> str:

@@ -399,3 +399,17 @@ def test_mdc_refuses_an_unknown_project_and_t_charts(engine):
     with db.session_scope(engine) as s, pytest.raises(ImportRejected) as caught:
         import_mdc(s, (t_chart, "m.csv"), (mdc_data(), "d.csv"), "PRJ-X1", Context("t"))
     assert "row 2, column `ChartType`: 'T' charts are not supported" in caught.value.report()
+
+
+def test_large_files_keep_spreadsheet_row_numbers(engine):
+    load_examples(engine, upto="measures")
+    rows = [["project_code", "measure", "period_start", "numerator", "denominator"]]
+    for i in range(3000):
+        year, month = 1900 + i // 12, i % 12 + 1
+        rows.append(["PRJ-X1", "Falls per 1,000 bed days", f"{year}-{month:02d}-01", "1", "9"])
+    rows[2500][3] = "oops"
+    data = csv_bytes(rows).replace(b"\n", b"\n\n", 1)  # a blank line after the header
+    with pytest.raises(ImportRejected) as caught:
+        _import(engine, "observations", data, "big.csv")
+    texts = [str(p) for p in caught.value.problems]
+    assert texts == ["row 2502, column `numerator`: 'oops' is not a number"]  # blank row skipped
