@@ -21,6 +21,7 @@ from qinet.domain import (
     AnnotationKind,
     ChartType,
     EnrolmentStatus,
+    EventKind,
     Frequency,
     ImprovementDirection,
     MeasureType,
@@ -28,6 +29,8 @@ from qinet.domain import (
     OrganisationType,
     ProgrammeKind,
     ProjectStatus,
+    SurveyKind,
+    WaveKind,
 )
 from qinet.imports import staffgroups
 from qinet.imports.fields import Field
@@ -405,6 +408,74 @@ def _milestones(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) ->
     return out
 
 
+def _event_ids(s: Session) -> dict:
+    rows = s.execute(sa.select(m.Event.name, m.Event.held_on, m.Event.id))
+    return {f"{n.lower()}\x1f{d.isoformat()}": i for n, d, i in rows}
+
+
+def _survey_ids(s: Session) -> dict:
+    return _ids(s, sa.select(m.Survey.name, m.Survey.id))
+
+
+def _events(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    prog = resolve(df, "programme_code", _prog_ids(s), "programme code", p)
+    dirs = resolve(df, "directorate_code", _dir_ids(s), "directorate code", p)
+    out = df[["name", "kind", "held_on"]].copy()
+    out["open_event"] = df["open_event"].map(lambda v: bool(v) if v is not None else False)
+    out["programme_id"] = prog
+    out["directorate_id"] = dirs
+    return out
+
+
+def _event_of(s: Session, df: pd.DataFrame, p: list[Problem]) -> pd.Series:
+    return resolve(df, "event", _event_ids(s), "event on that date", p,
+                   keys=_pair(df, "event", "held_on"))  # fmt: skip
+
+
+def _attendance(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    event = _event_of(s, df, p)
+    person = resolve(df, "participant_reference", _participant_ids(s), "participant reference", p)
+    return pd.DataFrame({"event_id": event, "participant_id": person})
+
+
+def _group_counts(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    event = _event_of(s, df, p)
+    group = staff_group_codes(s, df, "staff_group", p)
+    return pd.DataFrame(
+        {"event_id": event, "staff_group_code": group, "attendees": df["attendees"]}
+    )
+
+
+def _surveys(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    prog = resolve(df, "programme_code", _prog_ids(s), "programme code", p)
+    out = df[["name", "kind"]].copy()
+    out["anonymous"] = df["anonymous"].map(lambda v: bool(v) if v is not None else False)
+    out["scale_min"] = df["scale_min"].map(lambda v: 1 if v is None else v)
+    out["scale_max"] = df["scale_max"].map(lambda v: 5 if v is None else v)
+    bad = out["scale_max"] <= out["scale_min"]
+    for row in df.index[bad]:
+        p.append(Problem("scale_max must be above scale_min", int(row), "scale_max"))
+    out["programme_id"] = prog
+    return out
+
+
+def _questions(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    survey = resolve(df, "survey", _survey_ids(s), "survey", p)
+    out = df[["code", "text", "position"]].copy()
+    out["survey_id"] = survey
+    return out
+
+
+def _waves(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.DataFrame:
+    survey = resolve(df, "survey", _survey_ids(s), "survey", p)
+    cohort = resolve(df, "cohort", _cohort_ids(s), "cohort of that programme", p,
+                     keys=_pair(df, "programme_code", "cohort"))  # fmt: skip
+    out = df[["name", "kind", "opens_on"]].copy()
+    out["survey_id"] = survey
+    out["cohort_id"] = cohort
+    return out
+
+
 def _text(name: str, example: str, note: str = "", required: bool = True, n: int = 200) -> Field:
     return Field(name, "text", required, max_len=n, example=example, note=note)
 
@@ -733,6 +804,130 @@ _register(
         ("programme_id", "title"),
         "programme and title",
         _milestones,
+    )
+)
+
+
+_register(
+    Kind(
+        "surveys",
+        "Surveys",
+        T["survey"],
+        (
+            _text("name", "Improvement capability self-assessment"),
+            _choice("kind", SurveyKind, "capability"),
+            _text("programme_code", "PRG-X", "optional", required=False, n=20),
+            Field("anonymous", "bool", False, example="no"),
+            Field("scale_min", "int", False, example="1", note="lowest answer (default 1)"),
+            Field(
+                "scale_max",
+                "int",
+                False,
+                example="5",
+                maximum=10,
+                note="highest answer (default 5)",
+            ),
+        ),
+        ("name",),
+        ("name",),
+        "survey name",
+        _surveys,
+    )
+)
+_register(
+    Kind(
+        "survey_questions",
+        "Survey questions",
+        T["survey_question"],
+        (
+            _text("survey", "Improvement capability self-assessment"),
+            _text("code", "Q1", n=20),
+            _text(
+                "text", "I can use a run chart to tell whether a change is an improvement", n=400
+            ),
+            Field("position", "int", example="1", minimum=0),
+        ),
+        ("survey", "code"),
+        ("survey_id", "code"),
+        "survey and question code",
+        _questions,
+    )
+)
+_register(
+    Kind(
+        "survey_waves",
+        "Survey waves",
+        T["survey_wave"],
+        (
+            _text("survey", "Improvement capability self-assessment"),
+            _text("name", "Cohort 1 pre", n=120),
+            _choice("kind", WaveKind, "pre"),
+            _date("opens_on", "2024-05-01"),
+            _text("programme_code", "PRG-X", "with cohort, optional", required=False, n=20),
+            _text("cohort", "Cohort 1", "optional", required=False, n=120),
+        ),
+        ("survey", "name"),
+        ("survey_id", "name"),
+        "survey and wave name",
+        _waves,
+    )
+)
+_register(
+    Kind(
+        "events",
+        "Events",
+        T["event"],
+        (
+            _text("name", "Spring learning session"),
+            _choice("kind", EventKind, "learning_session"),
+            _date("held_on", "2024-06-12"),
+            _text("programme_code", "PRG-X", "optional", required=False, n=20),
+            _text("directorate_code", "", "optional", required=False, n=20),
+            Field(
+                "open_event",
+                "bool",
+                False,
+                example="no",
+                note="yes: attendance counted by staff group",
+            ),
+        ),
+        ("name", "held_on"),
+        ("name", "held_on"),
+        "event name and date",
+        _events,
+    )
+)
+_register(
+    Kind(
+        "event_attendance",
+        "Event attendance (named)",
+        T["event_attendance"],
+        (
+            _text("event", "Spring learning session"),
+            _date("held_on", "2024-06-12"),
+            _text("participant_reference", "P-90001", n=40),
+        ),
+        ("event", "held_on", "participant_reference"),
+        ("event_id", "participant_id"),
+        "event and participant",
+        _attendance,
+    )
+)
+_register(
+    Kind(
+        "event_group_counts",
+        "Event attendance (counts by staff group)",
+        T["event_group_count"],
+        (
+            _text("event", "Spring learning session"),
+            _date("held_on", "2024-06-12"),
+            _text("staff_group", "Estates and Ancillary"),
+            Field("attendees", "int", example="14", minimum=0),
+        ),
+        ("event", "held_on", "staff_group"),
+        ("event_id", "staff_group_code"),
+        "event and staff group",
+        _group_counts,
     )
 )
 

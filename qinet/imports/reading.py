@@ -87,7 +87,7 @@ def read_csv(data: bytes, name: str) -> Table:
 
 
 def _fast_frame(text: str) -> pd.DataFrame | None:
-    """pandas' C parser for well-formed files; ``None`` sends odd ones to the careful path."""
+    """Pandas' C parser for well-formed files; ``None`` sends odd ones to the careful path."""
     if "\x00" in text or len(text) < 2048:
         return None
     try:

@@ -29,6 +29,12 @@ ORDER = (
     "progress_scores",
     "milestones",
     "workforce",
+    "surveys",
+    "survey_questions",
+    "survey_waves",
+    "events",
+    "event_attendance",
+    "event_group_counts",
 )
 
 

@@ -160,6 +160,29 @@ def _insert(session: Session, table: sa.Table, frame: pd.DataFrame) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+def _update(session: Session, p: Plan) -> None:
+    """Update changed rows by primary key (or by the natural key for composite-key tables)."""
+    table = p.kind.table
+    pk = list(table.primary_key.columns)
+    values = [c for c in p.changed.columns if c not in ("_id", *p.kind.key, *p.kind.insert_only)]
+    if len(pk) == 1:
+        where = [pk[0] == sa.bindparam("_id")]
+        keys = ["_id"]
+    else:
+        where = [table.c[k] == sa.bindparam(f"k_{k}") for k in p.kind.key]
+        keys = list(p.kind.key)
+    stmt = sa.update(table).where(*where).values({c: sa.bindparam(f"v_{c}") for c in values})
+    recs = []
+    for r in _records(p.changed):
+        rec = {f"v_{c}": r[c] for c in values}
+        if len(pk) == 1:
+            rec["_id"] = r["_id"]
+        else:
+            rec.update({f"k_{k}": r[k] for k in keys})
+        recs.append(rec)
+    session.connection().execute(stmt, recs)
+
+
 def apply(session: Session, p: Plan, file_name: str = "") -> None:
     """Write the plan's inserts and updates in the session's transaction.
 
@@ -173,21 +196,7 @@ def apply(session: Session, p: Plan, file_name: str = "") -> None:
             if len(p.added):
                 _insert(session, table, p.added)
             if len(p.changed):
-                values = [
-                    c
-                    for c in p.changed.columns
-                    if c not in ("_id", *p.kind.key, *p.kind.insert_only)
-                ]
-                stmt = (
-                    sa.update(table)
-                    .where(_pk(table) == sa.bindparam("_id"))
-                    .values({c: sa.bindparam(f"v_{c}") for c in values})
-                )
-                recs = [
-                    {"_id": r["_id"], **{f"v_{c}": r[c] for c in values}}
-                    for r in _records(p.changed)
-                ]
-                session.connection().execute(stmt, recs)
+                _update(session, p)
     except IntegrityError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise reject(

@@ -413,3 +413,17 @@ def test_large_files_keep_spreadsheet_row_numbers(engine):
         _import(engine, "observations", data, "big.csv")
     texts = [str(p) for p in caught.value.problems]
     assert texts == ["row 2502, column `numerator`: 'oops' is not a number"]  # blank row skipped
+
+
+def test_event_counts_update_in_place(engine):
+    load_examples(engine)
+    rows = [["event", "held_on", "staff_group", "attendees"],
+            ["Spring learning session", "12/06/2024", "Estates and Ancillary", "20"],
+            ["Spring learning session", "2024-06-12", "Medical and Dental", "3"]]  # fmt: skip
+    result = _import(engine, "event_group_counts", csv_bytes(rows), "counts.csv")
+    assert result.counts == {"added": 1, "changed": 1, "unchanged": 0}
+    with engine.connect() as c:
+        got = dict(
+            c.execute(sa.text("SELECT staff_group_code, attendees FROM event_group_count")).all()
+        )
+    assert got == {"estates_ancillary": 20, "medical_dental": 3}
