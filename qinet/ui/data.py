@@ -38,7 +38,8 @@ from qinet.ui.components import md_escape
 from qinet.ui.state import PageContext
 
 MDC = "mdc"
-CHECKED_KEY = "_data_checked"  # (kind, digest) of the file that passed its dry run
+CHECKED_KEY = "_data_checked"  # (kind, digest, …) of the file that passed its dry run
+CHECK_CACHE_KEY = "_data_check"  # ((token, data version), Result or ImportRejected)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -183,12 +184,22 @@ def _importer(ctx: PageContext) -> None:
         return
     digest = hashlib.sha256(b"".join(f.getvalue() for f in files)).hexdigest()
     token = (kind, digest, project, add_orgs)
-    try:
-        result = _run(ctx, kind, files, project, add_orgs, dry_run=True)
-    except ImportRejected as exc:
+    with ctx.engine.connect() as conn:
+        version = audit_log.current_version(conn)
+    cached = st.session_state.get(CHECK_CACHE_KEY)
+    if cached is not None and cached[0] == (token, version):
+        outcome = cached[1]  # same file, same data: no need to check again on this rerun
+    else:
+        try:
+            outcome = _run(ctx, kind, files, project, add_orgs, dry_run=True)
+        except ImportRejected as exc:
+            outcome = exc
+        st.session_state[CHECK_CACHE_KEY] = ((token, version), outcome)
+    if isinstance(outcome, ImportRejected):
         st.session_state.pop(CHECKED_KEY, None)
-        _report(exc)
+        _report(outcome)
         return
+    result = outcome
     st.session_state[CHECKED_KEY] = token
     c = result.counts
     st.success(
@@ -214,6 +225,7 @@ def _importer(ctx: PageContext) -> None:
             return
         cache.clear_data_caches()
         st.session_state.pop(CHECKED_KEY, None)
+        st.session_state.pop(CHECK_CACHE_KEY, None)
         st.session_state["_data_done"] = done.summary()
         st.rerun()
 

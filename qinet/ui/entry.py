@@ -28,14 +28,14 @@ def _done(message: str) -> None:
 
 
 def render(ctx: PageContext, measure_id: int, chart: ChartType) -> None:
-    """An expander with the entry form and the undo button (leads and admins only)."""
+    """A pop-over with the entry form and the undo button (leads and admins only)."""
     if not q.can_enter(ctx.viewer):
         return
     flash = st.session_state.pop(FLASH, None)
     if flash:
         st.success(md_escape(flash), icon=":material/check_circle:")
-    expander = st.expander("Enter or correct a value", icon=":material/edit:")
-    with expander, components.panel("Data entry"):
+    popover = st.popover("Enter or correct a value", icon=":material/edit:")
+    with popover, components.panel("Data entry"):
         ratio = chart in (ChartType.P, ChartType.U)
         with st.form(f"entry_{measure_id}", clear_on_submit=False, border=False):
             day = st.date_input(

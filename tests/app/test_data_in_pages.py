@@ -103,7 +103,7 @@ def test_lead_enters_a_value_and_undoes_it_viewer_sees_no_form(make_app, db_copy
     lead = "medicine.lead@demo.nhs.example"
     at = _open(make_app, "pages/measures.py", user=lead)
     label = at.selectbox(key="measure").value
-    assert any(e.label == "Enter or correct a value" for e in at.expander)
+    assert any(t.key == "entry_note" for t in at.text_input)
     box = (
         "entry_numerator"
         if any(t.key == "entry_numerator" for t in at.text_input)
@@ -135,4 +135,4 @@ def test_lead_enters_a_value_and_undoes_it_viewer_sees_no_form(make_app, db_copy
     engine.dispose()
     assert n == 0
     viewer = _open(make_app, "pages/measures.py", user="estates.viewer@demo.nhs.example")
-    assert not any(e.label == "Enter or correct a value" for e in viewer.expander)
+    assert not any(t.key == "entry_note" for t in viewer.text_input)
