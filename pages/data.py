@@ -1,3 +1,4 @@
-from qinet.ui import data, state
+from qinet.ui import data
+from qinet.ui.context import page_context
 
-data.render(state.page_context("Data", admin_only=True))
+data.render(page_context("Data", admin_only=True))

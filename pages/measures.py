@@ -1,3 +1,4 @@
-from qinet.ui import measures, state
+from qinet.ui import measures
+from qinet.ui.context import page_context
 
-measures.render(state.page_context("Measures"))
+measures.render(page_context("Measures"))

@@ -1,3 +1,4 @@
-from qinet.ui import overview, state
+from qinet.ui import overview
+from qinet.ui.context import page_context
 
-overview.render(state.page_context("Overview"))
+overview.render(page_context("Overview"))

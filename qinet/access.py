@@ -17,7 +17,7 @@ class Viewer:
     """The person using the dashboard and what they may see.
 
     Attributes:
-        user_key: Email (or OIDC subject) the role assignments are keyed by.
+        user_key: The verified email, else the stable sign-in id (audit trails name it).
         role: Their most powerful role.
         directorate_ids: Directorates whose rows they may see; ``None`` means all.
         programme_ids: Programmes whose rows they may see; ``None`` means all.

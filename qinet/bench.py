@@ -86,7 +86,7 @@ def run(suite: str, *, repeats: int = 7) -> int:
 
         return run_import_bench(repeats=min(repeats, 3))
     if suite == "pages":
-        from qinet.ui.bench_pages import page_cases
+        from qinet.bench_pages import page_cases
 
         cases = page_cases(repeats)
     else:

@@ -49,7 +49,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Default SPC rule set: MDC_2024 (Making Data Count 2024), PTD (NHSRplotthedots) "
         "or LIFE_QI.",
     ),
+    Setting(
+        "QINET_AUTH",
+        "auto",
+        "auto: sign-in when .streamlit/secrets.toml has an [auth] section, no sign-in only "
+        "over the synthetic demo data; none: allow no sign-in (everyone an admin) over real "
+        "data, for one analyst's laptop; oidc: refuse to start without a valid [auth] section.",
+    ),
 )
+
+AUTH_CHOICES = ("auto", "none", "oidc")
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class Settings:
     demo_seed: int
     create_demo: bool
     spc_preset: str
+    auth: str = "auto"
 
 
 def _int(environ: Mapping[str, str], name: str, default: str, minimum: int) -> int:
@@ -105,6 +115,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     create = environ.get("QINET_CREATE_DEMO", defaults["QINET_CREATE_DEMO"]).strip()
     if create not in ("0", "1"):
         raise ConfigError("QINET_CREATE_DEMO", f"must be 0 or 1, got {create!r}")
+    auth = environ.get("QINET_AUTH", defaults["QINET_AUTH"]).strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise ConfigError("QINET_AUTH", f"must be one of {', '.join(AUTH_CHOICES)}, got {auth!r}")
     return Settings(
         database_url=url,
         small_number_threshold=_int(
@@ -113,4 +126,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         demo_seed=_int(environ, "QINET_DEMO_SEED", defaults["QINET_DEMO_SEED"], 0),
         create_demo=create == "1",
         spc_preset=preset,
+        auth=auth,
     )

@@ -29,22 +29,6 @@ class DatabaseUnavailableError(QinetError):
         super().__init__(f"{setting}: {reason}")
 
 
-class ImportRowError(QinetError):
-    """One bad cell in an import file: names the row, the column and why."""
-
-    def __init__(self, row: int | None, column: str | None, reason: str) -> None:
-        self.row = row
-        self.column = column
-        self.reason = reason
-        where = []
-        if row is not None:
-            where.append(f"row {row}")
-        if column:
-            where.append(f"column '{column}'")
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {reason}" if prefix else reason)
-
-
 class InsufficientDataError(QinetError):
     """Too few points for what was asked (for example limits on a short series)."""
 
@@ -64,3 +48,11 @@ class NotPermittedError(QinetError):
 
 class NotFoundError(QinetError):
     """A requested record (measure, project, programme…) does not exist or is out of scope."""
+
+
+class PhaseBreakError(QinetError):
+    """A phase break cannot be confirmed or undone as asked (the message says why)."""
+
+
+class DatabaseNotEmptyError(QinetError):
+    """Demo data may only be written into an empty database."""

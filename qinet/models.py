@@ -599,10 +599,13 @@ class MilestoneRevision(Base):
 
 
 class UserRoleAssignment(Base):
-    """A role held by a signed-in user (by email or OIDC subject), optionally scoped.
+    """A role held by a person, optionally scoped; the person is named by ``key_type``.
 
+    ``key_type = 'subject'``: ``user_key`` is the stable id qinet shows a signed-in user
+    (``entra:<tid>/<oid>`` or ``<issuer>#<sub>``). ``key_type = 'email'``: ``user_key`` is
+    an email, matched (case-insensitively) only when the provider marks it verified.
     A directorate lead or viewer row names a directorate; a programme lead row names
-    a programme. A user may hold several rows (several directorates).
+    a programme. A person may hold several rows (several directorates).
     """
 
     __tablename__ = "user_role"
@@ -616,10 +619,14 @@ class UserRoleAssignment(Base):
             "role <> 'programme_lead' OR programme_id IS NOT NULL",
             name="programme_lead_names_programme",
         ),
+        sa.CheckConstraint("key_type IN ('email', 'subject')", name="key_type_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    key_type: Mapped[str] = mapped_column(
+        sa.String(16), default="email", server_default="email"
+    )
     role: Mapped[Role] = mapped_column(enum_column(Role))
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"))

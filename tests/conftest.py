@@ -268,8 +268,28 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"qinet PostgreSQL tests: throwaway cluster from {bindir} ({_pg_version(bindir)})"
 
 
+def _counted(terminalreporter, pick) -> tuple[int, int]:  # noqa: ANN001
+    """(ran, skipped) among the test reports that ``pick`` selects."""
+    ran = skipped = 0
+    for outcome, reports in terminalreporter.stats.items():
+        for r in reports:
+            if not hasattr(r, "nodeid") or not pick(r):
+                continue
+            if outcome == "skipped":
+                skipped += 1
+            elif outcome in ("passed", "failed", "error") and r.when == "call":
+                ran += 1
+    return ran, skipped
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
-    """Confirm at the end of the run whether PostgreSQL tests actually ran."""
+    """Say how many browser and PostgreSQL tests ran (and were skipped), and on what."""
+    e2e = _counted(terminalreporter, lambda r: "e2e" in getattr(r, "keywords", {}))
+    pg = _counted(terminalreporter, lambda r: "postgresql" in r.nodeid)
+    terminalreporter.write_line(
+        f"qinet: {e2e[0]} browser (e2e) tests ran, {e2e[1]} skipped; "
+        f"{pg[0]} PostgreSQL tests ran, {pg[1]} skipped"
+    )
     if _PG_USED:
         terminalreporter.write_line(f"qinet: PostgreSQL tests ran against {_PG_USED[0]}")
     else:

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from alembic import command
 from qinet import db
@@ -41,7 +42,7 @@ def test_upgrade_is_idempotent_and_records_head(db_url: str) -> None:
         db.create_schema(engine)
         with engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0004"
+        assert version == ScriptDirectory.from_config(db.alembic_config(engine)).get_current_head()
     finally:
         engine.dispose()
 

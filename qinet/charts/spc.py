@@ -17,18 +17,25 @@ A chart never queries: annotations and milestones arrive as small frames.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from qinet.charts.palette import MDC_PALETTE, POINT_TYPE_LABELS, Palette
+from qinet.charts.text import (  # noqa: F401 - alt_text, chart_dates, fmt_value re-exported
+    LABEL_CHARS,
+    alt_text,
+    chart_dates,
+    date_label,
+    fmt_value,
+    hover_text,
+    safe,
+    short,
+)
 from qinet.domain import AnnotationKind, PointType
 
 WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
-LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
 COMPACT_HEIGHT = 250
 FULL_HEIGHT = 480
 GRID_COLOUR = "#e8edee"  # NHS grey 5 tint: quiet gridlines
@@ -50,47 +57,6 @@ _LINES = (
 
 
 # --- text helpers -------------------------------------------------------------------------
-
-
-def _safe(text: object) -> str:
-    """Data-derived text made inert for Plotly's small HTML subset."""
-    return escape(str(text), quote=False)
-
-
-def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def fmt_value(value: float, *, percent: bool = False) -> str:
-    """A value as people read it: ``21.3``, ``1,234``, ``0.125`` or ``12.5%``.
-
-    Args:
-        value: The number (NaN shows as an en dash).
-        percent: Show a proportion as a percentage.
-
-    Returns:
-        The formatted text.
-    """
-    if value is None or not np.isfinite(value):
-        return "–"
-    if percent:
-        return f"{value * 100:.1f}%"
-    a = abs(value)
-    if a >= 1000:
-        return f"{value:,.0f}"
-    if a >= 10:
-        return f"{value:.1f}"
-    if a >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def _date_label(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
 
 
 def _x_values(result: pd.DataFrame) -> tuple[np.ndarray, bool]:
@@ -132,51 +98,6 @@ def _trace_maker(n: int):  # noqa: ANN202 - returns a dict factory
         return {"type": kind, **kwargs}
 
     return make
-
-
-def _hover(
-    result: pd.DataFrame, centre_col: str, centre_name: str, unit: str, percent: bool
-) -> list[str]:
-    """Hover text per point: date, value, point type, reason, centre and limits."""
-    n = len(result)
-    unit_text = f" {_safe(unit)}" if unit and not percent else ""
-    dates = result["date"] if "date" in result else pd.Series([pd.NaT] * n)
-    labels = [_date_label(d) or f"Point {i + 1}" for i, d in enumerate(dates)]
-    values = result["value"].to_numpy(dtype=float)
-    pts = (
-        result["point_type"].astype(str).to_numpy()
-        if "point_type" in result
-        else np.full(n, PointType.COMMON_CAUSE.value, dtype=object)
-    )
-    reasons = result["reason"].astype(str).to_numpy() if "reason" in result else np.full(n, "")
-    excluded = (
-        result["excluded"].to_numpy(dtype=bool) if "excluded" in result else np.zeros(n, bool)
-    )
-    centre = result[centre_col].to_numpy(dtype=float)
-    has_limits = "upl" in result and "lpl" in result
-    lpl = result["lpl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
-    upl = result["upl"].to_numpy(dtype=float) if has_limits else np.full(n, np.nan)
-    type_labels = {k.value: POINT_TYPE_LABELS[k] for k in PointType}
-    out = []
-    for i in range(n):
-        lines = [
-            f"<b>{labels[i]}</b>",
-            f"Value: {fmt_value(values[i], percent=percent)}{unit_text}",
-            type_labels[pts[i]],
-        ]
-        if reasons[i]:
-            lines += ["• " + _safe(part) for part in reasons[i].split("; ") if part]
-        if excluded[i]:
-            lines.append("Excluded from the limits and rules (ghosted)")
-        extra = f"{centre_name} {fmt_value(centre[i], percent=percent)}"
-        if np.isfinite(lpl[i]) and np.isfinite(upl[i]):
-            extra += (
-                f" · limits {fmt_value(lpl[i], percent=percent)} to "
-                f"{fmt_value(upl[i], percent=percent)}"
-            )
-        lines.append(extra)
-        out.append("<br>".join(lines))
-    return out
 
 
 def _phase_traces(
@@ -333,10 +254,10 @@ def _add_annotations(
         kind = str(row.kind)
         title = str(getattr(row, "title", "") or "")
         detail = str(getattr(row, "detail", "") or "")
-        text = _KIND_SHORT[kind] if compact else _safe(_short(title or _KIND_SHORT[kind]))
-        hover = f"<b>{_safe(_date_label(when))}</b><br>{_safe(title)}"
+        text = _KIND_SHORT[kind] if compact else safe(short(title or _KIND_SHORT[kind]))
+        hover = f"<b>{safe(date_label(when))}</b><br>{safe(title)}"
         if detail:
-            hover += "<br>" + _safe(_short(detail, 160))
+            hover += "<br>" + safe(short(detail, 160))
         fig.add_annotation(
             x=px,
             y=py,
@@ -431,10 +352,10 @@ def _add_phase_breaks(
             when = pd.Timestamp(x[pos - 1]) + (pd.Timestamp(x[pos]) - pd.Timestamp(x[pos - 1])) / 2
         elif pos > 0:
             when = x[pos] - 0.5
-        label = f"Phase {k + 2}" + (f": {_safe(_short(title, 28))}" if title else "")
-        hover = f"New phase from {_safe(_date_label(x[pos]) if dated else pos + 1)}"
+        label = f"Phase {k + 2}" + (f": {safe(short(title, 28))}" if title else "")
+        hover = f"New phase from {safe(date_label(x[pos]) if dated else pos + 1)}"
         if detail:
-            hover += "<br>" + _safe(_short(detail, 160))
+            hover += "<br>" + safe(short(detail, 160))
         _vline(fig, when, palette.phase, "solid", label, "phase_break", hover, compact)
 
 
@@ -455,8 +376,8 @@ def _add_milestones(
         if not first <= when <= last:
             continue
         title = str(getattr(row, "title", "") or "Milestone")
-        label = "◆ " + _safe(_short(title, 30))
-        hover = f"Milestone: {_safe(title)}<br>{_safe(_date_label(when))}"
+        label = "◆ " + safe(short(title, 30))
+        hover = f"Milestone: {safe(title)}<br>{safe(date_label(when))}"
         _vline(fig, when, palette.milestone, "dot", label, "milestone", hover, compact, 0.55)
 
 
@@ -548,17 +469,17 @@ def build(
                 meta={"role": "values"},
             )
         )
-        hover = _hover(result, centre_col, centre_name, unit, percent)
+        hover = hover_text(result, centre_col, centre_name, unit, percent)
         _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
         _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
         _add_milestones(fig, x, dated, milestones, palette, compact)
         _add_suggestions(fig, suggested_breaks, palette, compact)
         _add_annotations(fig, result, x, dated, annotations, palette, compact)
-    heading = f"<b>{_safe(title)}</b>"
+    heading = f"<b>{safe(title)}</b>"
     layout = dict(
         title={
             "text": heading,
-            "subtitle": {"text": _safe(subtitle)} if subtitle else None,
+            "subtitle": {"text": safe(subtitle)} if subtitle else None,
             "font": {"size": 13 if compact else 17, "color": palette.text},
             "x": 0,
             "xanchor": "left",
@@ -574,7 +495,7 @@ def build(
         hoverlabel={"align": "left"},
         font={"color": palette.text},
         yaxis={
-            "title": {"text": "" if compact else _safe(unit)},
+            "title": {"text": "" if compact else safe(unit)},
             "zeroline": False,
             "gridcolor": GRID_COLOUR,
             "automargin": True,
@@ -645,77 +566,3 @@ def figure(
     )
 
 
-def alt_text(
-    result: pd.DataFrame,
-    *,
-    title: str,
-    unit: str = "",
-    chart: str = "SPC chart",
-    percent: bool = False,
-) -> str:
-    """A screen-reader description of a chart built from ``result``.
-
-    Args:
-        result: An SPC or run-chart result frame (with ``point_type`` and ``reason``).
-        title: The measure's name.
-        unit: The unit of the values.
-        chart: What kind of chart, e.g. ``"XmR chart"``.
-        percent: Values are proportions shown as percentages.
-
-    Returns:
-        A few plain sentences: points and dates, the latest centre line and limits,
-        counts of special-cause points and the latest signal.
-    """
-    n = len(result)
-    if n == 0:
-        return f"{chart} of {title}: no data yet."
-    values = result["value"].to_numpy(dtype=float)
-    shown = int(np.isfinite(values).sum())
-    dates = pd.to_datetime(result["date"]) if "date" in result else pd.Series([pd.NaT] * n)
-    span = ""
-    if dates.notna().any():
-        span = f" from {_date_label(dates.min())} to {_date_label(dates.max())}"
-    last = result.iloc[-1]
-    centre_col = "mean" if "mean" in result else "median"
-    parts = [f"{chart} of {title}: {shown} points{span}."]
-    phases = int(result["phase"].max()) + 1 if "phase" in result else 1
-    if phases > 1:
-        parts.append(f"{phases} phases; the latest phase is described.")
-    u = f" {unit}" if unit and not percent else ""
-    centre = f"{centre_col} {fmt_value(float(last[centre_col]), percent=percent)}{u}"
-    if "lpl" in result and np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
-        centre += (
-            f", process limits {fmt_value(float(last['lpl']), percent=percent)} to "
-            f"{fmt_value(float(last['upl']), percent=percent)}"
-        )
-    parts.append(f"Latest value {fmt_value(float(last['value']), percent=percent)}{u}; {centre}.")
-    pt = result["point_type"].astype(str) if "point_type" in result else pd.Series([], dtype=str)
-    counts = {k: int((pt == k.value).sum()) for k in PointType}
-    special = n - counts[PointType.COMMON_CAUSE] if len(pt) else 0
-    if special:
-        parts.append(
-            f"{special} special-cause points: {counts[PointType.IMPROVEMENT]} improvement, "
-            f"{counts[PointType.CONCERN]} concern, "
-            f"{counts[PointType.NEUTRAL_HIGH] + counts[PointType.NEUTRAL_LOW]} neutral."
-        )
-    else:
-        parts.append("No special-cause points.")
-    reasons = result["reason"].astype(str) if "reason" in result else pd.Series([], dtype=str)
-    flagged = reasons[reasons != ""]
-    if len(flagged):
-        parts.append(f"Latest signal: {flagged.iloc[-1]}.")
-    return " ".join(parts)
-
-
-def chart_dates(result: pd.DataFrame) -> list[date]:
-    """The period dates of a result, for pickers (e.g. where a phase break may start).
-
-    Args:
-        result: An engine result frame with a ``date`` column.
-
-    Returns:
-        The dates, in order (missing dates left out).
-    """
-    if "date" not in result:
-        return []
-    return [d.date() for d in pd.to_datetime(result["date"]).dropna()]

@@ -79,7 +79,7 @@ from qinet.domain import (
     SurveyKind,
     WaveKind,
 )
-from qinet.errors import QinetError
+from qinet.errors import DatabaseNotEmptyError  # noqa: F401 - re-exported (raised here)
 
 # The fixed "today" of the demo world: every date is laid out relative to it.
 DEMO_TODAY = date(2025, 9, 30)
@@ -97,10 +97,6 @@ DEMO_USERS: Mapping[str, tuple[Role, tuple[str, ...]]] = MappingProxyType(
         "estates.viewer@demo.nhs.example": (Role.VIEWER, ("Estates & Facilities",)),
     }
 )
-
-
-class DatabaseNotEmptyError(QinetError):
-    """Demo data may only be written into an empty database."""
 
 
 # --- Size specification --------------------------------------------------------------------

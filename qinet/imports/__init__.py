@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from qinet.imports import audit, mdc, workforce
-from qinet.imports.kinds import KINDS, Context, Kind, build_rows
+from qinet.imports.catalogue import KINDS
+from qinet.imports.kinds import Context, Kind, build_rows
 from qinet.imports.problems import ImportRejected, Problem, reject
 from qinet.imports.reading import read_upload
 from qinet.imports.validation import check, match_columns, validate

@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qinet import models as m
+from qinet.imports.catalogue import KINDS
 from qinet.imports.fields import Field
-from qinet.imports.kinds import KINDS, Context
+from qinet.imports.kinds import Context
 from qinet.imports.problems import ImportRejected, Problem
 
 METRIC_FIELDS = (

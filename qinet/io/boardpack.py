@@ -71,6 +71,42 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """One titled block a page's view model hands to the pack unchanged.
+
+    Attributes:
+        heading: Sub-heading.
+        sentences: Plain-English statements printed above it (escaped).
+        table: Display-ready table, or None.
+        chart: The chart, or None.
+        notes: Small print under the table.
+        empty: What to print when the table has no rows.
+    """
+
+    heading: str
+    sentences: Sequence[str] = ()
+    table: pd.DataFrame | None = None
+    chart: ChartBlock | None = None
+    notes: Sequence[str] = ()
+    empty: str = "None."
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """A page's part of the pack (Engagement, Capability, Projects…): its sections in order.
+
+    Attributes:
+        key: Anchor id in the document, e.g. ``engagement``.
+        title: Part heading.
+        sections: The page's sections.
+    """
+
+    key: str
+    title: str
+    sections: Sequence[PackSection] = ()
+
+
+@dataclass(frozen=True)
 class Icons:
     """The icon artwork and words for each state value (from ``qinet.charts.icons``)."""
 
@@ -105,6 +141,9 @@ class BoardPack:
         reach_note: A line on how reach is defined and suppressed.
         plan_due: Milestones due soon (display columns).
         plan_late: Late milestones (display columns).
+        plan_sections: The Timeline view's sections; when given they replace
+            ``plan_due`` / ``plan_late`` in the Plan part.
+        parts: Further parts from other pages' view models, in order.
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
     """
@@ -127,6 +166,8 @@ class BoardPack:
     reach_note: str = ""
     plan_due: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan_late: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan_sections: Sequence[PackSection] = ()
+    parts: Sequence[PackPart] = ()
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
 
@@ -297,6 +338,21 @@ def _chart(block: ChartBlock) -> str:
     )
 
 
+def section_html(sec: PackSection) -> str:
+    """One section: heading, sentences, chart, table and notes (data text escaped)."""
+    text = "".join(f"<p>{escape(t)}</p>" for t in sec.sentences)
+    chart = _chart(sec.chart) if sec.chart is not None else ""
+    table = table_html(sec.table, empty=sec.empty) if sec.table is not None else ""
+    notes = "".join(f'<p class="meta">{escape(t)}</p>' for t in sec.notes)
+    return f"<h3>{escape(sec.heading)}</h3>{text}{chart}{table}{notes}"
+
+
+def _part_html(part: PackPart) -> str:
+    body = "".join(section_html(sec) for sec in part.sections)
+    return (f'<section id="{escape(part.key)}" class="break"><h2>{escape(part.title)}</h2>'
+            f"{body}</section>")  # fmt: skip
+
+
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained HTML document.
 
@@ -334,6 +390,12 @@ def render_html(pack: BoardPack) -> str:
         safe = pack.script.replace("</script", "<\\/script")
         script = f'<script type="text/javascript">{safe}</script>'
     reach_chart = _chart(pack.reach_chart) if pack.reach_chart is not None else ""
+    plan = "".join(section_html(sec) for sec in pack.plan_sections) or (
+        "<h3>Milestones due in the next 30 days</h3>"
+        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
+        "<h3>Late milestones</h3>"
+        f"{table_html(pack.plan_late, empty='No milestones are late.')}"
+    )
     title = f"{PACK_TITLE}: {pack.filters}"
     return (
         "<!DOCTYPE html>\n"
@@ -357,12 +419,9 @@ def render_html(pack: BoardPack) -> str:
         f'<section id="reach" class="break"><h2>Reach by staff group</h2>{under}{reach_chart}'
         f"{table_html(pack.reach, numeric=('engaged', 'headcount', 'rate'))}"
         f"<p class=\"meta\">{escape(pack.reach_note)}</p></section>"
-        f'<section id="plan" class="break"><h2>Plan</h2>'
-        "<h3>Milestones due in the next 30 days</h3>"
-        f"{table_html(pack.plan_due, empty='No milestones due in the next 30 days.')}"
-        "<h3>Late milestones</h3>"
-        f"{table_html(pack.plan_late, empty='No milestones are late.')}</section>"
-        f'<section id="extracts"><h2>Data extracts</h2>'
+        f'<section id="plan" class="break"><h2>Plan</h2>{plan}</section>'
+        + "".join(_part_html(part) for part in pack.parts)
+        + f'<section id="extracts"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"
         "</body></html>\n"

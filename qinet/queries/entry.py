@@ -21,7 +21,8 @@ from qinet.domain import Frequency, Role
 from qinet.errors import NotFoundError, NotPermittedError
 from qinet.filters import Filters
 from qinet.imports import audit
-from qinet.imports.kinds import KINDS, check_observations
+from qinet.imports.catalogue import KINDS
+from qinet.imports.kinds_projects import check_observations
 from qinet.imports.problems import ImportRejected
 from qinet.imports.validation import Matched, check
 from qinet.models import ImportLog, Measure, Observation, Project

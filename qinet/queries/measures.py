@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from qinet.access import Viewer
 from qinet.domain import AnnotationKind
-from qinet.errors import NotFoundError, NotPermittedError, QinetError
+from qinet.errors import NotFoundError, NotPermittedError, PhaseBreakError
 from qinet.filters import Filters
 from qinet.imports.audit import bump_version
 from qinet.models import Annotation, Measure, Milestone, Observation, Project
@@ -30,10 +30,6 @@ from qinet.queries.scope import date_bounds, frame, scoped_projects
 REASON_MAX_CHARS = 2000  # the detail text of a phase-break annotation
 TITLE_MAX_CHARS = 200  # Annotation.title is String(200)
 NO_FILTERS = Filters()
-
-
-class PhaseBreakError(QinetError):
-    """A phase break cannot be confirmed or undone as asked (the message says why)."""
 
 
 def _in_scope(viewer: Viewer, f: Filters) -> sa.ColumnElement[bool]:

@@ -1,19 +1,26 @@
-"""The cached engine and cached data loaders (the only place that caches).
+"""The cached engine, the dataset facts, and cache housekeeping (the only place that caches).
 
-``engine()`` is a resource (one per database URL per process); data loaders are
-``st.cache_data`` keyed by the URL, the viewer and the filters, so two users
-with different scopes never share a cached frame.
+The engine is a resource, one per database URL per process. Data loaders are
+``st.cache_data`` keyed by the URL, the viewer and the filters, and read through
+``engine_for(url)``: the engine of exactly the URL they are keyed by, never one
+re-read from the environment behind the cache's back.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from qinet import db
 from qinet.config import Settings, load_settings
+from qinet.imports.audit import current_version
+from qinet.queries import reference
 
 
 def settings() -> Settings:
@@ -21,50 +28,76 @@ def settings() -> Settings:
     return load_settings(os.environ)
 
 
-@st.cache_resource(show_spinner="Opening the database…", on_release=lambda e: e.dispose())
-def _engine(url: str, seed: int, create_demo: bool) -> Engine:
-    engine = db.make_engine(url)
+@st.cache_resource(show_spinner=False, on_release=lambda e: e.dispose())
+def engine_for(url: str) -> Engine:
+    """The process's engine (connection pool) for ``url``; loaders keyed by ``url`` use it.
+
+    Raises:
+        DatabaseUnavailableError: The database cannot be reached or written.
+    """
+    return db.make_engine(url)
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _prepared(url: str, seed: int, create_demo: bool) -> bool:
+    engine = engine_for(url)
     if create_demo:
         db.ensure_demo_data(engine, seed)
     else:
         db.create_schema(engine)
-    return engine
+    return True
 
 
-def engine() -> Engine:
-    """The engine for ``QINET_DATABASE_URL``, migrated and (first start) seeded with demo data.
+def open_engine(s: Settings) -> Engine:
+    """The engine for ``s.database_url``, migrated and (first start) seeded with demo data.
 
     Raises:
-        ConfigError: A setting is malformed.
         DatabaseUnavailableError: The database cannot be reached or written.
     """
-    s = settings()
-    eng = _engine(s.database_url, s.demo_seed, s.create_demo)
-    _follow_data_version(s.database_url, eng)
+    _prepared(s.database_url, s.demo_seed, s.create_demo)
+    eng = engine_for(s.database_url)
+    follow_data_version(s.database_url, eng)
     return eng
 
 
 _SEEN_VERSION: dict[str, int] = {}
+_SEEN_LOCK = threading.Lock()
 
 
-def _follow_data_version(url: str, eng: Engine) -> None:
-    """Clear cached data when the data version moved (an import or entry, any process).
+def follow_data_version(url: str, eng: Engine) -> None:
+    """Clear cached data when the data version moved (an import or entry, in any process).
 
-    One single-row read per call; imports and entries bump the version in their own
-    transaction, so the next rerun after any write reads fresh data (no timer).
+    Called on every rerun (``open_engine``): one single-row primary-key read. Imports,
+    entries and phase-break confirmations bump the version in their own transaction,
+    so the next rerun after any write — in this process, another one or another
+    replica sharing the database — reads fresh data; no timer is involved.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from qinet.imports.audit import current_version
-
     try:
         with eng.connect() as conn:
             version = current_version(conn)
     except SQLAlchemyError:
-        return
-    if _SEEN_VERSION.setdefault(url, version) != version:
-        _SEEN_VERSION[url] = version
-        st.cache_data.clear()
+        return  # an unreachable database shows up in the page's own read
+    with _SEEN_LOCK:  # one session clears; the others wait and then see a cleared cache
+        if _SEEN_VERSION.setdefault(url, version) != version:
+            _SEEN_VERSION[url] = version
+            st.cache_data.clear()
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What the data says about itself: its "today", whether it is synthetic, its first year."""
+
+    reference_date: date
+    synthetic: bool
+    first_year: int
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def dataset_facts(url: str, today: date) -> DatasetFacts:
+    """Reference date, synthetic flag and first programme year of the database at ``url``."""
+    with db.session_scope(engine_for(url)) as s:
+        ref = reference.reference_date(s, today)
+        return DatasetFacts(ref, db.is_synthetic(s), reference.first_programme_year(s, ref))
 
 
 def clear_data_caches() -> None:

@@ -11,20 +11,47 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
+from qinet.db import PROJECT_ROOT
 from qinet.errors import InsufficientDataError, NotFoundError, NotPermittedError, QinetError
-from qinet.filters import Filters
 from qinet.io.export import extract_filename, to_csv_bytes
+from qinet.views.base import ViewContext
 
 log = logging.getLogger("qinet.ui")
 
-SYNTHETIC_KEY = "_qinet_synthetic"  # set by state.page_context for this session
-SCOPE_KEY = "_qinet_scope"  # a scoped viewer's areas, e.g. "Medicine" (state.scope_label)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
 def md_escape(text: str) -> str:
     """Escape Markdown so data-derived text is shown literally (never as links or markup)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_literal(text: str) -> str:
+    """User-supplied text (a claimed name or email) as an inline code span: never a link."""
+    return "`" + " ".join(text.replace("`", "'").split())[:200] + "`"
+
+
+def _blank() -> None:
+    """The page run while the app is stopped or signed out (nothing to show)."""
+
+
+def hide_pages() -> None:
+    """Register hidden blank pages only, so no page list (not even ``pages/``) is shown.
+
+    One blank page per ``pages/`` script keeps a deep link (``/measures``) quiet
+    instead of Streamlit's "Page not found" dialog.
+    """
+    stems = sorted(p.stem for p in (PROJECT_ROOT / "pages").glob("*.py"))
+    pages = [st.Page(_blank, title="qinet", default=True)]
+    pages += [st.Page(_blank, title="qinet", url_path=stem) for stem in stems]
+    st.navigation(pages, position="hidden")
+
+
+def halt(message: str) -> None:
+    """Stop the app with one line (a setup problem): no page list, nothing else served."""
+    hide_pages()
+    st.error(message, icon=":material/block:")
+    st.stop()
 
 
 @contextmanager
@@ -58,47 +85,36 @@ def panel(name: str) -> Iterator[None]:
 
 def download_csv(
     df: pd.DataFrame,
-    f: Filters,
+    view: ViewContext,
     name: str,
     *,
-    today,
     label: str = "Download CSV",
     key: str | None = None,
 ) -> None:
     """A download button for exactly the data behind a table or chart.
 
     The CSV is encoded only when the button is clicked, so large extracts cost
-    nothing on reruns and are not held in session memory.
+    nothing on reruns and are not held in session memory. The file name says the
+    scoped filter description (a Medicine lead's file says "Medicine", not
+    "Whole network") and whether the data are synthetic.
 
     Args:
         df: The frame on screen (already scoped, filtered and suppressed).
-        f: The filters applied (their description heads the file and names it).
+        view: The request (``ctx.view``): scoped description, date, synthetic flag.
         name: Page or panel name used in the file name.
-        today: Extract date for the file name.
         label: Button text.
         key: Widget key when a page has several downloads of the same name.
     """
-    synthetic = bool(st.session_state.get(SYNTHETIC_KEY, False))
     frame = df.copy()  # the bytes are made on click, from the frame as shown now
     st.download_button(
         label,
         data=lambda: to_csv_bytes(frame),
-        file_name=extract_filename(name, describe_for_file(f), today, synthetic=synthetic),
+        file_name=extract_filename(name, view.describe(), view.today, synthetic=view.synthetic),
         mime="text/csv",
         key=key or f"dl_{name}",
         on_click="ignore",
         icon=":material/download:",
     )
-
-
-def with_scope(description: str, scope: str) -> str:
-    """A filter description naming a scoped viewer's areas instead of "Whole network"."""
-    return description.replace("Whole network", scope, 1) if scope else description
-
-
-def describe_for_file(f: Filters) -> str:
-    """``f.describe()`` for this session's viewer (see ``with_scope``)."""
-    return with_scope(f.describe(), st.session_state.get(SCOPE_KEY, ""))
 
 
 def kpi(column, label: str, value: str, delta: str | None = None, help: str | None = None,

@@ -8,6 +8,7 @@ file imports touch reference data and thousands of rows at once, so they stay wi
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -35,7 +36,7 @@ from qinet.queries.scope import scoped_projects
 from qinet.stats.rules import DEFAULT_SPC_PRESET, SPC_PRESETS
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 
 MDC = "mdc"
 CHECKED_KEY = "_data_checked"  # (kind, digest, …) of the file that passed its dry run
@@ -44,7 +45,7 @@ CHECK_CACHE_KEY = "_data_check"  # ((token, data version), Result or ImportRejec
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
@@ -94,7 +95,7 @@ def _problem_text(p: Problem) -> str:
     return (", ".join(where) + ": " if where else "") + md_escape(p.reason)
 
 
-def _report(exc: ImportRejected) -> None:
+def _report(ctx: PageContext, exc: ImportRejected) -> None:
     """Every problem as row, column and reason (listed, capped, counted; all in the CSV)."""
     st.error(
         md_escape(exc.summary()) + " Nothing was written. Fix these rows and upload the "
@@ -113,13 +114,10 @@ def _report(exc: ImportRejected) -> None:
             "Problem": [p.reason for p in exc.problems],
         }
     )
+    # About the uploaded file, not the sidebar's filters: named for the whole network, today.
+    view = replace(ctx.view, filters=Filters(), today=date.today())
     components.download_csv(
-        table,
-        Filters(),
-        "import-problems",
-        today=date.today(),
-        label="Problems CSV",
-        key="dl_import_problems",
+        table, view, "import-problems", label="Problems CSV", key="dl_import_problems"
     )
 
 
@@ -197,7 +195,7 @@ def _importer(ctx: PageContext) -> None:
         st.session_state[CHECK_CACHE_KEY] = ((token, version), outcome)
     if isinstance(outcome, ImportRejected):
         st.session_state.pop(CHECKED_KEY, None)
-        _report(outcome)
+        _report(ctx, outcome)
         return
     result = outcome
     st.session_state[CHECKED_KEY] = token
@@ -221,7 +219,7 @@ def _importer(ctx: PageContext) -> None:
         try:
             done = _run(ctx, kind, files, project, add_orgs, dry_run=False)
         except ImportRejected as exc:
-            _report(exc)
+            _report(ctx, exc)
             return
         cache.clear_data_caches()
         st.session_state.pop(CHECKED_KEY, None)
@@ -267,9 +265,8 @@ def _audit(ctx: PageContext) -> None:
     shown["Undone at"] = pd.to_datetime(shown["Undone at"]).dt.strftime("%d %b %Y %H:%M").fillna("")
     shown["SHA-256"] = shown["SHA-256"].str[:12]
     st.dataframe(shown, hide_index=True, width="stretch", key="audit_table")
-    components.download_csv(
-        log, ctx.filters, "audit-log", today=ctx.today, label="Audit log CSV", key="dl_audit"
-    )
+    view = replace(ctx.view, filters=Filters())  # the log is not filtered by the sidebar
+    components.download_csv(log, view, "audit-log", label="Audit log CSV", key="dl_audit")
 
 
 def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
@@ -292,9 +289,8 @@ def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
             )
             components.download_csv(
                 check.rows,
-                ctx.filters,
+                ctx.view,
                 f"data-quality-{check.key}",
-                today=ctx.today,
                 label="Download list",
                 key=f"dl_dq_{check.key}",
             )
@@ -340,12 +336,10 @@ def render(ctx: PageContext) -> None:
                 hide_index=True,
                 width="stretch",
             )
-        components.download_csv(completeness, ctx.filters, "data-quality", today=ctx.today)
+        components.download_csv(completeness, ctx.view, "data-quality")
     with components.panel("Tables"):
         st.subheader("Tables")
         st.dataframe(counts, hide_index=True, width="content")
-        components.download_csv(
-            counts, ctx.filters, "data-tables", today=ctx.today, label="Table sizes CSV"
-        )
+        components.download_csv(counts, ctx.view, "data-tables", label="Table sizes CSV")
         if ctx.synthetic:
             st.caption("This database holds synthetic demo data created by `qinet demo`.")

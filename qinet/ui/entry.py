@@ -16,7 +16,7 @@ from qinet.imports.problems import ImportRejected
 from qinet.queries import entry as q
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
 
 FLASH = "_entry_flash"
 

@@ -10,36 +10,33 @@ leads and admins; everyone else sees them without controls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
-from qinet.charts import icons, runchart, spc
+from qinet.charts import icons, spc
 from qinet.charts.palette import POINT_TYPE_LABELS
-from qinet.domain import AnnotationKind, ChartType, ImprovementDirection, PointType
+from qinet.domain import ChartType, ImprovementDirection, PointType
 from qinet.filters import Filters
 from qinet.io.export import extract_filename
 from qinet.queries import measures as q
 from qinet.queries.projects import measure_label
 from qinet.stats import measure as sm
 from qinet.stats.rules import (
-    DEFAULT_SPC_PRESET,
-    MR_SCREEN,
     RUN_CHART_PRESETS,
     SPC_PRESETS,
-    XMR_LIMIT,
     RunChartRules,
     SpcRules,
 )
-from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
 from qinet.ui import cache, components, entry
 from qinet.ui.components import md_escape
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
+from qinet.views import measures as vm
+from qinet.views.measure_help import how_to_read
+from qinet.views.measures import ChartBundle, MeasureData
 
 MEASURE_KEY = "measure"  # URL-bound: ?measure=QI-0001 · Discharges before noon (%)
 PROJECT_KEY = "measure_project"
@@ -51,13 +48,6 @@ TABS = ("Chart", "All measures in this project")
 SEP = " · "
 SMALL_MULTIPLE_COLUMNS = 2
 
-_CHART_NAMES = {
-    ChartType.RUN: "Run chart",
-    ChartType.XMR: "XmR chart",
-    ChartType.P: "p chart (proportion)",
-    ChartType.U: "u chart (rate)",
-    ChartType.C: "c chart (count)",
-}
 _DIRECTION_TEXT = {
     ImprovementDirection.INCREASE: "higher is better",
     ImprovementDirection.DECREASE: "lower is better",
@@ -65,24 +55,12 @@ _DIRECTION_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class ChartBundle:
-    """What one measure's chart needs, cached together."""
-
-    header: dict
-    analysis: sm.MeasureAnalysis
-    suggestions: tuple[sm.Suggestion, ...]
-    breaks: pd.DataFrame
-    figure: go.Figure
-    alt: str
-
-
-# --- cached loaders -----------------------------------------------------------------------
+# --- cached loaders (the pipeline itself is qinet.views.measures) -------------------------
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         df = q.picker(s, viewer, f)
     df["project_label"] = df["project_code"] + SEP + df["project"]
     df["measure_label"] = [
@@ -95,193 +73,18 @@ def _picker(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
 @st.cache_data(ttl=600, show_spinner=False, max_entries=512)
 def _measure_data(
     url: str, viewer: Viewer, f: Filters, measure_id: int, today: date
-) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    with db.session_scope(cache.engine()) as s:
-        header = q.measure_header(s, viewer, measure_id, f)
-        obs = q.observations(s, viewer, measure_id, f, today)
-        notes = q.annotations(s, viewer, measure_id)
-        plan = q.milestones(s, viewer, measure_id)
-    return header, obs, notes, plan
-
-
-def _preset(key: str, chart: ChartType) -> SpcRules | RunChartRules:
-    if chart is ChartType.RUN:
-        return RUN_CHART_PRESETS.get(key, sm.FALLBACK_RUN_RULES)
-    return SPC_PRESETS.get(key, SPC_PRESETS[DEFAULT_SPC_PRESET])
-
-
-def _percent(chart: ChartType) -> bool:
-    return chart is ChartType.P
+) -> MeasureData:
+    return vm.load_measure(cache.engine_for(url), viewer, f, measure_id, today)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=512)
-def _chart(
-    url: str,
-    viewer: Viewer,
-    f: Filters,
-    measure_id: int,
-    today: date,
-    preset_key: str,
-    compact: bool,
-) -> ChartBundle:
-    header, obs, notes, plan = _measure_data(url, viewer, f, measure_id, today)
-    chart = ChartType(str(header["chart_type"]))
-    preset = _preset(preset_key, chart)
-    breaks = notes[notes["kind"] == AnnotationKind.PHASE_BREAK.value] if len(notes) else notes
-    analysis = sm.analyse_measure(
-        obs,
-        chart=chart,
-        direction=ImprovementDirection(str(header["improvement_direction"])),
-        target=header["target"],
-        preset=preset,
-        phase_starts=list(breaks["on_date"]) if len(breaks) else [],
-        excluded=list(obs.loc[obs["ghosted"].astype(bool), "period_start"]) if len(obs) else [],
-        baseline_points=header["baseline_points"],
-    )
-    changes = (
-        notes[notes["kind"].isin([AnnotationKind.PDSA.value, AnnotationKind.CHANGE_IDEA.value])]
-        if len(notes)
-        else notes
-    )
-    suggestions = tuple(
-        sm.suggest_phase_breaks(
-            analysis,
-            [(r.on_date, r.title) for r in changes.itertuples()] if len(changes) else [],
-            [(r.on_date, r.title) for r in plan.itertuples()] if len(plan) else [],
-        )
-    )
-    maker = spc if analysis.is_spc else runchart
-    name = str(header["measure"])
-    subtitle = f"{_CHART_NAMES[analysis.drawn_as]} · {analysis.preset.describe()}"
-    fig = maker.figure(
-        analysis.result,
-        title=name,
-        unit=str(header["unit"] or ""),
-        annotations=notes,
-        milestones=plan,
-        suggested_breaks=[] if compact else [s.on_date for s in suggestions if s.feasible],
-        subtitle=subtitle,
-        percent=_percent(chart),
-        compact=compact,
-    )
-    alt = maker.alt_text(
-        analysis.result, title=name, unit=str(header["unit"] or ""), percent=_percent(chart)
-    )
-    return ChartBundle(header, analysis, suggestions, breaks, fig, alt)
+def _chart(url: str, viewer: Viewer, f: Filters, measure_id: int, today: date, preset_key: str,
+           compact: bool) -> ChartBundle:  # fmt: skip
+    data = _measure_data(url, viewer, f, measure_id, today)
+    return vm.measure_chart(data, preset_key, compact=compact)
 
 
 # --- pieces -------------------------------------------------------------------------------
-
-
-def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
-    """Markdown explaining a preset's rules, generated from its fields.
-
-    Args:
-        rules: The preset shown.
-        chart: The chart type drawn (for how the limits are worked out).
-
-    Returns:
-        A few short paragraphs and a bullet list.
-    """
-    shapes = (
-        f"Special-cause points are coloured **and shaped**: "
-        f"{POINT_TYPE_LABELS[PointType.IMPROVEMENT].lower()} is a blue diamond, "
-        f"{POINT_TYPE_LABELS[PointType.CONCERN].lower()} an orange square, a neutral signal "
-        "(neither direction better) a purple triangle; common cause is a grey circle. "
-        "Hollow points are excluded from the calculations. Hover over a point to see its "
-        "value and why it is special."
-    )
-    if isinstance(rules, RunChartRules):
-        intro = "Each dot is one period; the solid line is the **median** of the phase."
-        if rules.method == "anhoej":
-            pct = f"{rules.crossings_quantile * 100:g}"
-            bullets = [
-                "an **unusually long run**: more points in a row on one side of the median "
-                "than round(log₂ n) + 3, where n is the number of points not on the median;",
-                "**too few crossings** of the median: fewer than the "
-                f"{pct}th percentile of a binomial distribution with n − 1 trials and "
-                "probability ½.",
-            ]
-        else:
-            bullets = [
-                f"a **shift**: {rules.shift} or more points in a row on one side of the median;",
-                f"a **trend**: {rules.trend} or more points in a row all going up or all going "
-                "down (repeated values are skipped);",
-                f"**too few or too many runs** for the number of points (checked for "
-                f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
-                f"an **astronomical point**: more than {ASTRONOMICAL_SIGMAS:g} sigma from the "
-                "median.",
-            ]
-        signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
-        tail = "Points on the median neither make nor break a run."
-        return "\n\n".join([intro, signals, shapes, tail, f"Source: {rules.source}."])
-    if chart is ChartType.XMR:
-        limits = (
-            f"the dashed **process limits** are the mean ± {XMR_LIMIT} × the average moving "
-            "range (the usual spread from one period to the next)"
-        )
-    else:
-        limits = (
-            "the dashed **process limits** are three standard deviations from the centre line "
-            "for each period's denominator (so they move when the denominator does)"
-        )
-    intro = (
-        f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
-        "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
-    )
-    bullets = [
-        "it is **outside a process limit**;",
-        f"it is part of a **shift**: {rules.shift} or more points in a row on the same side of "
-        "the mean;",
-        f"it is part of a **trend**: {rules.trend} or more points in a row all rising or all "
-        "falling;",
-    ]
-    if rules.two_of_three:
-        beyond = (
-            " (points beyond the limits count too)"
-            if rules.two_of_three_counts_beyond_limits
-            else " (points beyond the limits do not count)"
-        )
-        bullets.append(
-            "it is one of **two out of three** points in a row beyond the same two-sigma line"
-            + beyond
-            + "."
-        )
-    extra = []
-    if rules.min_points_for_limits:
-        extra.append(
-            f"Process limits are drawn once a phase has {rules.min_points_for_limits} points; a "
-            "shorter measure is shown as a run chart."
-        )
-    if rules.short_group_warning_below:
-        extra.append(
-            f"Limits from fewer than {rules.short_group_warning_below} points are trial limits."
-        )
-    if rules.screen_moving_ranges and chart is ChartType.XMR:
-        extra.append(
-            f"Moving ranges of {MR_SCREEN} × the average or more are left out before the "
-            "limits are worked out."
-        )
-    if rules.min_points_per_phase:
-        extra.append(
-            f"A phase break needs at least {rules.min_points_per_phase} points in each phase."
-        )
-    icons_text = (
-        "The **variation icon** says what the latest point shows (H: higher, L: lower; blue "
-        "improvement, orange concern, grey common cause). The **assurance icon** compares the "
-        "target with the process limits: P will consistently pass, F will consistently fail, "
-        "? may hit or miss."
-    )
-    return "\n\n".join(
-        [
-            intro,
-            "A point is **special cause** when:\n\n" + "\n".join(f"- {b}" for b in bullets),
-            shapes,
-            " ".join(extra),
-            icons_text,
-            f"Source: {rules.source} ({rules.version}).",
-        ]
-    )
 
 
 def _plot_config(name: str) -> dict:
@@ -339,11 +142,7 @@ def _choose_preset(ctx: PageContext, chart: ChartType) -> SpcRules | RunChartRul
         presets, key, default = RUN_CHART_PRESETS, RUN_RULES_KEY, sm.FALLBACK_RUN_RULES.key
     else:
         presets, key = SPC_PRESETS, SPC_RULES_KEY
-        default = (
-            ctx.settings.spc_preset
-            if ctx.settings.spc_preset in SPC_PRESETS
-            else (DEFAULT_SPC_PRESET)
-        )
+        default = vm.default_preset_key(chart, ctx.settings.spc_preset)
     by_label = {p.label: p for p in presets.values()}
     default_label = presets[default].label
     # Options are the presets' labels, so a link reads ?spc_rules=NHSRplotthedots+0.2.2
@@ -367,7 +166,7 @@ def _rules_key(ctx: PageContext, chart: ChartType) -> str:
     for p in presets.values():
         if p.label == label:
             return p.key
-    return sm.FALLBACK_RUN_RULES.key if run else ctx.settings.spc_preset
+    return vm.default_preset_key(chart, ctx.settings.spc_preset)
 
 
 def _fmt(value: object, percent: bool) -> str:
@@ -417,8 +216,8 @@ def _signals(
     if ctx is not None and header is not None:
         components.download_csv(
             table.assign(measure_id=int(header["measure_id"]), measure=header["measure"]),
-            ctx.filters, f"signals {header['project_code']} {header['measure']}",
-            today=ctx.today, label="Signals CSV", key="dl_measure_signals",
+            ctx.view, f"signals {header['project_code']} {header['measure']}",
+            label="Signals CSV", key="dl_measure_signals",
         )  # fmt: skip
 
 
@@ -434,14 +233,13 @@ def _download(ctx: PageContext, bundle: ChartBundle) -> None:
             "project": h["project"],
             "directorate": h["directorate"],
             "programme": h["programme"],
-            "filters": ctx.filters.describe(),
+            "filters": ctx.describe(),
         },
     )
     components.download_csv(
         extract,
-        ctx.filters,
+        ctx.view,
         f"measure {h['project_code']} {h['measure']}",
-        today=ctx.today,
         label="Download chart data (CSV)",
         key="dl_measure_chart",
     )
@@ -485,7 +283,7 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
             help="Retract this phase break (kept in the audit trail)",
         ):
             with components.panel("Undo phase break"):
-                with db.session_scope(cache.engine()) as s:
+                with db.session_scope(ctx.engine) as s:
                     q.undo_phase_break(s, ctx.viewer, int(row.annotation_id))
                 _after_change(f"Phase break of {_date(when)} undone.")
     if not can:
@@ -512,7 +310,7 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
     if submitted:
         with components.panel("Confirm phase break"):
             rules = bundle.analysis.requested
-            with db.session_scope(cache.engine()) as s:
+            with db.session_scope(ctx.engine) as s:
                 q.confirm_phase_break(
                     s,
                     ctx.viewer,
@@ -528,10 +326,10 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
 def _summary_row(bundle: ChartBundle) -> dict:
     a, h = bundle.analysis, bundle.header
     s = a.summary
-    percent = _percent(a.chart)
+    percent = vm.is_percent(a.chart)
     return {
         "Measure": h["measure"],
-        "Chart": _CHART_NAMES[a.drawn_as],
+        "Chart": vm.CHART_NAMES[a.drawn_as],
         "Points": s.n_points,
         "Last value": _fmt(s.last_value, percent),
         "Last period": _date(s.last_date),
@@ -559,7 +357,7 @@ def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
     first = bundles[0].header
     components.download_csv(
         summary.assign(project_code=first["project_code"], project=first["project"]),
-        ctx.filters, f"signal summary {first['project_code']}", today=ctx.today,
+        ctx.view, f"signal summary {first['project_code']}",
         label="Signal summary CSV", key="dl_signal_summary",
     )  # fmt: skip
     st.subheader("Small multiples", anchor=False)
@@ -579,11 +377,11 @@ def _heading(header: dict, rules: SpcRules | RunChartRules) -> None:
     parts = [
         str(header["measure_type"]).capitalize() + " measure",
         str(header["frequency"]),
-        _CHART_NAMES[chart],
+        vm.CHART_NAMES[chart],
         _DIRECTION_TEXT[ImprovementDirection(str(header["improvement_direction"]))],
     ]
     if header["target"] is not None and not pd.isna(header["target"]):
-        parts.append(f"target {_fmt(header['target'], _percent(chart))}")
+        parts.append(f"target {_fmt(header['target'], vm.is_percent(chart))}")
     parts.append(f"{header['directorate']}")
     st.caption(md_escape(" · ".join(parts)) + "  \n" + md_escape(rules.describe()))
     if header.get("definition"):
@@ -623,7 +421,7 @@ def render(ctx: PageContext) -> None:
     entry.render(ctx, mid, chart)
     bundle = None
     with components.panel("Chart"):
-        header, obs, _notes, _plan = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)
+        header, obs = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)[:2]
         if obs.empty:
             components.empty_state(
                 "No values for this measure in the selected period. Choose a longer period in "

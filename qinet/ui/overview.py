@@ -22,30 +22,25 @@ Decisions:
 
 from __future__ import annotations
 
-import base64
 import logging
-from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
-from qinet.charts import engagement as engagement_charts
-from qinet.charts import icons
-from qinet.domain import AssuranceState, ChartType, VariationState
 from qinet.filters import Filters
 from qinet.io import boardpack
 from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
-from qinet.stats import portfolio
-from qinet.stats.rules import ANHOEJ, SPC_PRESETS
 from qinet.ui import cache, components
-from qinet.ui.state import PageContext
+from qinet.ui.context import PageContext
+from qinet.views import overview as vo
+from qinet.views import overview_pack
+from qinet.views.overview import Headline, Portfolio, matrix_extract, plan_display
 
 log = logging.getLogger("qinet.ui")
 
@@ -59,15 +54,6 @@ ICON_PX = 28
 # --- cached loaders (keyed by URL, viewer, filters, date, preset) ---------------------------
 
 
-@dataclass(frozen=True)
-class Portfolio:
-    """The measures in scope and their summary matrix now and in the comparison window."""
-
-    measures: pd.DataFrame
-    now: pd.DataFrame
-    before: pd.DataFrame
-
-
 @st.cache_data(ttl=600, show_spinner="Reading every measure…", max_entries=8)
 def load_observations(url: str, viewer: Viewer) -> pd.DataFrame:
     """Every observation the viewer may see, whatever the filters, with parsed dates.
@@ -76,7 +62,7 @@ def load_observations(url: str, viewer: Viewer) -> pd.DataFrame:
     ``load_portfolio``, so changing a filter re-runs the statistics but does not
     re-read the observations.
     """
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         obs = q.portfolio_observations(s, viewer, Filters(), None, None)
     return obs.assign(period_start=pd.to_datetime(obs["period_start"]))
 
@@ -84,25 +70,8 @@ def load_observations(url: str, viewer: Viewer) -> pd.DataFrame:
 @st.cache_data(ttl=600, show_spinner="Analysing every measure…", max_entries=64)
 def load_portfolio(url: str, viewer: Viewer, f: Filters, today: date, preset: str) -> Portfolio:
     """Measures in scope and the summary matrix for both windows (two batch passes)."""
-    cmp = q.comparison(f, today)
-    rules = SPC_PRESETS[preset]
-    with db.session_scope(cache.engine()) as s:
-        measures = q.portfolio_measures(s, viewer, f)
-        breaks = frame(s, q.phase_breaks_stmt(viewer, f))
     every = load_observations(url, viewer)
-    obs = every[every["measure_id"].isin(measures["measure_id"])]
-    day = obs["period_start"]
-    now_mask = day <= pd.Timestamp(cmp.end)
-    if cmp.start is not None:
-        now_mask &= day >= pd.Timestamp(cmp.start)
-    before_mask = day <= pd.Timestamp(cmp.previous_end)
-    if cmp.previous_start is not None:
-        before_mask &= day >= pd.Timestamp(cmp.previous_start)
-    now = portfolio.summary_matrix(measures, obs[now_mask], breaks, spc_rules=rules,
-                                   run_rules=ANHOEJ)  # fmt: skip
-    before = portfolio.summary_matrix(measures, obs[before_mask], breaks, spc_rules=rules,
-                                      run_rules=ANHOEJ)  # fmt: skip
-    return Portfolio(measures, now, before)
+    return vo.portfolio_for(cache.engine_for(url), viewer, f, today, preset, every)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
@@ -110,14 +79,14 @@ def load_matrix(
     url: str, viewer: Viewer, f: Filters, today: date, preset: str, group_by: str
 ) -> pd.DataFrame:
     """The summary matrix as displayed (cached: formatting 3,000 rows is not free)."""
-    return matrix_frame(load_portfolio(url, viewer, f, today, preset), group_by)
+    return vo.matrix_frame(load_portfolio(url, viewer, f, today, preset), group_by)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, int]:
     """Active projects and completions, now and in the comparison window."""
     cmp = q.comparison(f, today)
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return {
             "active": q.active_projects(s, viewer, f, cmp.end),
             "active_before": q.active_projects(s, viewer, f, cmp.previous_end),
@@ -131,201 +100,27 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
     """Raw engaged and headcount by staff group (suppress before showing)."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return q.reach_by_staff_group(s, viewer, f, as_of)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_plan(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Milestones in scope and their revisions."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         return milestone_q.milestones(s, viewer, f), milestone_q.revisions(s, viewer, f)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
 def load_projects(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
     """The project register rows in scope."""
-    with db.session_scope(cache.engine()) as s:
+    with db.session_scope(cache.engine_for(url)) as s:
         out = frame(s, projects.projects_stmt(viewer, f))
     out["status"] = out["status"].map(str) if len(out) else out["status"]
     return out
 
 
 # --- pure helpers (display frames) -----------------------------------------------------------
-
-
-def _data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-VARIATION_URI = {s.value: _data_uri(icons.variation_svg(s, size=ICON_PX)) for s in VariationState}
-ASSURANCE_URI = {s.value: _data_uri(icons.assurance_svg(s, size=ICON_PX)) for s in AssuranceState}
-_VARIATION_ORDER = {
-    s.value: i
-    for i, s in enumerate(
-        (VariationState.CONCERN_HIGH, VariationState.CONCERN_LOW, VariationState.IMPROVEMENT_HIGH,
-         VariationState.IMPROVEMENT_LOW, VariationState.NEUTRAL_HIGH, VariationState.NEUTRAL_LOW,
-         VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
-    )
-}  # fmt: skip
-
-
-def fmt_number(value: float, chart: str, unit: str) -> str:
-    """A value as shown in the matrix: p charts as a percentage, others with their unit."""
-    if value is None or pd.isna(value):
-        return ""
-    if chart == ChartType.P.value:
-        return f"{value:.1%}"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
-    unit = str(unit or "")
-    if unit == "%":
-        return f"{text}%"
-    return text
-
-
-def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
-    """The summary matrix as displayed: one row per measure, grouped, with icons and words.
-
-    Args:
-        p: The portfolio.
-        group_by: ``"Programme"`` or ``"Directorate"``.
-
-    Returns:
-        Display columns (icons as data URIs) plus ``measure_label`` for the link.
-    """
-    m = p.measures.merge(p.now, on="measure_id", how="inner", suffixes=("", "_m"))
-    if m.empty:
-        return pd.DataFrame()
-    group_col = group_by.lower()
-    group = m[group_col].fillna("No programme" if group_col == "programme" else "—")
-    latest = [fmt_number(v, c, u) for v, c, u in zip(m["last_value"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
-    target = [fmt_number(v, c, u) for v, c, u in zip(m["target"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
-    out = pd.DataFrame(
-        {
-            "group": group,
-            "project_code": m["project_code"],
-            "project": m["project"],
-            "measure": m["measure"],
-            "latest": latest,
-            "latest_date": pd.to_datetime(m["last_date"]).dt.date,
-            "target": target,
-            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
-            "target_value": pd.to_numeric(m["target"], errors="coerce"),
-            "variation_icon": m["variation"].map(VARIATION_URI),
-            "variation": m["variation"].map(icons.variation_label),
-            "assurance_icon": m["assurance"].map(ASSURANCE_URI),
-            "assurance": m["assurance"].map(icons.assurance_label),
-            "latest_signal": m["latest_signal_reason"].fillna(""),
-            "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
-            "chart": m["drawn_as"],
-            "directorate": m["directorate"],
-            "programme": m["programme"],
-            "measure_id": m["measure_id"],
-            "variation_state": m["variation"],
-            "assurance_state": m["assurance"],
-            "measure_label": [
-                projects.measure_label(c, n)
-                for c, n in zip(m["project_code"], m["measure"], strict=True)
-            ],
-        }
-    )
-    order = out["variation_state"].map(_VARIATION_ORDER)
-    out = out.assign(_o=order).sort_values(["group", "_o", "project_code", "measure"])
-    out = out.drop(columns="_o").reset_index(drop=True)
-    for col in ("variation_icon", "assurance_icon", "variation", "assurance", "group", "chart"):
-        out[col] = out[col].astype("category")  # few distinct values: small Arrow payload
-    return out
-
-
-MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
-                "assurance_icon", "assurance", "latest_signal", "signal_date", "directorate",
-                "programme"]  # fmt: skip
-
-
-def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
-    """The matrix's CSV: what is on screen, icons as their words, values as numbers.
-
-    Latest value and target are the raw numbers (a proportion as 0–1), not the
-    formatted text, so a spreadsheet can compute with them and negative values
-    stay numeric.
-    """
-    if display.empty:
-        return display
-    cols = ["group", "project_code", "project", "measure", "latest_value", "latest_date",
-            "target_value", "variation", "assurance", "latest_signal", "signal_date", "chart",
-            "directorate", "programme", "measure_id"]  # fmt: skip
-    out = display[cols].copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
-            out[c] = out[c].astype(object)
-    return out.rename(columns={"group": group_by.lower() + "_group"})
-
-
-def _delta(now: float, before: float, fmt: str = "{:+,}") -> str | None:
-    if now is None or before is None or pd.isna(now) or pd.isna(before):
-        return None
-    diff = now - before
-    return fmt.format(diff) if diff else "no change"
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One tile: the figure, its change and where it is explained."""
-
-    label: str
-    value: str
-    delta: str | None
-    help: str
-    delta_color: str = "normal"
-
-
-def headlines(
-    p: Portfolio, counts: dict[str, int], reach_now: pd.DataFrame, reach_before: pd.DataFrame,
-    states_now: dict[str, int], states_before: dict[str, int], threshold: int,
-) -> list[Headline]:  # fmt: skip
-    """The five headline tiles from the loaded data (pure).
-
-    Returns:
-        Tiles in display order: active projects, projects improving, participants
-        trained, hard-to-reach reach, milestones on track / late.
-    """
-    improving = portfolio.projects_improving(p.now, p.measures)
-    improving_before = portfolio.projects_improving(p.before, p.measures)
-    with_measures = int(p.measures["project_id"].nunique()) if len(p.measures) else 0
-    rate, engaged = portfolio.hard_to_reach_rate(reach_now, threshold)
-    rate_before, _ = portfolio.hard_to_reach_rate(reach_before, threshold)
-    if engaged is None:
-        reach_value = f"<{threshold} people"
-    elif np.isnan(rate):
-        reach_value = "—"
-    else:
-        reach_value = f"{rate:.1%}"
-    reach_delta = None
-    if not (np.isnan(rate) or np.isnan(rate_before)):
-        diff = (rate - rate_before) * 100
-        reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
-    late_delta = states_now["late"] - states_before["late"]
-    return [
-        Headline("Active projects", f"{counts['active']:,}",
-                 _delta(counts["active"], counts["active_before"]),
-                 "Projects not complete or stopped, started by the end of the period."),
-        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
-                 _delta(improving, improving_before),
-                 "Projects with at least one measure whose latest point is special-cause "
-                 "improvement (Making Data Count variation icon)."),
-        Headline("Participants trained", f"{counts['completed']:,}",
-                 _delta(counts["completed"], counts["completed_before"]),
-                 "People who completed a programme in the period."),
-        Headline("Reach: hard to reach", reach_value, reach_delta,
-                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
-                 "and ancillary, additional clinical services) who have enrolled."),
-        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
-                 (f"{late_delta:+d} late" if late_delta else "no change in late"),
-                 "Milestones on track (or not started), and those late (forecast date "
-                 "passed or marked late).", delta_color="inverse"),
-    ]  # fmt: skip
 
 
 # --- page --------------------------------------------------------------------------------
@@ -368,7 +163,7 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         "programme": st.column_config.TextColumn("Programme"),
     }
     event = st.dataframe(
-        display[MATRIX_SHOWN],
+        display[vo.MATRIX_SHOWN],
         column_config=config,
         hide_index=True,
         width="stretch",
@@ -383,53 +178,27 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         label = str(display["measure_label"].iloc[rows[0]])
         # the filters travel by themselves (sidebar widgets bound to the URL)
         st.switch_page("pages/measures.py", query_params={"measure": label})
-    components.download_csv(matrix_extract(display, group_by), ctx.filters, "overview-matrix",
-                            today=ctx.today, label="Matrix CSV")  # fmt: skip
+    components.download_csv(matrix_extract(display, group_by), ctx.view, "overview-matrix",
+                            label="Matrix CSV")  # fmt: skip
 
 
-def _reach(ctx: PageContext, raw: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    threshold = ctx.settings.small_number_threshold
-    table, overall = portfolio.reach_table(raw, threshold)
-    staff = table[table["headcount"] > 0]
-    if staff.empty:
+def _reach(reach: vo.ReachView) -> None:
+    if reach.staff.empty:
         components.empty_state("No workforce figures for this selection, so reach cannot be shown.")
-        return table, overall
-    under = staff.loc[staff["under_represented"], "staff_group"].tolist()
-    if under:
+        return
+    if reach.under_represented:
         st.warning(
-            "**Under-represented:** " + components.md_escape(", ".join(map(str, under)))
-            + f" — participation below half the rate across all staff groups ({overall:.1%}).",
+            "**Under-represented:** "
+            + components.md_escape(", ".join(map(str, reach.under_represented)))
+            + f" — participation below half the rate across all staff groups "
+            f"({reach.overall:.1%}).",
             icon=":material/groups:",
         )
     else:
         st.success("No staff group is below half the overall participation rate.")
-    fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False},
-                    key="overview_reach_chart",
-                    alt=engagement_charts.reach_alt_text(staff, overall))  # fmt: skip
-    st.caption(
-        components.md_escape(engagement_charts.reach_alt_text(staff, overall))
-        + f" Counts below {threshold} are suppressed, with one more group hidden where needed "
-        "so a hidden number cannot be worked out from the total."
-    )
-    return table, overall
-
-
-def _reach_display(table: pd.DataFrame) -> pd.DataFrame:
-    out = table[["staff_group", "hard_to_reach", "engaged_text", "headcount", "rate",
-                 "under_represented"]].rename(columns={"engaged_text": "engaged"})  # fmt: skip
-    out["rate"] = out["rate"].map(lambda r: "" if pd.isna(r) else f"{r:.1%}")
-    out["hard_to_reach"] = out["hard_to_reach"].map({True: "Yes", False: ""})
-    out["under_represented"] = out["under_represented"].map({True: "Yes", False: ""})
-    out["headcount"] = out["headcount"].map(lambda h: f"{h:,}" if h else "—")
-    return out
-
-
-def plan_display(df: pd.DataFrame) -> pd.DataFrame:
-    """Milestone rows as shown: statuses in words (``on_track`` → ``On track``)."""
-    if df.empty:
-        return df
-    return df.assign(status=df["status"].astype(str).str.replace("_", " ").str.capitalize())
+    st.plotly_chart(reach.figure, width="stretch", config={"displayModeBar": False},
+                    key="overview_reach_chart", alt=reach.alt_text)  # fmt: skip
+    st.caption(components.md_escape(reach.alt_text) + " " + reach.suppression_note)
 
 
 _PLAN_COLUMNS = {
@@ -456,7 +225,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "days_late", "baseline_date", "status"])  # fmt: skip
-            components.download_csv(late, ctx.filters, "milestones-late", today=ctx.today,
+            components.download_csv(late, ctx.view, "milestones-late",
                                     label="Late milestones CSV")  # fmt: skip
     with due_tab:
         if due.empty:
@@ -466,7 +235,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                          column_config=_PLAN_COLUMNS,
                          column_order=["title", "programme", "owner", "forecast_date",
                                        "baseline_date", "days_slipped", "status"])  # fmt: skip
-            components.download_csv(due, ctx.filters, "milestones-due", today=ctx.today,
+            components.download_csv(due, ctx.view, "milestones-due",
                                     label="Milestones due CSV")  # fmt: skip
 
 
@@ -490,7 +259,7 @@ def render(ctx: PageContext) -> None:
         states_before = milestone_q.counts_by_state(
             milestone_q.state_as_of(ms, revs, cmp.previous_end, today)
         )
-        tiles = headlines(p, counts, reach_raw, reach_before, states_now, states_before,
+        tiles = vo.headlines(p, counts, reach_raw, reach_before, states_now, states_before,
                           threshold)  # fmt: skip
         _tiles(tiles, cmp.label)
         st.page_link("pages/measures.py", label="Open the charts behind the icons (Measures)",
@@ -504,20 +273,21 @@ def render(ctx: PageContext) -> None:
         else pd.DataFrame()
     )
 
-    from qinet.ui import overview_pack  # imports this module: load it late
+    reach = vo.reach_view(reach_raw, threshold)
 
     with components.panel("Downloads"):
         register = load_projects(ctx.url, ctx.viewer, f)
         c1, c2, _ = st.columns([1, 1, 2])
         with c1:  # first download on the page: the project register (the shell tests read it)
-            components.download_csv(register, f, "overview-projects", today=today,
+            components.download_csv(register, ctx.view, "overview-projects",
                                     label="Project register CSV")  # fmt: skip
         with c2:
             st.download_button(
                 "Board pack (HTML)",
-                data=overview_pack.builder(ctx, p, display, group_by, reach_raw, due, late, tiles,
-                                   cmp.label),  # fmt: skip
-                file_name=boardpack.board_pack_filename(components.describe_for_file(f), today),
+                data=overview_pack.builder(ctx.view, ctx.settings.spc_preset, p, display,
+                                           group_by, reach, due, late, tiles,
+                                           cmp.label),  # fmt: skip
+                file_name=boardpack.board_pack_filename(ctx.describe(), today),
                 mime="text/html",
                 key="overview_board_pack",
                 on_click="ignore",
@@ -534,10 +304,10 @@ def render(ctx: PageContext) -> None:
 
     st.subheader("Reach by staff group")
     with components.panel("Reach by staff group"):
-        table, _ = _reach(ctx, reach_raw)
-        if not table.empty:
-            components.download_csv(_reach_display(table), f, "overview-reach",
-                                    today=today, label="Reach CSV")  # fmt: skip
+        _reach(reach)
+        if not reach.display.empty:
+            components.download_csv(reach.display, ctx.view, "overview-reach",
+                                    label="Reach CSV")  # fmt: skip
     st.subheader("Plan")
     with components.panel("Plan"):
         _plan(ctx, due, late)

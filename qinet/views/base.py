@@ -44,6 +44,11 @@ class ViewContext:
         text = self.filters.describe()
         return text.replace("Whole network", self.scope, 1) if self.scope else text
 
+    def describe_with_dates(self) -> str:
+        """``describe()`` with the period's dates, for page captions and the board pack."""
+        text = self.filters.describe_with_dates(self.today)
+        return text.replace("Whole network", self.scope, 1) if self.scope else text
+
 
 @dataclass(frozen=True)
 class Extract:

@@ -18,11 +18,29 @@ AUTH_SECRETS = {
 }
 
 
+ISSUER = "https://login.example/v2.0"
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read no secrets file from disk; each test decides its own sign-in mode afresh.
+
+    A server decides its mode once per process; the tests run many "processes" in one.
+    """
+    from qinet.ui import identity
+
+    monkeypatch.setattr(identity, "secrets_files", lambda: ())
+    identity.forget_mode()
+    yield
+    identity.forget_mode()
+
+
 @pytest.fixture
 def app_env(monkeypatch: pytest.MonkeyPatch, demo_sqlite_url: str) -> str:
     """Point the app at the demo database (read-only use)."""
     monkeypatch.setenv("QINET_DATABASE_URL", demo_sqlite_url)
     monkeypatch.setenv("QINET_CREATE_DEMO", "1")
+    monkeypatch.delenv("QINET_AUTH", raising=False)
     return demo_sqlite_url
 
 
@@ -31,20 +49,24 @@ def make_app(app_env: str):
     """Factory: ``make_app(user=None, params=None)`` → an AppTest of app.py, already run.
 
     ``user`` is an email: sign-in is then configured (``[auth]`` secrets) and the user
-    is logged in with those claims. ``params`` become URL query parameters.
+    is logged in with those claims (``sub`` = the email, ``email_verified`` true unless
+    ``verified=False``; ``claims`` adds or overrides any). ``params`` become URL query
+    parameters.
     """
 
     def _make(user: str | None = None, params: dict | None = None, roles: list | None = None,
-              logged_in: bool = True, run: bool = True) -> AppTest:
+              logged_in: bool = True, run: bool = True, verified: bool = True,
+              claims: dict | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         if user is not None or not logged_in:
             at.secrets["auth"] = AUTH_SECRETS
-            claims = {"is_logged_in": logged_in}
+            token = {"is_logged_in": logged_in}
             if user is not None:
-                claims["email"] = user
+                token.update(email=user, email_verified=verified, sub=user, iss=ISSUER)
             if roles is not None:
-                claims["roles"] = roles
-            at.user = claims
+                token["roles"] = roles
+            token.update(claims or {})
+            at.user = token
         for key, value in (params or {}).items():
             at.query_params[key] = value
         if run:

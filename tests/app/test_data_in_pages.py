@@ -87,7 +87,8 @@ def test_nhs_digital_workforce_file_feeds_the_overview_reach(make_app, db_copy):
 
 
 def test_data_page_for_admins_only(make_app):
-    at = _open(make_app, "pages/data.py")
+    # both signed in: a process decides its sign-in mode once (as a server does)
+    at = _open(make_app, "pages/data.py", user="admin@demo.nhs.example")
     body = texts(at)
     for heading in ("Import a file", "Templates", "Data-quality report", "Audit log"):
         assert heading in body

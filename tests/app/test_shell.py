@@ -83,7 +83,7 @@ def test_data_page_rechecks_role_when_run_directly(app_env):
     # Defence in depth: the page file itself refuses a non-admin even without the router.
     page = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     page.secrets["auth"] = AUTH_SECRETS
-    page.user = {"email": MED_LEAD, "is_logged_in": True}
+    page.user = {"email": MED_LEAD, "email_verified": True, "is_logged_in": True}
     page.run()
     assert not page.exception
     assert "administrators only" in texts(page)

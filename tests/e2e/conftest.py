@@ -1,7 +1,9 @@
 """Browser tests: ``streamlit run app.py`` driven by Playwright in Debian's headless Chromium.
 
-Skipped when ``/usr/bin/chromium`` or Playwright is missing (``.ci/run`` installs
-Chromium, so CI runs them). Screenshots go to ``tests/artifacts/`` for a person to look at.
+Skipped when ``/usr/bin/chromium`` or Playwright is missing, except with ``CI`` set:
+then they fail, so a CI run can never pass without its browser tests (``.ci/run``
+installs Chromium and stops if it cannot). Screenshots go to ``tests/artifacts/`` for a
+person to look at.
 """
 
 from __future__ import annotations
@@ -31,14 +33,15 @@ except ImportError:  # pragma: no cover - playwright is in requirements-test.txt
     sync_playwright = None
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ANN001
-    """Skip browser tests when there is no browser to drive."""
+@pytest.fixture(autouse=True)
+def _browser_available() -> None:
+    """Skip a browser test without a browser to drive; fail it instead when ``CI`` is set."""
     if sync_playwright is not None and Path(CHROMIUM).exists():
         return
-    skip = pytest.mark.skip(reason="needs Debian chromium and playwright")
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(skip)
+    reason = f"needs Debian chromium ({CHROMIUM}) and playwright"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def _free_port() -> int:

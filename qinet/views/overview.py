@@ -1,0 +1,296 @@
+"""The Overview as a view model: portfolio, headline tiles, summary matrix, reach, plan.
+
+Pure (no Streamlit). ``qinet.ui.overview`` caches and lays these out; the board pack
+(``qinet.views.overview_pack``) reuses the same frames and sentences, so the page,
+its CSVs and the pack always agree.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from qinet import db
+from qinet.access import Viewer
+from qinet.charts import engagement as engagement_charts
+from qinet.charts import icons
+from qinet.domain import AssuranceState, ChartType, VariationState
+from qinet.filters import Filters
+from qinet.queries import overview as q
+from qinet.queries import projects
+from qinet.queries.scope import frame
+from qinet.stats import portfolio
+from qinet.stats.rules import ANHOEJ, SPC_PRESETS
+
+MAX_PACK_CHARTS = 12  # charts of signalling measures in the board pack (most recent first)
+ICON_PX = 28
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The measures in scope and their summary matrix now and in the comparison window."""
+
+    measures: pd.DataFrame
+    now: pd.DataFrame
+    before: pd.DataFrame
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+VARIATION_URI = {s.value: _data_uri(icons.variation_svg(s, size=ICON_PX)) for s in VariationState}
+ASSURANCE_URI = {s.value: _data_uri(icons.assurance_svg(s, size=ICON_PX)) for s in AssuranceState}
+VARIATION_ORDER = {
+    s.value: i
+    for i, s in enumerate(
+        (VariationState.CONCERN_HIGH, VariationState.CONCERN_LOW, VariationState.IMPROVEMENT_HIGH,
+         VariationState.IMPROVEMENT_LOW, VariationState.NEUTRAL_HIGH, VariationState.NEUTRAL_LOW,
+         VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
+    )
+}  # fmt: skip
+
+
+def fmt_number(value: float, chart: str, unit: str) -> str:
+    """A value as shown in the matrix: p charts as a percentage, others with their unit."""
+    if value is None or pd.isna(value):
+        return ""
+    if chart == ChartType.P.value:
+        return f"{value:.1%}"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    unit = str(unit or "")
+    if unit == "%":
+        return f"{text}%"
+    return text
+
+
+def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
+    """The summary matrix as displayed: one row per measure, grouped, with icons and words.
+
+    Args:
+        p: The portfolio.
+        group_by: ``"Programme"`` or ``"Directorate"``.
+
+    Returns:
+        Display columns (icons as data URIs) plus ``measure_label`` for the link.
+    """
+    m = p.measures.merge(p.now, on="measure_id", how="inner", suffixes=("", "_m"))
+    if m.empty:
+        return pd.DataFrame()
+    group_col = group_by.lower()
+    group = m[group_col].fillna("No programme" if group_col == "programme" else "—")
+    latest = [fmt_number(v, c, u) for v, c, u in zip(m["last_value"], m["chart_type"], m["unit"],
+                                                       strict=True)]  # fmt: skip
+    target = [fmt_number(v, c, u) for v, c, u in zip(m["target"], m["chart_type"], m["unit"],
+                                                       strict=True)]  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "group": group,
+            "project_code": m["project_code"],
+            "project": m["project"],
+            "measure": m["measure"],
+            "latest": latest,
+            "latest_date": pd.to_datetime(m["last_date"]).dt.date,
+            "target": target,
+            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
+            "target_value": pd.to_numeric(m["target"], errors="coerce"),
+            "variation_icon": m["variation"].map(VARIATION_URI),
+            "variation": m["variation"].map(icons.variation_label),
+            "assurance_icon": m["assurance"].map(ASSURANCE_URI),
+            "assurance": m["assurance"].map(icons.assurance_label),
+            "latest_signal": m["latest_signal_reason"].fillna(""),
+            "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
+            "chart": m["drawn_as"],
+            "directorate": m["directorate"],
+            "programme": m["programme"],
+            "measure_id": m["measure_id"],
+            "variation_state": m["variation"],
+            "assurance_state": m["assurance"],
+            "measure_label": [
+                projects.measure_label(c, n)
+                for c, n in zip(m["project_code"], m["measure"], strict=True)
+            ],
+        }
+    )
+    order = out["variation_state"].map(VARIATION_ORDER)
+    out = out.assign(_o=order).sort_values(["group", "_o", "project_code", "measure"])
+    out = out.drop(columns="_o").reset_index(drop=True)
+    for col in ("variation_icon", "assurance_icon", "variation", "assurance", "group", "chart"):
+        out[col] = out[col].astype("category")  # few distinct values: small Arrow payload
+    return out
+
+
+MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
+                "assurance_icon", "assurance", "latest_signal", "signal_date", "directorate",
+                "programme"]  # fmt: skip
+
+
+def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
+    """The matrix's CSV: what is on screen, icons as their words, values as numbers.
+
+    Latest value and target are the raw numbers (a proportion as 0–1), not the
+    formatted text, so a spreadsheet can compute with them and negative values
+    stay numeric.
+    """
+    if display.empty:
+        return display
+    cols = ["group", "project_code", "project", "measure", "latest_value", "latest_date",
+            "target_value", "variation", "assurance", "latest_signal", "signal_date", "chart",
+            "directorate", "programme", "measure_id"]  # fmt: skip
+    out = display[cols].copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(object)
+    return out.rename(columns={"group": group_by.lower() + "_group"})
+
+
+def _delta(now: float, before: float, fmt: str = "{:+,}") -> str | None:
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    diff = now - before
+    return fmt.format(diff) if diff else "no change"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One tile: the figure, its change and where it is explained."""
+
+    label: str
+    value: str
+    delta: str | None
+    help: str
+    delta_color: str = "normal"
+
+
+def headlines(
+    p: Portfolio, counts: dict[str, int], reach_now: pd.DataFrame, reach_before: pd.DataFrame,
+    states_now: dict[str, int], states_before: dict[str, int], threshold: int,
+) -> list[Headline]:  # fmt: skip
+    """The five headline tiles from the loaded data (pure).
+
+    Returns:
+        Tiles in display order: active projects, projects improving, participants
+        trained, hard-to-reach reach, milestones on track / late.
+    """
+    improving = portfolio.projects_improving(p.now, p.measures)
+    improving_before = portfolio.projects_improving(p.before, p.measures)
+    with_measures = int(p.measures["project_id"].nunique()) if len(p.measures) else 0
+    rate, engaged = portfolio.hard_to_reach_rate(reach_now, threshold)
+    rate_before, _ = portfolio.hard_to_reach_rate(reach_before, threshold)
+    if engaged is None:
+        reach_value = f"<{threshold} people"
+    elif np.isnan(rate):
+        reach_value = "—"
+    else:
+        reach_value = f"{rate:.1%}"
+    reach_delta = None
+    if not (np.isnan(rate) or np.isnan(rate_before)):
+        diff = (rate - rate_before) * 100
+        reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
+    late_delta = states_now["late"] - states_before["late"]
+    return [
+        Headline("Active projects", f"{counts['active']:,}",
+                 _delta(counts["active"], counts["active_before"]),
+                 "Projects not complete or stopped, started by the end of the period."),
+        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
+                 _delta(improving, improving_before),
+                 "Projects with at least one measure whose latest point is special-cause "
+                 "improvement (Making Data Count variation icon)."),
+        Headline("Participants trained", f"{counts['completed']:,}",
+                 _delta(counts["completed"], counts["completed_before"]),
+                 "People who completed a programme in the period."),
+        Headline("Reach: hard to reach", reach_value, reach_delta,
+                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
+                 "and ancillary, additional clinical services) who have enrolled."),
+        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
+                 (f"{late_delta:+d} late" if late_delta else "no change in late"),
+                 "Milestones on track (or not started), and those late (forecast date "
+                 "passed or marked late).", delta_color="inverse"),
+    ]  # fmt: skip
+
+
+def reach_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Reach rows as shown and exported: rates as percentages, flags in words."""
+    out = table[["staff_group", "hard_to_reach", "engaged_text", "headcount", "rate",
+                 "under_represented"]].rename(columns={"engaged_text": "engaged"})  # fmt: skip
+    out["rate"] = out["rate"].map(lambda r: "" if pd.isna(r) else f"{r:.1%}")
+    out["hard_to_reach"] = out["hard_to_reach"].map({True: "Yes", False: ""})
+    out["under_represented"] = out["under_represented"].map({True: "Yes", False: ""})
+    out["headcount"] = out["headcount"].map(lambda h: f"{h:,}" if h else "—")
+    return out
+
+
+def plan_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Milestone rows as shown: statuses in words (``on_track`` → ``On track``)."""
+    if df.empty:
+        return df
+    return df.assign(status=df["status"].astype(str).str.replace("_", " ").str.capitalize())
+
+
+def portfolio_for(engine: Engine, viewer: Viewer, f: Filters, today: date, preset: str,
+                  every: pd.DataFrame) -> Portfolio:  # fmt: skip
+    """Measures in scope and the summary matrix now and in the comparison window.
+
+    Args:
+        engine: Database engine.
+        viewer: Who is looking (scope).
+        f: Filters.
+        today: The data's "today".
+        preset: SPC preset key (run charts use the Anhøj rules).
+        every: Every observation the viewer may see, ``period_start`` parsed (filtered here
+            in memory, so a filter change re-runs the statistics, not the read).
+    """
+    cmp = q.comparison(f, today)
+    rules = SPC_PRESETS[preset]
+    with db.session_scope(engine) as s:
+        measures = q.portfolio_measures(s, viewer, f)
+        breaks = frame(s, q.phase_breaks_stmt(viewer, f))
+    obs = every[every["measure_id"].isin(measures["measure_id"])]
+    day = obs["period_start"]
+    now_mask = day <= pd.Timestamp(cmp.end)
+    if cmp.start is not None:
+        now_mask &= day >= pd.Timestamp(cmp.start)
+    before_mask = day <= pd.Timestamp(cmp.previous_end)
+    if cmp.previous_start is not None:
+        before_mask &= day >= pd.Timestamp(cmp.previous_start)
+    now = portfolio.summary_matrix(measures, obs[now_mask], breaks, spc_rules=rules,
+                                   run_rules=ANHOEJ)  # fmt: skip
+    before = portfolio.summary_matrix(measures, obs[before_mask], breaks, spc_rules=rules,
+                                      run_rules=ANHOEJ)  # fmt: skip
+    return Portfolio(measures, now, before)
+
+
+@dataclass(frozen=True)
+class ReachView:
+    """Reach by staff group, suppressed, with its chart and sentences (page and pack)."""
+
+    table: pd.DataFrame
+    overall: float
+    staff: pd.DataFrame
+    under_represented: list[str]
+    figure: object
+    alt_text: str
+    suppression_note: str
+    display: pd.DataFrame
+
+
+def reach_view(raw: pd.DataFrame, threshold: int) -> ReachView:
+    """Suppress the raw counts and build the reach chart and its sentences once."""
+    table, overall = portfolio.reach_table(raw, threshold)
+    staff = table[table["headcount"] > 0]
+    under = staff.loc[staff["under_represented"], "staff_group"].tolist() if len(staff) else []
+    fig = alt = None
+    if not staff.empty:
+        fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
+        alt = engagement_charts.reach_alt_text(staff, overall)
+    note = (f"Counts below {threshold} are suppressed, with one more group hidden where needed "
+            "so a hidden number cannot be worked out from the total.")  # fmt: skip
+    display = reach_display(table) if not table.empty else pd.DataFrame()
+    return ReachView(table, overall, staff, under, fig, alt or "", note, display)
+
+

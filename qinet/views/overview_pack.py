@@ -1,0 +1,169 @@
+"""The Overview's board pack: one self-contained HTML file, built only on click.
+
+Gathers what the Overview shows (tiles, summary matrix, reach, plan) plus a chart
+of each measure with a signal, and hands it to :mod:`qinet.io.boardpack`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+
+from qinet.charts import icons
+from qinet.domain import AssuranceState, ChartType, VariationState
+from qinet.io import boardpack
+from qinet.views import measures as vm
+from qinet.views.base import ViewContext
+from qinet.views.overview import (
+    ICON_PX,
+    MAX_PACK_CHARTS,
+    VARIATION_ORDER,
+    Headline,
+    Portfolio,
+    ReachView,
+    matrix_extract,
+)
+
+log = logging.getLogger(__name__)
+
+def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
+    """Measures whose latest point is special cause: concerns first, newest signal first."""
+    if display.empty:
+        return display
+    special = ~display["variation_state"].isin(
+        [VariationState.COMMON_CAUSE.value, VariationState.NOT_ENOUGH_DATA.value]
+    )
+    rows = display[special].assign(_o=display["variation_state"].map(VARIATION_ORDER))
+    rows = rows.sort_values(["_o", "signal_date"], ascending=[True, False], na_position="last")
+    return rows.drop(columns="_o")
+
+
+def _figure_html(fig, width: int = 700) -> str:  # noqa: ANN001 - a plotly Figure
+    fig.update_layout(width=width, autosize=False)
+    return fig.to_html(full_html=False, include_plotlyjs=False,
+                       config={"staticPlot": True, "displayModeBar": False})  # fmt: skip
+
+
+def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
+                   measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # fmt: skip
+    """Each signalling measure's chart, through the Measures page's own pipeline."""
+    info = measures.set_index("measure_id")
+    blocks: list[boardpack.ChartBlock] = []
+    for mid, label in zip(rows["measure_id"], rows["measure_label"], strict=True):
+        try:
+            data = vm.load_measure(view.engine, view.viewer, view.filters, int(mid), view.today)
+            key = vm.default_preset_key(ChartType(info.loc[mid, "chart_type"]), preset)
+            bundle = vm.measure_chart(data, key, pack=True, title=str(label))
+            blocks.append(boardpack.ChartBlock(str(label), _figure_html(bundle.figure),
+                                               bundle.alt, heading=False))  # fmt: skip
+        except Exception:  # one bad chart must not lose the pack
+            log.exception("board pack: chart for measure %s failed", mid)
+    return blocks
+
+
+def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
+            reach: ReachView, due: pd.DataFrame, late: pd.DataFrame, tiles: list[Headline],
+            comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
+    """A zero-argument function that builds the board pack (run on click, off the script).
+
+    Args:
+        view: The request (scope, filters, date, synthetic flag, threshold).
+        preset: SPC preset key for the signal charts (as on the Measures page).
+        p: The Overview's portfolio.
+        display: The summary matrix as displayed (``views.overview.matrix_frame``).
+        group_by: The matrix grouping.
+        reach: The Overview's reach view.
+        due: Milestones due, as displayed.
+        late: Milestones late, as displayed.
+        tiles: The headline tiles.
+        comparison_label: What the tiles' changes are against.
+    """
+    today = view.today
+    filters_text, description = view.describe_with_dates(), view.describe()
+
+    def build() -> bytes:
+        import plotly.offline
+
+        signals = _signal_rows(display)
+        chosen = signals.head(MAX_PACK_CHARTS)
+        charts = _signal_charts(view, preset, chosen, p.measures)
+        note = (
+            f"{len(signals):,} measures show a signal at their latest point"
+            + (f"; the {len(chosen)} shown are concerns first, then improvements, most recent "
+               "first. The Measures page has the rest." if len(signals) > len(chosen) else ".")
+        )  # fmt: skip
+        reach_chart = None
+        if reach.figure is not None:
+            reach_chart = boardpack.ChartBlock(
+                "Participation against the workforce",
+                _figure_html(copy.deepcopy(reach.figure)),
+                reach.alt_text,
+            )
+        matrix = pd.DataFrame()
+        if not display.empty:
+            matrix = pd.DataFrame({
+                "group": display["group"].astype(object),
+                "project": display["project"],
+                "measure": display["measure"],
+                "latest": display["latest"],
+                "target": display["target"],
+                "variation": display["variation_state"],
+                "assurance": display["assurance_state"],
+                "signal": display["latest_signal"],
+                "signal_date": display["signal_date"],
+            })  # fmt: skip
+        pack = boardpack.BoardPack(
+            filters=filters_text,
+            description=description,
+            as_of=today,
+            made_on=date.today(),
+            synthetic=view.synthetic,
+            tiles=[boardpack.Tile(PACK_LABELS.get(t.label, t.label), t.value, t.delta or "",
+                                  t.help) for t in tiles],  # fmt: skip
+            comparison=comparison_label,
+            matrix=matrix,
+            group_by=group_by,
+            icons=PACK_ICONS,
+            signal_charts=charts,
+            signal_note=note,
+            reach=reach.display,
+            reach_chart=reach_chart,
+            under_represented=reach.under_represented,
+            reach_note=(
+                f"Engaged: enrolled on a programme by {today:%d %b %Y}. {reach.suppression_note} "
+                "Under-represented: below half the rate across all staff groups."
+            ),
+            plan_due=due,
+            plan_late=late,
+            extracts={
+                "summary matrix": matrix_extract(display, group_by),
+                "reach by staff group": reach.display,
+                "milestones due": due,
+                "milestones late": late,
+                "project register": p.measures[["project_code", "project", "directorate",
+                                                "programme"]].drop_duplicates()
+                if len(p.measures) else pd.DataFrame(),
+            },  # fmt: skip
+            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+        )
+        return boardpack.board_pack_bytes(pack)
+
+    return build
+
+
+PACK_LABELS = {
+    "Projects improving": "Projects showing improvement",
+    "Reach: hard to reach": "Reach of hard-to-reach staff groups",
+    "Plan: on track/late": "Milestones on track / late",
+}  # the pack has room for the longer tile labels
+
+PACK_ICONS = boardpack.Icons(
+    variation_svg={s.value: icons.variation_svg(s, size=ICON_PX) for s in VariationState},
+    variation_label={s.value: icons.variation_label(s) for s in VariationState},
+    assurance_svg={s.value: icons.assurance_svg(s, size=ICON_PX) for s in AssuranceState},
+    assurance_label={s.value: icons.assurance_label(s) for s in AssuranceState},
+)
