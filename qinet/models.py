@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from qinet.domain import (
+    RATE_MULTIPLIERS,
     AnnotationKind,
     ChartType,
     EnrolmentStatus,
@@ -331,6 +332,13 @@ class Measure(Base):
         sa.CheckConstraint(
             "baseline_points IS NULL OR baseline_points >= 12", name="baseline_at_least_12"
         ),
+        sa.CheckConstraint(
+            "multiplier IN (" + ", ".join(str(m) for m in RATE_MULTIPLIERS) + ")",
+            name="multiplier_allowed",
+        ),
+        sa.CheckConstraint(
+            "multiplier = 1 OR chart_type = 'u'", name="multiplier_only_for_rates"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,6 +354,10 @@ class Measure(Base):
     )
     target: Mapped[float | None] = mapped_column(sa.Float)
     baseline_points: Mapped[int | None] = mapped_column(sa.Integer)
+    # A u chart's rate is shown per this many units of exposure ("per 1,000 bed days");
+    # statistics run on the raw rate, values are scaled for display. Targets are stored
+    # on the displayed scale (1.2 falls per 1,000 bed days).
+    multiplier: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     project: Mapped[Project] = relationship(back_populates="measures")
     observations: Mapped[list[Observation]] = relationship(

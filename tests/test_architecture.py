@@ -115,21 +115,10 @@ def test_pages_are_thin():
 MAX_LINES = 600
 
 # TEMPORARY allow-lists: violations that remain only in packages other helpers are
-# reworking in parallel (qinet/stats, qinet/refcheck, qinet/demo, qinet/models.py).
+# reworking in parallel (qinet/stats, qinet/refcheck, qinet/models.py).
 # The coordinator empties these after merging their branches. qinet/ui, qinet/views,
 # app.py and pages/ must never appear here.
 ALLOWED_PRIVATE_IMPORTS = {
-    # qinet/demo: the catalogue's private tables, used by the builder (demo split pending)
-    ("qinet.demo", "qinet.demo.catalogue._BANDS"),
-    ("qinet.demo", "qinet.demo.catalogue._EXTRA_DIRECTORATES"),
-    ("qinet.demo", "qinet.demo.catalogue._MIX"),
-    ("qinet.demo", "qinet.demo.catalogue._PROPENSITY"),
-    ("qinet.demo", "qinet.demo.catalogue._SUPPORT_MIX"),
-    ("qinet.demo", "qinet.demo.catalogue._md"),
-    ("qinet.demo", "qinet.demo.catalogue._MeasureDef"),
-    ("qinet.demo", "qinet.demo.catalogue._ProgrammeDef"),
-    ("qinet.demo", "qinet.demo.catalogue._project_measures"),
-    ("qinet.demo", "qinet.demo.catalogue._ProjectDef"),
     # qinet/stats: engine internals shared by portfolio and summary (public steps pending)
     ("qinet.stats.portfolio", "qinet.stats.runchart._analyse"),
     ("qinet.stats.portfolio", "qinet.stats.runchart._group_median"),
@@ -148,7 +137,6 @@ ALLOWED_PRIVATE_IMPORTS = {
     ("qinet.stats.summary", "qinet.stats.spc._validate_options"),
 }
 ALLOWED_LONG = {
-    "qinet.demo",  # demo split pending (another helper)
     "qinet.models",  # another helper's schema work
     "qinet.stats.measure",  # stats split pending (another helper)
     "qinet.stats.runchart",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qinet import models as m
 from qinet.domain import (
+    RATE_MULTIPLIERS,
     AnnotationKind,
     ChartType,
     Frequency,
@@ -81,6 +82,13 @@ def _measures(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> p
     ].copy()
     out["definition"] = df["definition"].map(lambda v: v or "")
     out["unit"] = df["unit"].map(lambda v: v or "")
+    out["multiplier"] = df["multiplier"].map(lambda v: 1 if v is None else int(v))
+    allowed = ", ".join(f"{x:g}" for x in RATE_MULTIPLIERS)
+    for row in df.index[~out["multiplier"].isin(RATE_MULTIPLIERS)]:
+        p.append(Problem(f"a multiplier is one of {allowed}", int(row), "multiplier"))
+    not_rate = (out["multiplier"] != 1) & (df["chart_type"] != ChartType.U.value)
+    for row in df.index[not_rate & out["multiplier"].isin(RATE_MULTIPLIERS)]:
+        p.append(Problem("only a u chart (a rate) takes a multiplier", int(row), "multiplier"))
     out["project_id"] = proj
     return out
 
@@ -206,8 +214,15 @@ _register(
             text_field(
                 "definition", "Inpatient falls / occupied bed days x 1000", required=False, n=4000
             ),
-            text_field("unit", "per 1,000 bed days", required=False, n=60),
-            Field("target", "float", False, example="4.5", note="optional"),
+            text_field("unit", "falls per 1,000 bed days", required=False, n=60),
+            Field(
+                "multiplier",
+                "int",
+                False,
+                example="1000",
+                note="u charts only: show the rate per 100, 1000 or 10000 (blank: per 1)",
+            ),
+            Field("target", "float", False, example="4.5", note="optional, on the shown scale"),
             Field(
                 "baseline_points",
                 "int",

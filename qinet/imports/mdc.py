@@ -6,8 +6,9 @@ A team that runs the MDC tool loads its two tables unchanged into one project:
   a metric with several ``Group`` values (or ``Filter1``/``Filter2`` combinations)
   becomes **one measure per group**, named ``MetricName — Group`` — groups are wards
   or sites whose series are charted separately in the tool, never added together;
-* ``ChartType`` XmR → an XmR chart (``Run`` → a run chart; T and G charts are refused,
-  qinet does not draw them); ``MetricImprovement`` Up / Down / Neither → increase /
+* ``ChartType`` XmR → an XmR chart (``Run`` → a run chart; T and G metrics are refused:
+  load rare-event measures as t or g measures with the plain measures and observations
+  kinds, one row per event); ``MetricImprovement`` Up / Down / Neither → increase /
   decrease / neutral; ``MetricFormat`` Percentage → unit "proportion";
 * each data row becomes an observation (``Date`` as yyyymmdd, ISO or dd/mm/yyyy);
   ``GhostFlag`` 1 → a ghosted point (shown hollow, out of the limits);
@@ -115,7 +116,8 @@ def build(
         if chart is None:
             p.append(
                 Problem(
-                    f"{r['ChartType']!r} charts are not supported (XmR or Run)",
+                    f"{r['ChartType']!r} charts are not loaded from MDC tables (XmR or "
+                    "Run); load t and g measures with the measures and observations templates",
                     int(row),
                     "ChartType",
                 )

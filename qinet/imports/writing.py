@@ -147,6 +147,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def _insert(session: Session, table: sa.Table, frame: pd.DataFrame) -> None:
     """Bulk insert through the driver's executemany (fast; values are plain Python)."""
     conn = session.connection()
+    missing = {  # SQLAlchemy binds a column with a Python default even when not given
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in frame.columns and c.default is not None and c.default.is_scalar
+    }
+    if missing:
+        frame = frame.assign(**missing)
     cols = list(frame.columns)
     compiled = (
         sa.insert(table).values({c: sa.bindparam(c) for c in cols}).compile(dialect=conn.dialect)

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from qinet.domain import ImprovementDirection, ProjectStatus
+from qinet.domain import ChartType, ImprovementDirection, ProjectStatus
 from qinet.models import (
     Directorate,
     Measure,
@@ -47,7 +47,11 @@ def _measures_base() -> sa.Select:
 
 
 def duplicate_periods(session: Session) -> pd.DataFrame:
-    """Measures with two or more observations in the same week or month."""
+    """Measures with two or more observations in the same week or month.
+
+    t and g charts hold one row per event (several in a month is normal), so they are
+    left out.
+    """
     rows = frame(
         session,
         sa.select(
@@ -58,7 +62,8 @@ def duplicate_periods(session: Session) -> pd.DataFrame:
             Project.code,
         )
         .join(Measure, Observation.measure_id == Measure.id)
-        .join(Project),
+        .join(Project)
+        .where(Measure.chart_type.not_in([ChartType.T, ChartType.G])),
     )
     if rows.empty:
         return pd.DataFrame(columns=["Project", "Measure", "Period", "Observations"])

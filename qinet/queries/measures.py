@@ -392,8 +392,8 @@ def picker_stmt(viewer: Viewer, f: Filters) -> sa.Select:
     Returns:
         ``project_id``, ``project_code``, ``project``, ``measure_id``, ``measure``,
         ``chart_type``, ``unit``, ``improvement_direction``, ``target``,
-        ``baseline_points``, ``frequency``, ``measure_type``, ordered by project code
-        and measure name.
+        ``baseline_points``, ``multiplier``, ``frequency``, ``measure_type``, ordered by
+        project code and measure name.
     """
     return (
         sa.select(
@@ -407,6 +407,7 @@ def picker_stmt(viewer: Viewer, f: Filters) -> sa.Select:
             Measure.improvement_direction,
             Measure.target,
             Measure.baseline_points,
+            Measure.multiplier,
             Measure.frequency,
             Measure.measure_type,
         )

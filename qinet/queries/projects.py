@@ -52,6 +52,7 @@ def measures_stmt(viewer: Viewer, f: Filters) -> sa.Select:
             Measure.improvement_direction,
             Measure.target,
             Measure.baseline_points,
+            Measure.multiplier,
             Project.id.label("project_id"),
             Project.code.label("project_code"),
             Project.title.label("project"),

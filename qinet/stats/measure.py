@@ -40,10 +40,45 @@ from qinet.stats.summary import summarise
 SUGGESTION_WINDOW = 4
 """A shift that starts at most this many points after a dated change is suggested as a break."""
 
+SUGGEST_BREAK = " If the change is now how things are done, consider a phase break there."
+"""The advice closing a feasible suggestion (pages word it for people who cannot confirm)."""
+
 FALLBACK_RUN_RULES = ANHOEJ
 """Rules for an SPC measure drawn as a run chart because it is still short (qinet's default)."""
 
-_LIMIT_CHART = {ChartType.P: "p", ChartType.U: "u", ChartType.C: "c"}
+_LIMIT_CHART = {
+    ChartType.P: "p",
+    ChartType.U: "u",
+    ChartType.C: "c",
+    ChartType.T: "t",
+    ChartType.G: "g",
+}
+SCALED_COLUMNS = (
+    "value",
+    "mean",
+    "median",
+    "lpl",
+    "upl",
+    "lower_2s",
+    "upper_2s",
+    "mr",
+    "target",
+)
+"""Result columns on the measure's scale: multiplied by a rate's multiplier for display."""
+
+
+def scale_result(result: pd.DataFrame, multiplier: float) -> pd.DataFrame:
+    """Put a result's values, centre, limits and target on the displayed scale, in place.
+
+    The rules have already run on the raw rate, so every signal is exactly the unscaled
+    one; only the numbers people read change (0.0014 falls per bed day → 1.4 per 1,000).
+    """
+    if multiplier == 1:
+        return result
+    for col in SCALED_COLUMNS:
+        if col in result:
+            result[col] = result[col].to_numpy(dtype=float) * multiplier
+    return result
 _DIRECTION_SIGN = {
     ImprovementDirection.INCREASE: 1,
     ImprovementDirection.DECREASE: -1,
@@ -335,6 +370,14 @@ def _spc_summary(result: pd.DataFrame) -> MeasureSummary:
     )
 
 
+def _show_scale(result: pd.DataFrame, multiplier: float, target: float | None) -> None:
+    """Scale for display; the target is the one given (no round trip through the raw scale)."""
+    if multiplier != 1:
+        scale_result(result, multiplier)
+        if "target" in result and target is not None:
+            result["target"] = float(target)
+
+
 # --- public API ---------------------------------------------------------------------------
 
 
@@ -348,6 +391,7 @@ def analyse_measure(
     phase_starts: Sequence[object] = (),
     excluded: Sequence[object] = (),
     baseline_points: int | None = None,
+    multiplier: float = 1,
 ) -> MeasureAnalysis:
     """Analyse one measure with the engine its chart type calls for.
 
@@ -362,9 +406,13 @@ def analyse_measure(
             first period on or after it.
         excluded: Period dates to show ghosted but leave out of the limits and rules.
         baseline_points: Fix the limits (or the median) on the first N points.
+        multiplier: Show a rate per this many units of exposure (u charts: 1,000 for
+            "per 1,000 bed days"). The statistics run on the raw rate; values, centre,
+            limits and the result's target are then multiplied, and ``target`` is read on
+            that displayed scale.
 
     Returns:
-        The :class:`MeasureAnalysis`.
+        The :class:`MeasureAnalysis` (values on the displayed scale).
 
     Raises:
         InvalidSeriesError: The preset does not fit the chart type, a needed column is
@@ -376,6 +424,12 @@ def analyse_measure(
         baseline_points = None if pd.isna(baseline_points) else int(baseline_points)
     if target is not None and pd.isna(target):
         target = None
+    multiplier = 1 if multiplier is None or pd.isna(multiplier) else float(multiplier)
+    if multiplier <= 0:
+        raise InvalidSeriesError(f"multiplier: must be positive, got {multiplier:g}")
+    shown_target = target
+    if target is not None and multiplier != 1:
+        target = float(target) / multiplier
     if kind is ChartType.RUN and not isinstance(preset, RunChartRules):
         raise InvalidSeriesError(
             f"preset: a run chart needs run-chart rules (Anhøj or IHI), not {preset.label}"
@@ -417,6 +471,7 @@ def analyse_measure(
         result["point_type"] = _run_point_types(result, direction)
         result["target"] = np.nan if target is None else float(target)
         warnings.extend(result.attrs.get("warnings", []))
+        _show_scale(result, multiplier, shown_target)
         summary = _run_summary(result)
         drawn_as = ChartType.RUN
     else:
@@ -465,6 +520,7 @@ def analyse_measure(
                 f"A phase has fewer than {rules.min_points_for_limits} points, so its process "
                 "limits are not drawn yet; shifts and trends are still checked."
             )
+        _show_scale(result, multiplier, shown_target)
         summary = _spc_summary(result)
         drawn_as = kind
         requested_phases = [(p, d) for p, d in requested_phases if p in phases]
@@ -586,7 +642,7 @@ def suggest_phase_breaks(
             f"starts {lag} the change."
         )
         if feasible:
-            text += " If the change is now how things are done, consider a phase break there."
+            text += SUGGEST_BREAK
         else:
             text += (
                 f" A break there would leave a phase shorter than the {minimum} points "

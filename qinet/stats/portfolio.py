@@ -80,7 +80,9 @@ MATRIX_COLUMNS = (
 """Columns of :func:`summary_matrix`, in order (one row per measure)."""
 
 _LIMIT_CHART = {ChartType.P: limits_mod.Chart.P, ChartType.U: limits_mod.Chart.U,
-                ChartType.C: limits_mod.Chart.C}  # fmt: skip
+                ChartType.C: limits_mod.Chart.C, ChartType.T: limits_mod.Chart.T,
+                ChartType.G: limits_mod.Chart.G}  # fmt: skip
+_VALUE_CHARTS = (limits_mod.Chart.C, limits_mod.Chart.T, limits_mod.Chart.G)
 _LIMIT_KEYS = ("cl", "lcl", "ucl", "lcl_95", "ucl_95")
 
 
@@ -191,7 +193,7 @@ def _spc_block(
             seg_sel = seg[sel]
             _, g = np.unique(seg_sel, return_inverse=True)
             ng = int(g.max()) + 1 if len(g) else 0
-            if chart is limits_mod.Chart.C:
+            if chart in _VALUE_CHARTS:
                 yy, nn = cols["y"][rows][sel], None
             else:
                 yy, nn = cols["numerator"][rows][sel], cols["denominator"][rows][sel]
@@ -250,8 +252,10 @@ def summary_matrix(
 
     Args:
         measures: One row per measure: ``measure_id``, ``chart_type``,
-            ``improvement_direction``, ``target`` (NaN/None for none) and
-            ``baseline_points`` (NaN/None for none).
+            ``improvement_direction``, ``target`` (NaN/None for none; on the displayed
+            scale), ``baseline_points`` (NaN/None for none) and optionally
+            ``multiplier`` (a rate shown per 1,000: the rules run on the raw rate and
+            ``last_value``, ``centre``, ``lower`` and ``upper`` are multiplied).
         observations: One row per period: ``measure_id``, ``period_start``, ``value``,
             ``numerator``, ``denominator`` (any order; rows of other measures ignored).
         phase_breaks: Confirmed phase breaks: ``measure_id``, ``on_date``.
@@ -278,6 +282,11 @@ def summary_matrix(
         dtype=np.int8,
     )
     target_of = pd.to_numeric(m["target"], errors="coerce").to_numpy(dtype=float)
+    mult_of = (
+        pd.to_numeric(m["multiplier"], errors="coerce").fillna(1).to_numpy(dtype=float)
+        if "multiplier" in m
+        else np.ones(len(m))
+    )
     bp = pd.to_numeric(m["baseline_points"], errors="coerce").to_numpy(dtype=float)
 
     obs = observations[observations["measure_id"].isin(ids)]
@@ -337,7 +346,7 @@ def summary_matrix(
         "series_start": series_start,
         "phase_start": phase_start,
         "direction": dir_of[code],
-        "target": target_of[code],
+        "target": (target_of / mult_of)[code],
         "date": day,
     }
     monthly = _monthly_series(day, code, n_series)[code] if len(code) else np.zeros(0, bool)
@@ -414,6 +423,8 @@ def summary_matrix(
             has, day[rows][safe], np.datetime64("NaT", "ns")
         )
 
+    for key in ("last_value", "centre", "lower", "upper"):  # displayed scale, after the rules
+        out[key] = out[key] * mult_of
     return pd.DataFrame(
         {
             "measure_id": ids.to_numpy(),

@@ -389,7 +389,13 @@ def _labels(
     if dates is None:
         return (local[index] + 1).astype(str).astype(object)
     chosen = dates[index]
-    text = np.datetime_as_string(chosen, unit="M" if monthly else "D").astype(object)
+    # as people read dates: "Apr 2024" for monthly series, "17 Jan 2023" otherwise
+    codes, uniques = pd.factorize(pd.DatetimeIndex(chosen))
+    ts = pd.Series(uniques)
+    month = ts.dt.strftime("%b %Y")
+    words = (month if monthly else ts.dt.day.astype(str) + " " + month).to_numpy(dtype=object)
+    text = np.where(codes >= 0, words[np.maximum(codes, 0)] if len(words) else "", "")
+    text = text.astype(object)
     missing = np.isnat(chosen)
     if missing.any():
         text[missing] = ("point " + (local[index[missing]] + 1).astype(str)).astype(object)
@@ -731,8 +737,13 @@ def _warnings(
             out.append(
                 (
                     int(s),
-                    f"{len(where)} missing value(s) (point {_where_text(where)}) are left as "
-                    "gaps; rule windows that include a gap do not signal.",
+                    (
+                        f"1 missing value (point {_where_text(where)}) is left as a gap"
+                        if len(where) == 1
+                        else f"{len(where)} missing values (points {_where_text(where)}) are "
+                        "left as gaps"
+                    )
+                    + "; rule windows that include a gap do not signal.",
                 )
             )
 
@@ -804,7 +815,8 @@ def _date_warnings(
             out.append(
                 (
                     int(s),
-                    f"The dates skip {int(missing_periods[s])} {period}(s); the chart joins "
+                    f"The dates skip {int(missing_periods[s])} {period}"
+                    f"{'' if int(missing_periods[s]) == 1 else 's'}; the chart joins "
                     "the points either side of each gap.",
                 )
             )

@@ -18,6 +18,7 @@ import streamlit as st
 from qinet import db
 from qinet.access import Viewer
 from qinet.filters import Filters
+from qinet.formatting import fmt_date
 from qinet.imports import (
     ALL_KINDS,
     PREVIEW_ROWS,
@@ -47,6 +48,40 @@ CHECK_CACHE_KEY = "_data_check"  # ((token, data version), Result or ImportRejec
 def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     with db.session_scope(cache.engine_for(url)) as s:
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
+
+
+COMPLETENESS_LABELS = {
+    "project_code": "Project",
+    "measure": "Measure",
+    "frequency": "Frequency",
+    "points": "Points",
+    "first_period": "First period",
+    "last_period": "Last period",
+    "missing_periods": "Missing periods",
+    "issues": "Issues",
+}
+TABLE_LABELS = {"table": "Table", "rows": "Rows"}
+
+
+def completeness_display(flagged: pd.DataFrame) -> pd.DataFrame:
+    """The completeness table as people read it: human labels, dates as 28 Apr 2025."""
+    out = flagged[list(COMPLETENESS_LABELS)].copy()
+    for col in ("first_period", "last_period"):
+        out[col] = out[col].map(fmt_date)
+    out["frequency"] = out["frequency"].astype(str).str.capitalize()
+    return out.rename(columns=COMPLETENESS_LABELS)
+
+
+def check_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """A data-quality list as people read it (dates as 28 Apr 2025); its CSV keeps ISO dates."""
+    out = rows.copy()
+    if "Period" in out:
+        out["Period"] = out["Period"].map(fmt_date)
+    if "Last scored" in out:
+        out["Last scored"] = out["Last scored"].map(fmt_date).replace("", "Never")
+    if "Frequency" in out:
+        out["Frequency"] = out["Frequency"].astype(str).str.capitalize()
+    return out
 
 
 TEMPLATE_LABELS = {
@@ -282,7 +317,9 @@ def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
             if not n:
                 st.caption("Nothing to fix.")
                 continue
-            st.dataframe(check.rows, hide_index=True, width="stretch", key=f"dq_{check.key}")
+            st.dataframe(
+                check_display(check.rows), hide_index=True, width="stretch", key=f"dq_{check.key}"
+            )
             st.caption(
                 f"To fix: import corrected {md_escape(_kind_label(check.fix).lower())} "
                 "(template above)."
@@ -320,26 +357,11 @@ def render(ctx: PageContext) -> None:
         if flagged.empty:
             components.empty_state("Every measure in this view is complete.")
         else:
-            st.dataframe(
-                flagged[
-                    [
-                        "project_code",
-                        "measure",
-                        "frequency",
-                        "points",
-                        "first_period",
-                        "last_period",
-                        "missing_periods",
-                        "issues",
-                    ]
-                ],
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(completeness_display(flagged), hide_index=True, width="stretch")
         components.download_csv(completeness, ctx.view, "data-quality")
     with components.panel("Tables"):
         st.subheader("Tables")
-        st.dataframe(counts, hide_index=True, width="content")
+        st.dataframe(counts.rename(columns=TABLE_LABELS), hide_index=True, width="content")
         components.download_csv(counts, ctx.view, "data-tables", label="Table sizes CSV")
         if ctx.synthetic:
             st.caption("This database holds synthetic demo data created by `qinet demo`.")

@@ -148,17 +148,21 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
         "Select a row to open the measure."
     )
     config = {
-        "group": st.column_config.TextColumn(group_by, width="small"),
-        "project": st.column_config.TextColumn("Project", width="medium"),
-        "measure": st.column_config.TextColumn("Measure", width="medium"),
-        "latest": st.column_config.TextColumn("Latest"),
-        "target": st.column_config.TextColumn("Target"),
-        "variation_icon": st.column_config.ImageColumn("Variation", width="small"),
-        "variation": st.column_config.TextColumn("Variation (words)"),
-        "assurance_icon": st.column_config.ImageColumn("Assurance", width="small"),
-        "assurance": st.column_config.TextColumn("Assurance (words)"),
+        "variation_icon": st.column_config.ImageColumn(
+            "Var.", width=48, help="Variation icon (Making Data Count): what the latest point "
+            "shows; in words under State"),
+        "assurance_icon": st.column_config.ImageColumn(
+            "Ass.", width=48, help="Assurance icon: will the target be met? In words under "
+            "State"),
+        "group": st.column_config.TextColumn(group_by, width=130),
+        "measure": st.column_config.TextColumn("Measure", width=250),
+        "latest": st.column_config.TextColumn("Latest", width=62),
+        "target": st.column_config.TextColumn("Target", width=62),
+        "state": st.column_config.TextColumn(
+            "State", width=150, help="Variation, then assurance against the target"),
+        "signal_when": st.column_config.TextColumn("Signal date", width=96),
         "latest_signal": st.column_config.TextColumn("Latest signal", width="large"),
-        "signal_date": st.column_config.DateColumn("Signal date", format="D MMM YYYY"),
+        "project": st.column_config.TextColumn("Project", width="medium"),
         "directorate": st.column_config.TextColumn("Directorate"),
         "programme": st.column_config.TextColumn("Programme"),
     }
@@ -318,8 +322,5 @@ def render(ctx: PageContext) -> None:
             if register.empty:
                 components.empty_state("No projects match these filters.")
             else:
-                st.dataframe(
-                    register[["code", "title", "status", "directorate", "programme",
-                              "started_on"]],
-                    hide_index=True, width="stretch", key="overview_projects",
-                )  # fmt: skip
+                st.dataframe(vo.register_display(register), hide_index=True, width="stretch",
+                             key="overview_projects")  # fmt: skip

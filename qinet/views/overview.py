@@ -19,8 +19,9 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
-from qinet.domain import AssuranceState, ChartType, VariationState
+from qinet.domain import AssuranceState, VariationState
 from qinet.filters import Filters
+from qinet.formatting import fmt_date, measure_format
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
@@ -56,17 +57,11 @@ VARIATION_ORDER = {
 }  # fmt: skip
 
 
-def fmt_number(value: float, chart: str, unit: str) -> str:
-    """A value as shown in the matrix: p charts as a percentage, others with their unit."""
+def fmt_number(value: float, chart: str, unit: str, multiplier: object = 1) -> str:
+    """A value as shown in the matrix: the measure's one format (``qinet.formatting``)."""
     if value is None or pd.isna(value):
         return ""
-    if chart == ChartType.P.value:
-        return f"{value:.1%}"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
-    unit = str(unit or "")
-    if unit == "%":
-        return f"{text}%"
-    return text
+    return measure_format(chart, unit, multiplier).text(value)
 
 
 def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
@@ -84,10 +79,13 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
         return pd.DataFrame()
     group_col = group_by.lower()
     group = m[group_col].fillna("No programme" if group_col == "programme" else "—")
-    latest = [fmt_number(v, c, u) for v, c, u in zip(m["last_value"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
-    target = [fmt_number(v, c, u) for v, c, u in zip(m["target"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
+    mult = m["multiplier"] if "multiplier" in m else pd.Series(1, index=m.index)
+    formats = [measure_format(c, u, k) for c, u, k in zip(m["chart_type"], m["unit"], mult,
+                                                          strict=True)]  # fmt: skip
+    latest = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)]  # fmt: skip
+    target = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["target"],
+                                                                 strict=True)]  # fmt: skip
     out = pd.DataFrame(
         {
             "group": group,
@@ -97,14 +95,19 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "latest": latest,
             "latest_date": pd.to_datetime(m["last_date"]).dt.date,
             "target": target,
-            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
-            "target_value": pd.to_numeric(m["target"], errors="coerce"),
+            "latest_value": [f.round_values(v) for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)],  # fmt: skip
+            "target_value": [f.round_values(v) for f, v in zip(formats, m["target"],
+                                                                 strict=True)],  # fmt: skip
             "variation_icon": m["variation"].map(VARIATION_URI),
             "variation": m["variation"].map(icons.variation_label),
             "assurance_icon": m["assurance"].map(ASSURANCE_URI),
             "assurance": m["assurance"].map(icons.assurance_label),
             "latest_signal": m["latest_signal_reason"].fillna(""),
             "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
+            "signal_when": [fmt_date(d) for d in m["latest_signal_date"]],  # "" when none
+            "state": [state_words(v, a) for v, a in zip(m["variation"], m["assurance"],
+                                                        strict=True)],  # fmt: skip
             "chart": m["drawn_as"],
             "directorate": m["directorate"],
             "programme": m["programme"],
@@ -125,9 +128,49 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
     return out
 
 
-MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
-                "assurance_icon", "assurance", "latest_signal", "signal_date", "directorate",
+REGISTER_LABELS = {"code": "Code", "title": "Project", "status": "Status",
+                   "directorate": "Directorate", "programme": "Programme",
+                   "started_on": "Started"}  # fmt: skip
+
+
+def register_display(register: pd.DataFrame) -> pd.DataFrame:
+    """The "Projects in this view" table as people read it: human labels, 28 Apr 2025."""
+    out = register[list(REGISTER_LABELS)].copy()
+    out["status"] = out["status"].map(lambda v: str(v).replace("_", " ").capitalize())
+    out["started_on"] = out["started_on"].map(fmt_date)
+    out["programme"] = out["programme"].fillna("No programme")
+    return out.rename(columns=REGISTER_LABELS)
+
+
+MATRIX_SHOWN = ["variation_icon", "assurance_icon", "group", "measure", "latest", "target",
+                "state", "signal_when", "latest_signal", "project", "directorate",
                 "programme"]  # fmt: skip
+"""Icons first and short columns, so the key columns fit a 1366 px laptop; the long words
+(latest signal, project) follow for whoever scrolls, and are in the CSV and board pack."""
+
+VARIATION_SHORT = {
+    VariationState.IMPROVEMENT_HIGH.value: "Improving (high)",
+    VariationState.IMPROVEMENT_LOW.value: "Improving (low)",
+    VariationState.CONCERN_HIGH.value: "Concern (high)",
+    VariationState.CONCERN_LOW.value: "Concern (low)",
+    VariationState.NEUTRAL_HIGH.value: "High",
+    VariationState.NEUTRAL_LOW.value: "Low",
+    VariationState.COMMON_CAUSE.value: "Common cause",
+    VariationState.NOT_ENOUGH_DATA.value: "Run chart",
+}
+ASSURANCE_SHORT = {
+    AssuranceState.PASS.value: "pass",
+    AssuranceState.FAIL.value: "fail",
+    AssuranceState.INCONSISTENT.value: "hit/miss",
+    AssuranceState.NO_TARGET.value: "",
+}
+
+
+def state_words(variation: str, assurance: str) -> str:
+    """The icons' meaning in two or three words (colour is never the only carrier)."""
+    target = ASSURANCE_SHORT.get(str(assurance), "")
+    words = VARIATION_SHORT.get(str(variation), "")
+    return f"{words} · {target}" if target else words
 
 
 def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
@@ -156,9 +199,16 @@ def _delta(now: float, before: float, fmt: str = "{:+,}") -> str | None:
     return fmt.format(diff) if diff else "no change"
 
 
+TILE_LABEL_CHARS = 16
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One tile: the figure, its change and where it is explained."""
+    """One tile: the figure, its change and where it is explained.
+
+    Labels stay within ``TILE_LABEL_CHARS`` so five tiles fit a laptop without "…"; the
+    full wording is in ``help`` (the tile's tooltip).
+    """
 
     label: str
     value: str
@@ -197,19 +247,19 @@ def headlines(
         Headline("Active projects", f"{counts['active']:,}",
                  _delta(counts["active"], counts["active_before"]),
                  "Projects not complete or stopped, started by the end of the period."),
-        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
+        Headline("Improving", f"{improving:,} of {with_measures:,}",
                  _delta(improving, improving_before),
-                 "Projects with at least one measure whose latest point is special-cause "
-                 "improvement (Making Data Count variation icon)."),
-        Headline("Participants trained", f"{counts['completed']:,}",
+                 "Projects improving: projects with at least one measure whose latest point "
+                 "is special-cause improvement (Making Data Count variation icon)."),
+        Headline("Trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
-                 "People who completed a programme in the period."),
-        Headline("Reach: hard to reach", reach_value, reach_delta,
-                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
-                 "and ancillary, additional clinical services) who have enrolled."),
-        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
+                 "Participants trained: people who completed a programme in the period."),
+        Headline("Hard to reach", reach_value, reach_delta,
+                 "Reach of the hard-to-reach staff groups: the share of their workforce (e.g. "
+                 "estates and ancillary, additional clinical services) who have enrolled."),
+        Headline("On track / late", f"{states_now['on_track']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
-                 "Milestones on track (or not started), and those late (forecast date "
+                 "Plan milestones on track (or not started), and those late (forecast date "
                  "passed or marked late).", delta_color="inverse"),
     ]  # fmt: skip
 

@@ -30,6 +30,7 @@ from qinet.views.overview import (
 
 log = logging.getLogger(__name__)
 
+
 def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
     """Measures whose latest point is special cause: concerns first, newest signal first."""
     if display.empty:
@@ -156,9 +157,10 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
 
 
 PACK_LABELS = {
-    "Projects improving": "Projects showing improvement",
-    "Reach: hard to reach": "Reach of hard-to-reach staff groups",
-    "Plan: on track/late": "Milestones on track / late",
+    "Improving": "Projects showing improvement",
+    "Trained": "Participants trained",
+    "Hard to reach": "Reach of hard-to-reach staff groups",
+    "On track / late": "Milestones on track / late",
 }  # the pack has room for the longer tile labels
 
 PACK_ICONS = boardpack.Icons(

@@ -163,3 +163,15 @@ def test_next_rerun_shows_an_import_made_elsewhere(make_app, db_copy):
     engine.dispose()
     at.run()
     assert _points(at) == before + 1  # the data version moved, so the cache was dropped
+
+
+def test_data_quality_lists_read_as_people_read_them():
+    import pandas as pd
+
+    from qinet.ui.data import check_display
+
+    stale = pd.DataFrame({"Project": ["QI-1", "QI-2"], "Last scored": [date(2025, 4, 28), None]})
+    assert check_display(stale)["Last scored"].tolist() == ["28 Apr 2025", "Never"]
+    dup = pd.DataFrame({"Frequency": ["weekly"], "Period": [date(2025, 3, 3)]})
+    assert check_display(dup).iloc[0].tolist() == ["Weekly", "3 Mar 2025"]
+    assert stale["Last scored"].iloc[0] == date(2025, 4, 28)  # the CSV keeps the date

@@ -57,7 +57,7 @@ def test_upload_bad_then_corrected_file(own_server, page, tmp_path):
     good.write_text(
         HEADER + "QI-0001,Length of stay (days),2025-10-01,6.1,<b>ok</b>\n"
         "QI-0001,Length of stay (days),2025-11-01,6.0,\n"
-        "QI-0001,Length of stay (days),2025-12-01,9.75,\n",
+        "QI-0001,Length of stay (days),2025-12-01,9.7,\n",
         encoding="utf-8",
     )
     _upload(page, good)
@@ -73,6 +73,6 @@ def test_upload_bad_then_corrected_file(own_server, page, tmp_path):
     chart.locator(".main-svg").first.wait_for(state="visible", timeout=20000)
     page.wait_for_timeout(800)
     html = page.content()
-    assert "Latest value 9.75" in html and "Dec 2025" in html
+    assert "Latest value 9.7 " in html and "Dec 2025" in html
     chart.scroll_into_view_if_needed()
     screenshot(page, "data_import_measures")

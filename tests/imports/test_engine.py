@@ -14,7 +14,7 @@ from qinet.imports import ImportRejected, import_file, import_mdc
 from qinet.imports.audit import current_version
 from qinet.imports.kinds import Context
 from qinet.imports.templates import ORDER, template_csv, template_names, template_xlsx
-from qinet.models import ImportLog, Observation, WorkforceBaseline
+from qinet.models import ImportLog, Measure, Observation, WorkforceBaseline
 from tests.imports.helpers import csv_bytes, dump, load_examples
 
 pytestmark = pytest.mark.db
@@ -108,6 +108,31 @@ def test_upsert_changes_only_what_differs(engine):
         (date(2024, 7, 1), 13.0, True),
         (date(2024, 8, 1), 9.0, False),
     ]
+
+
+def test_a_rate_keeps_its_multiplier_and_only_rates_take_one(engine):
+    load_examples(engine, upto="measures")
+    with engine.connect() as c:
+        stored = c.execute(sa.select(Measure.chart_type, Measure.multiplier)).one()
+    assert (str(stored[0]), stored[1]) == ("u", 1000)  # the template's example: per 1,000
+    head = ["project_code", "name", "measure_type", "frequency", "chart_type",
+            "improvement_direction", "multiplier"]  # fmt: skip
+    before = dump(engine)
+    bad = csv_bytes(
+        [
+            head,
+            ["PRJ-X1", "Length of stay", "outcome", "monthly", "xmr", "decrease", "100"],
+            ["PRJ-X1", "Pressure ulcers", "outcome", "monthly", "u", "decrease", "7"],
+        ]
+    )
+    with pytest.raises(ImportRejected) as caught:
+        _import(engine, "measures", bad, "m.csv")
+    lines = [str(p) for p in caught.value.problems]
+    assert "row 2, column `multiplier`: only a u chart (a rate) takes a multiplier" in lines
+    assert "row 3, column `multiplier`: a multiplier is one of 1, 100, 1000, 10000" in lines
+    assert dump(engine) == before
+    ok = [head, ["PRJ-X1", "Length of stay", "outcome", "monthly", "xmr", "decrease", ""]]
+    assert _import(engine, "measures", csv_bytes(ok), "m.csv").counts["added"] == 1
 
 
 def test_formulas_and_html_are_stored_as_text(engine):
@@ -398,7 +423,8 @@ def test_mdc_refuses_an_unknown_project_and_t_charts(engine):
     t_chart = MDC_METRICS.replace(b"XmR", b"T")
     with db.session_scope(engine) as s, pytest.raises(ImportRejected) as caught:
         import_mdc(s, (t_chart, "m.csv"), (mdc_data(), "d.csv"), "PRJ-X1", Context("t"))
-    assert "row 2, column `ChartType`: 'T' charts are not supported" in caught.value.report()
+    report = caught.value.report()
+    assert "row 2, column `ChartType`: 'T' charts are not loaded from MDC tables" in report
 
 
 def test_large_files_keep_spreadsheet_row_numbers(engine):

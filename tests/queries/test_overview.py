@@ -141,8 +141,11 @@ def test_portfolio_matrix_equals_the_engine_for_every_demo_measure(demo_session)
             rows, chart=meas["chart_type"], direction=meas["improvement_direction"],
             target=meas["target"], preset=ANHOEJ if meas["chart_type"] == "run" else MDC_2024,
             phase_starts=breaks.loc[breaks["measure_id"] == meas["measure_id"], "on_date"],
-            baseline_points=meas["baseline_points"],
+            baseline_points=meas["baseline_points"], multiplier=meas["multiplier"],
         )
         assert (row["variation"], row["assurance"], row["latest_signal_reason"]) == (
             a.summary.variation.value, a.summary.assurance.value, a.summary.latest_signal_reason
         ), meas["measure"]
+        assert row["last_value"] == pytest.approx(a.summary.last_value, nan_ok=True)
+        assert row["centre"] == pytest.approx(a.summary.centre, nan_ok=True)
+    assert {"t", "g"} <= set(matrix["chart"])  # rare-event measures are in the matrix too

@@ -360,10 +360,10 @@ def test_reasons_without_and_with_dates():
     assert (res["reason"] == "").sum() == len(values) - 6
     dates = pd.Series(pd.date_range("2023-01-01", periods=len(values), freq="MS"))
     res = compute_xmr(values, dates=dates)
-    assert res["reason"].iloc[15] == "6 points in a row above the mean (2024-04 to 2024-09)"
+    assert res["reason"].iloc[15] == "6 points in a row above the mean (Apr 2024 to Sep 2024)"
     days = pd.Series(pd.date_range("2023-01-02", periods=len(values), freq="D"))
     res = compute_xmr(values, dates=days)
-    assert "(2023-01-17 to 2023-01-22)" in res["reason"].iloc[15]
+    assert "(17 Jan 2023 to 22 Jan 2023)" in res["reason"].iloc[15]
 
 
 def test_reason_for_outside_and_two_of_three():
@@ -487,5 +487,5 @@ def test_shift_reasons_do_not_run_across_a_phase_break():
         phase0 + phase1, dates=dates, options=SpcOptions(rules=PTD, phase_starts=(15,))
     )
     assert res["rule_shift"].iloc[8:15].all() and res["rule_shift"].iloc[15:22].all()
-    assert res["reason"].iloc[14] == "7 points in a row above the mean (2024-09 to 2025-03)"
-    assert res["reason"].iloc[15] == "7 points in a row above the mean (2025-04 to 2025-10)"
+    assert res["reason"].iloc[14] == "7 points in a row above the mean (Sep 2024 to Mar 2025)"
+    assert res["reason"].iloc[15] == "7 points in a row above the mean (Apr 2025 to Oct 2025)"
