@@ -84,6 +84,23 @@ def check_display(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (date, pd.Timestamp)):
+        return fmt_date(value)
+    return str(value)
+
+
+def preview_display(preview: pd.DataFrame) -> pd.DataFrame:
+    """An import preview as people read it: 1 Oct 2025, Yes / No, blanks for empty cells."""
+    shown = preview.astype(object).map(_cell)
+    shown.columns = [str(col).replace("_", " ").capitalize() for col in shown.columns]
+    return shown
+
+
 TEMPLATE_LABELS = {
     "mdc-metrics": "MDC metric table",
     "mdc-data": "MDC raw data table",
@@ -169,9 +186,7 @@ def _preview(result: Result) -> None:
             "Columns ignored (not part of this kind): " + md_escape(", ".join(result.ignored))
         )
     if len(result.preview):
-        shown = result.preview.astype(object)
-        shown = shown.where(shown.notna(), "").astype(str)
-        shown.columns = [str(col).replace("_", " ").capitalize() for col in shown.columns]
+        shown = preview_display(result.preview)
         st.dataframe(shown, hide_index=True, width="stretch", key="import_preview")
         if len(result.preview) >= PREVIEW_ROWS:
             st.caption(f"The first {PREVIEW_ROWS} rows are shown.")

@@ -175,3 +175,22 @@ def test_data_quality_lists_read_as_people_read_them():
     dup = pd.DataFrame({"Frequency": ["weekly"], "Period": [date(2025, 3, 3)]})
     assert check_display(dup).iloc[0].tolist() == ["Weekly", "3 Mar 2025"]
     assert stale["Last scored"].iloc[0] == date(2025, 4, 28)  # the CSV keeps the date
+
+
+def test_import_preview_reads_as_people_read_it():
+    import pandas as pd
+
+    from qinet.ui.data import preview_display
+
+    preview = pd.DataFrame(
+        {
+            "change": ["added"],
+            "period_start": [date(2025, 10, 1)],
+            "value": [6.1],
+            "note": [None],
+            "ghosted": [True],
+        }
+    )
+    shown = preview_display(preview)
+    assert list(shown.columns) == ["Change", "Period start", "Value", "Note", "Ghosted"]
+    assert shown.iloc[0].tolist() == ["added", "1 Oct 2025", "6.1", "", "Yes"]
