@@ -127,17 +127,22 @@ class StaffGroupRef(Base):
 
 
 class WorkforceBaseline(Base):
-    """Headcount by organisation × directorate × staff group at a date: the reach denominator.
+    """Headcount and FTE by organisation × directorate × staff group at a date (reach denominator).
 
-    ``directorate_id`` is NULL for an organisation-level baseline (a partner that reports
-    its workforce only as a whole); such a row counts for its organisation only where the
-    organisation has no directorate-level row for that staff group and date.
+    ``directorate_id`` is NULL for an organisation-level baseline (national workforce
+    statistics have no directorates); such a row counts for its organisation only where the
+    organisation has no directorate-level row for that staff group and date. Headcount
+    (people) and FTE (contracted hours) are kept apart; either may be missing, not both.
     """
 
     __tablename__ = "workforce_baseline"
     __table_args__ = (
         sa.UniqueConstraint("directorate_id", "staff_group_code", "as_at"),
         sa.CheckConstraint("headcount >= 0", name="headcount_non_negative"),
+        sa.CheckConstraint("fte IS NULL OR fte >= 0", name="fte_non_negative"),
+        sa.CheckConstraint(
+            "headcount IS NOT NULL OR fte IS NOT NULL", name="headcount_or_fte"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +152,8 @@ class WorkforceBaseline(Base):
     )
     staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
     as_at: Mapped[date] = mapped_column(sa.Date)
-    headcount: Mapped[int] = mapped_column(sa.Integer)
+    headcount: Mapped[int | None] = mapped_column(sa.Integer)
+    fte: Mapped[float | None] = mapped_column(sa.Float)
 
     directorate: Mapped[Directorate | None] = relationship()
 
@@ -455,6 +461,8 @@ class Observation(Base):
     numerator: Mapped[float | None] = mapped_column(sa.Float)
     denominator: Mapped[float | None] = mapped_column(sa.Float)
     note: Mapped[str | None] = mapped_column(sa.String(500))
+    # Shown hollow and left out of the limits and rules (MDC ``GhostFlag``).
+    ghosted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     measure: Mapped[Measure] = relationship(back_populates="observations")
 
@@ -691,3 +699,52 @@ class UserRoleAssignment(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"))
+
+
+# --- Data in -----------------------------------------------------------------
+
+
+class StaffGroupAlias(Base):
+    """A staff-group name used by a source file (NHS Digital, ESR) mapped to a qinet group.
+
+    Names are stored normalised (lower case, single spaces, ``&`` as ``and``). qinet
+    ships the published names in code (``qinet.imports.staffgroups``); rows here are
+    an admin's additions and override the shipped ones.
+    """
+
+    __tablename__ = "staff_group_alias"
+
+    name: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
+
+
+class ImportLog(Base):
+    """The audit log: who loaded or changed what, when, from which file, how many rows."""
+
+    __tablename__ = "import_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    user_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    file_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    rows_added: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # For a data entry: the observation as it was before (JSON), so it can be undone.
+    undo: Mapped[str | None] = mapped_column(sa.Text)
+    undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class DataVersion(Base):
+    """One row counting writes; every import or entry bumps it in the same transaction.
+
+    Cached page data is keyed by this number, so the next rerun after any write reads
+    fresh data (no timer).
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=0)

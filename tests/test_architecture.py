@@ -32,6 +32,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "qinet.demo": ("streamlit", "plotly", "qinet.charts", "qinet.ui", "qinet.queries"),
     "qinet.refcheck": ("streamlit", "sqlalchemy", "plotly", "qinet.ui"),
     "qinet.views": ("streamlit", "qinet.ui"),
+    "qinet.imports": ("streamlit", "plotly", "qinet.charts", "qinet.ui", "qinet.stats"),
     "qinet.cli": ("streamlit",),
     "qinet.bench": (),
 }

@@ -29,7 +29,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
         db.create_schema(engine)
         tables = set(sa.inspect(engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert len(Base.metadata.tables) == 29
+        assert len(Base.metadata.tables) == 32
         assert _diff(engine) == []
     finally:
         engine.dispose()
@@ -112,6 +112,46 @@ def test_0003_keeps_existing_measures_and_observations(db_url: str) -> None:
                  improvement_direction="increase", multiplier=1)  # fmt: skip
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:
             c.execute(sa.text("UPDATE measure SET multiplier = 1000 WHERE id = 2"))  # not a rate
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_0004_keeps_workforce_baselines_and_observations(db_url: str) -> None:
+    """Upgrading a database with data: baselines and values survive; FTE and ghosts default."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0003")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "staff_group", code="nursing", label="Nursing", is_staff=True,
+                 hard_to_reach=False, sort_order=1)  # fmt: skip
+            _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
+                 staff_group_code="nursing", as_at=date(2024, 3, 31), headcount=420)  # fmt: skip
+            _row(c, "project", id=1, code="QI-1", title="Falls", aim="", directorate_id=1,
+                 status="testing", started_on=date(2024, 1, 1))  # fmt: skip
+            _row(c, "measure", id=1, project_id=1, name="Falls", definition="", unit="",
+                 measure_type="outcome", frequency="monthly", chart_type="c",
+                 improvement_direction="decrease", multiplier=1)  # fmt: skip
+            _row(c, "observation", id=1, measure_id=1, chart_type="c",
+                 period_start=date(2024, 1, 1), value=4)  # fmt: skip
+        db.create_schema(engine)
+        with engine.connect() as c:
+            base = c.execute(sa.text("SELECT headcount, fte FROM workforce_baseline")).one()
+            assert tuple(base) == (420, None)
+            assert not c.execute(sa.text("SELECT ghosted FROM observation")).scalar()
+            assert c.execute(sa.text("SELECT version FROM data_version")).scalar() == 0
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        with engine.begin() as c:  # an organisation-level, FTE-only baseline is accepted
+            _row(c, "workforce_baseline", id=2, organisation_id=1, staff_group_code="nursing",
+                 as_at=date(2025, 3, 31), fte=380.5)  # fmt: skip
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:  # but not an empty one
+            _row(c, "workforce_baseline", id=3, organisation_id=1, staff_group_code="nursing",
+                 as_at=date(2025, 4, 30))  # fmt: skip
         assert _diff(engine) == []
     finally:
         engine.dispose()

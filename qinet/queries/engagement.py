@@ -127,6 +127,9 @@ def participants_by_cell(
 def workforce_cells(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
     """Headcount per organisation × directorate × staff group from the chosen baseline.
 
+    Where a row has only an FTE (NHS Digital FTE files) its FTE rounded stands in for the
+    headcount, which reads slightly high (part-time staff); ``docs/data-in.md`` says so.
+
     For each cell the latest baseline on or before ``as_of`` is used; a cell with no
     baseline that early uses its earliest one (``after_period`` is then True, so the page
     can say so). Organisation-level rows (directorate NULL) are kept only for unrestricted
@@ -164,7 +167,9 @@ def workforce_cells(session: Session, viewer: Viewer, f: Filters, as_of: date) -
         wb.directorate_id,
         wb.staff_group_code,
         wb.as_at,
-        wb.headcount,
+        # FTE-only rows (national workforce files) count their rounded FTE as people
+        sa.func.coalesce(wb.headcount, sa.cast(sa.func.round(wb.fte), sa.Integer))
+        .label("headcount"),
     ).join(
         pick,
         sa.and_(

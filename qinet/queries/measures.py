@@ -22,6 +22,7 @@ from qinet.access import Viewer
 from qinet.domain import AnnotationKind
 from qinet.errors import NotFoundError, NotPermittedError, PhaseBreakError
 from qinet.filters import Filters
+from qinet.imports.audit import bump_version
 from qinet.models import Annotation, Measure, Milestone, Observation, Project
 from qinet.queries.projects import measures_stmt
 from qinet.queries.scope import date_bounds, frame, scoped_projects
@@ -99,7 +100,7 @@ def observations_stmt(
         today: Reference date for relative periods (``Last 12 months``).
 
     Returns:
-        ``period_start``, ``value``, ``numerator``, ``denominator``, ``note``.
+        ``period_start``, ``value``, ``numerator``, ``denominator``, ``note``, ``ghosted``.
     """
     stmt = (
         sa.select(
@@ -108,6 +109,7 @@ def observations_stmt(
             Observation.numerator,
             Observation.denominator,
             Observation.note,
+            Observation.ghosted,
         )
         .join(Measure, Observation.measure_id == Measure.id)
         .where(Observation.measure_id == measure_id, _in_scope(viewer, f))
@@ -326,6 +328,7 @@ def confirm_phase_break(
     )
     session.add(annotation)
     session.flush()
+    bump_version(session)  # pages re-read on their next rerun
     return annotation
 
 
@@ -372,6 +375,7 @@ def undo_phase_break(
     annotation.retracted_by = viewer.user_key
     annotation.retracted_at = now or datetime.now(UTC)
     session.flush()
+    bump_version(session)
     return annotation
 
 

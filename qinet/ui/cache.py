@@ -9,14 +9,17 @@ re-read from the environment behind the cache's back.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from qinet import db
 from qinet.config import Settings, load_settings
+from qinet.imports.audit import current_version
 from qinet.queries import reference
 
 
@@ -52,7 +55,32 @@ def open_engine(s: Settings) -> Engine:
         DatabaseUnavailableError: The database cannot be reached or written.
     """
     _prepared(s.database_url, s.demo_seed, s.create_demo)
-    return engine_for(s.database_url)
+    eng = engine_for(s.database_url)
+    follow_data_version(s.database_url, eng)
+    return eng
+
+
+_SEEN_VERSION: dict[str, int] = {}
+_SEEN_LOCK = threading.Lock()
+
+
+def follow_data_version(url: str, eng: Engine) -> None:
+    """Clear cached data when the data version moved (an import or entry, in any process).
+
+    Called on every rerun (``open_engine``): one single-row primary-key read. Imports,
+    entries and phase-break confirmations bump the version in their own transaction,
+    so the next rerun after any write — in this process, another one or another
+    replica sharing the database — reads fresh data; no timer is involved.
+    """
+    try:
+        with eng.connect() as conn:
+            version = current_version(conn)
+    except SQLAlchemyError:
+        return  # an unreachable database shows up in the page's own read
+    with _SEEN_LOCK:  # one session clears; the others wait and then see a cleared cache
+        if _SEEN_VERSION.setdefault(url, version) != version:
+            _SEEN_VERSION[url] = version
+            st.cache_data.clear()
 
 
 @dataclass(frozen=True)

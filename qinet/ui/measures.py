@@ -33,7 +33,7 @@ from qinet.stats.rules import (
     RunChartRules,
     SpcRules,
 )
-from qinet.ui import cache, components
+from qinet.ui import cache, components, entry
 from qinet.ui.components import md_escape
 from qinet.ui.context import PageContext
 from qinet.views import measures as vm
@@ -464,6 +464,7 @@ def render(ctx: PageContext) -> None:
     chart = ChartType(str(row["chart_type"]))
     rules = _choose_preset(ctx, chart)
     mid = int(row["measure_id"])
+    entry.render(ctx, mid, chart)
     bundle = None
     with components.panel("Chart"):
         header, obs = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)[:2]

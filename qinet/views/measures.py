@@ -121,6 +121,7 @@ def measure_chart(
         target=header["target"],
         preset=preset_for(preset_key, chart),
         phase_starts=list(breaks["on_date"]) if len(breaks) else [],
+        excluded=list(obs.loc[obs["ghosted"].astype(bool), "period_start"]) if len(obs) else [],
         baseline_points=header["baseline_points"],
         multiplier=header.get("multiplier") or 1,
     )
