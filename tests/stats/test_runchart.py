@@ -403,8 +403,9 @@ _ONE_PLURAL = re.compile(r"(?<![\d.])1 (points|crossings|runs|useful points)\b")
 
 def test_one_crossing_and_one_run_are_singular():
     rc = compute_run_chart([-1.0] * 10 + [1.0] * 10, centre=0)
-    assert "Only 1 crossing of the median, fewer than the 6 expected for 20 useful points" in (
-        rc["reason"].iloc[0]
+    assert (
+        "Only 1 crossing of the median, fewer than the 6 expected for 20 useful points"
+        in (rc["reason"].iloc[0])
     )
     one_run = _ihi([1.0] * 20)
     assert "; Too few runs: 1 run, fewer than 6 expected" in one_run["reason"].iloc[0]

@@ -19,12 +19,15 @@ def _raw(engaged, headcount):
     })  # fmt: skip
 
 
-@pytest.mark.parametrize(("engaged", "hidden"), [
-    ([0, 50, 60], [False, False, False]),
-    ([10, 50, 60], [True, True, False]),   # 10 < 11 and its smallest neighbour hidden too
-    ([11, 50, 60], [False, False, False]),
-    ([12, 50, 60], [False, False, False]),
-])
+@pytest.mark.parametrize(
+    ("engaged", "hidden"),
+    [
+        ([0, 50, 60], [False, False, False]),
+        ([10, 50, 60], [True, True, False]),  # 10 < 11 and its smallest neighbour hidden too
+        ([11, 50, 60], [False, False, False]),
+        ([12, 50, 60], [False, False, False]),
+    ],
+)
 def test_reach_table_suppresses_small_groups_and_a_second_one(engaged, hidden):
     table, overall = reach_table(_raw(engaged, [1000, 500, 400]), "staff_group", 11, RATIO)
     assert table["suppressed"].tolist() == hidden
