@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from qinet.imports import audit, mdc, workforce
+from qinet.imports import audit, mdc, survey_responses, workforce
 from qinet.imports.catalogue import KINDS
 from qinet.imports.kinds import Context, Kind, build_rows
 from qinet.imports.problems import ImportRejected, Problem, reject
@@ -78,10 +78,14 @@ def kind_for(name: str) -> Kind:
     return ALL_KINDS[key]
 
 
-def _preview(typed: pd.DataFrame, p: Plan) -> pd.DataFrame:
-    status = pd.Series("unchanged", index=typed.index, dtype=object)
+def _status(index: pd.Index, p: Plan) -> pd.Series:
+    status = pd.Series("unchanged", index=index, dtype=object)
     status[status.index.isin(p.added.index)] = "added"
     status[status.index.isin(p.changed.index)] = "changed"
+    return status
+
+
+def _preview(typed: pd.DataFrame, status: pd.Series) -> pd.DataFrame:
     out = typed.copy()
     out.insert(0, "Change", status)
     out.insert(0, "Row", out.index)
@@ -154,17 +158,22 @@ def import_file(
         rows = build_rows(session, kind, typed, ctx, file_name)
         if kind.name == "workforce":
             workforce.check_rows(rows, file_name)
-        p = plan(session, kind, rows)
-        apply(session, p, file_name)
+        if kind.name == survey_responses.NAME:  # two tables: responses, then answers
+            counts, status, note = survey_responses.write(session, rows, file_name)
+            notes.append(note)
+        else:
+            p = plan(session, kind, rows)
+            apply(session, p, file_name)
+            counts, status = p.counts, _status(typed.index, p)
     except BaseException:
         nested.rollback()
         raise
-    preview = _preview(typed, p) if kind.name != "workforce" else _workforce_preview(rows, p)
+    preview = _preview(typed, status) if kind.name != "workforce" else _workforce_preview(rows, p)
     result = Result(
         kind.name,
         file_name,
         hashlib.sha256(data).hexdigest(),
-        p.counts,
+        counts,
         matched.ignored,
         notes,
         preview,
