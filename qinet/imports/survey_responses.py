@@ -139,22 +139,20 @@ def build(s: Session, df: pd.DataFrame, ctx: Context, p: list[Problem]) -> pd.Da
 def _check_consistent(df: pd.DataFrame, out: pd.DataFrame, p: list[Problem]) -> None:
     """Every row of one response must agree on participant, staff group, directorate, date."""
     ref = out["reference"].map(lambda v: None if v is None else str(v).strip().lower())
-    key = out["wave_id"].astype(str) + "\x1f" + ref.astype(str)
     ok = out["wave_id"].notna() & ref.notna()
+    if not ok.any():
+        return
+    key = (out["wave_id"].astype(str) + "\x1f" + ref.astype(str))[ok]
+    cells = out.loc[ok, list(RESPONSE_COLUMNS)].map(lambda v: "" if v is None else str(v))
+    first_row = pd.Series(cells.index, index=cells.index).groupby(key).transform("first")
     shown = {"participant_id": "participant", "staff_group_code": "staff_group",
              "directorate_id": "directorate", "submitted_on": "submitted_on"}  # fmt: skip
-    first: dict[str, int] = {}
-    for row in out.index[ok]:
-        k = key[row]
-        if k not in first:
-            first[k] = row
-            continue
-        for col in RESPONSE_COLUMNS:
-            if out.at[row, col] != out.at[first[k], col]:
-                name = shown[col]
-                was = df.at[first[k], name]
-                p.append(Problem(f"{df.at[row, name]!r} differs from row {first[k]} of the "
-                                 f"same response ({was!r})", int(row), name))  # fmt: skip
+    for col in RESPONSE_COLUMNS:
+        firsts = cells[col].loc[first_row.to_numpy()].to_numpy()
+        for row in cells.index[cells[col].to_numpy() != firsts]:
+            name, was = shown[col], df.at[first_row[row], shown[col]]
+            p.append(Problem(f"{df.at[row, name]!r} differs from row {first_row[row]} of the "
+                             f"same response ({was!r})", int(row), name))  # fmt: skip
 
 
 RESPONSES = Kind(
