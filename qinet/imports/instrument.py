@@ -177,7 +177,8 @@ def _survey_row(
             .where(m.SurveyWave.survey_id == same[0].id)
         ).scalar()
         if answered:
-            raise reject(f"the survey already holds {answered:,} answers on its "
+            raise reject(f"the survey already holds {answered:,} "
+                         f"answer{'s' if answered != 1 else ''} on its "
                          f"{same[0].scale_min} to {same[0].scale_max} scale; a new scale "
                          "would change what they mean", file_name)  # fmt: skip
     return pd.DataFrame([{

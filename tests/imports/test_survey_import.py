@@ -233,3 +233,36 @@ def test_cli_imports_an_instrument_then_responses_and_refuses_a_bad_file(tmp_pat
     broken.write_text('{"code": "x", "name": "X", "kind": "pulse"}')
     done = _cli(url, "import", "instrument", str(broken))
     assert done.returncode == 1 and "field `scale`" in done.stderr
+
+
+def test_an_instrument_refuses_ambiguous_or_conflicting_surveys(examples):
+    raw = json.loads(_json(instruments.JOY_IN_WORK))
+    raw["name"] = SURVEY  # the name of the template's survey, not built from this instrument
+    with pytest.raises(ImportRejected) as caught, db.session_scope(examples) as s:
+        import_instrument(s, json.dumps(raw).encode(), "joy.json")
+    assert "a survey called 'Improvement capability self-assessment' already exists" in str(
+        caught.value.report()
+    )
+    with db.session_scope(examples) as s:  # two surveys from one instrument (like the demo's)
+        s.execute(sa.text("UPDATE survey SET instrument = 'joy-in-work-pulse'"))
+        s.execute(
+            sa.text("INSERT INTO survey (name, kind, anonymous, scale_min, scale_max, instrument)"
+                    " VALUES ('Copy', 'pulse', :t, 1, 5, 'joy-in-work-pulse')"), {"t": True}
+        )  # fmt: skip
+    raw = json.loads(_json(instruments.JOY_IN_WORK))
+    with pytest.raises(ImportRejected) as caught, db.session_scope(examples) as s:
+        import_instrument(s, json.dumps(raw).encode(), "joy.json")
+    assert "2 surveys are built from instrument 'joy-in-work-pulse'" in caught.value.report()
+
+
+def test_an_instruments_scale_cannot_change_under_stored_answers(examples):
+    _responses(examples, [_row()])  # one answer on the template survey's 1–5 scale
+    raw = json.loads(_json(instruments.PSYCHOLOGICAL_SAFETY))  # a 1–7 scale
+    raw["name"] = SURVEY
+    with db.session_scope(examples) as s:
+        s.execute(sa.text("UPDATE survey SET instrument = :c"), {"c": raw["code"]})
+    before = dump(examples)
+    with pytest.raises(ImportRejected) as caught, db.session_scope(examples) as s:
+        import_instrument(s, json.dumps(raw).encode(), "ps.json")
+    assert "already holds 1 answer on its 1 to 5 scale" in caught.value.report()
+    assert dump(examples) == before
