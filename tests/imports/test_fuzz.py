@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qinet import db
-from qinet.imports import ImportRejected, import_file, import_mdc
+from qinet.imports import ImportRejected, import_file, import_instrument, import_mdc
 from qinet.imports.kinds import Context
 from tests.imports.helpers import csv_bytes, dump, load_examples
 
@@ -187,3 +188,42 @@ def test_malformed_survey_exports_are_refused_and_write_nothing(rows, drop):
     keep = [i for i, h in enumerate(SURVEY_HEADER) if h not in drop]
     data = csv_bytes([[SURVEY_HEADER[i] for i in keep]] + [[r[i] for i in keep] for r in rows])
     _assert_refused(lambda s: import_file(s, "survey_responses", data, "f.csv", Context("fuzz")))
+
+
+INSTRUMENT = json.loads(
+    (Path(__file__).resolve().parents[2] / "qinet/instruments/qi_skills_confidence.json")
+    .read_text(encoding="utf-8")
+)  # fmt: skip
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-20, 20) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from([("code",), ("name",), ("kind",), ("scale",), ("scale", "min"),
+                          ("scale", "max"), ("scale", "anchors"), ("questions",),
+                          ("questions", 0), ("questions", 0, "code"), ("questions", 4, "reverse"),
+                          ("questions", 8, "domain")]),
+    value=JSON_VALUES,
+    drop=st.booleans(),
+)  # fmt: skip
+def test_malformed_instruments_never_raise_anything_else_and_write_nothing(path, value, drop):
+    raw = json.loads(json.dumps(INSTRUMENT))
+    holder = raw
+    for step in path[:-1]:
+        holder = holder[step]
+    if drop and isinstance(holder, dict):
+        holder.pop(path[-1])
+    else:
+        holder[path[-1]] = value
+    data = json.dumps(raw).encode()
+    try:
+        with db.session_scope(ENGINE) as s:
+            import_instrument(s, data, "i.json", Context("fuzz"), dry_run=True)
+    except ImportRejected as exc:
+        assert exc.problems and exc.report()
+    assert dump(ENGINE) == BEFORE
