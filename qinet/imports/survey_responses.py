@@ -169,7 +169,7 @@ KIND = Kind(
     T["survey_answer"],
     FIELDS,
     ("survey", "wave", "response_ref", "question"),
-    ("wave", "response_ref", "question"),
+    ("response_id", "question_id"),  # after the response is keyed on (wave, reference)
     "survey wave, response reference and question",
     build,
 )
