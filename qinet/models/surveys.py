@@ -76,9 +76,13 @@ class SurveyResponse(Base):
     """One respondent's answers to a wave; linked to a participant only when not anonymous."""
 
     __tablename__ = "survey_response"
+    __table_args__ = (sa.UniqueConstraint("wave_id", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_wave.id"), index=True)
+    # The survey tool's response id: the natural key of an imported response (unique per
+    # wave). NULL for responses that predate imports (the demo's); NULLs never collide.
+    reference: Mapped[str | None] = mapped_column(sa.String(60))
     participant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participant.id"), index=True)
     staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"), index=True)
