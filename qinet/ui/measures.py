@@ -187,8 +187,10 @@ def _icons(analysis: sm.MeasureAnalysis) -> None:
         )
         return
     v, a = analysis.summary.variation, analysis.summary.assurance
-    st.image(icons.variation_svg(v, size=88), caption=icons.variation_label(v), width=88)
-    st.image(icons.assurance_svg(a, size=88), caption=icons.assurance_label(a), width=88)
+    st.image(icons.variation_svg(v, size=88), caption=icons.variation_label(v), width=88,
+             alt=f"Variation icon: {icons.variation_label(v)}")
+    st.image(icons.assurance_svg(a, size=88), caption=icons.assurance_label(a), width=88,
+             alt=f"Assurance icon: {icons.assurance_label(a)}")
 
 
 def _signals(
