@@ -75,6 +75,23 @@ def _blocking(page: Page, results: dict) -> list[dict]:
     return out
 
 
+def whole_page_screenshot(page: Page, name: str) -> None:
+    """Screenshot the whole page, not just the window.
+
+    Streamlit scrolls inside ``stMain``, so Playwright's ``full_page`` sees one window's
+    height; the window is stretched to the content's height for the picture, then restored.
+    """
+    size = page.viewport_size
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
+        "[data-testid='stSidebarContent']\")].map(e => e.scrollHeight), window.innerHeight)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(600)  # let Plotly and the grids redraw at the new height
+    screenshot(page, name)
+    page.set_viewport_size(size)
+
+
 @pytest.fixture(scope="module")
 def axe():  # noqa: ANN201
     """The axe-core runner (axe.min.js shipped inside the PyPI package)."""
@@ -101,7 +118,6 @@ def test_page_is_accessible_and_fits(server, browser, axe, name: str, size: str)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        screenshot(page, f"{name}_{size}")
         assert overflow <= 1, f"{name} at {size} is {overflow}px wider than the window"
 
         results = axe.run(page, options={
@@ -113,6 +129,7 @@ def test_page_is_accessible_and_fits(server, browser, axe, name: str, size: str)
             json.dumps(results["violations"], indent=1), encoding="utf-8"
         )
         blocking = _blocking(page, results)
+        whole_page_screenshot(page, f"{name}_{size}")
         assert blocking == [], json.dumps(blocking, indent=1)
     finally:
         context.close()
