@@ -93,8 +93,17 @@ def whole_page_screenshot(page: Page, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def axe():  # noqa: ANN201
-    """The axe-core runner (axe.min.js shipped inside the PyPI package)."""
+def axe(server, browser):  # noqa: ANN001, ANN201
+    """The axe-core runner (axe.min.js shipped inside the PyPI package).
+
+    Loads the router once first: until a session has run app.py's ``st.navigation``,
+    Streamlit serves ``/measures`` etc. as legacy ``pages/`` pages without the sidebar.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server)
+    wait_for_app_run(page)
+    context.close()
     return axe_playwright.Axe()
 
 
