@@ -191,7 +191,9 @@ def make_room(layout: dict, listed: list[str], palette: Palette, compact: bool) 
     layout["height"] += 14 if compact else 24
     if compact:
         return
-    extra = LIST_LINE_PX * len(listed) + 56  # room for a legend of two rows above the list
+    # room for the legend above the list: two rows on a laptop, four (about 29 px each)
+    # when a phone's narrow chart wraps it; 56 px let the legend run over the list at 390 px
+    extra = LIST_LINE_PX * len(listed) + 150
     layout["margin"]["b"] += extra
     layout["height"] += extra
     m = layout["margin"]

@@ -31,6 +31,7 @@ from qinet.imports import (
 from qinet.imports import audit as audit_log
 from qinet.imports.kinds import Context
 from qinet.imports.problems import MAX_LISTED, Problem
+from qinet.imports.reading import MAX_UPLOAD_BYTES
 from qinet.imports.templates import template_csv, template_names, template_xlsx
 from qinet.models import Project
 from qinet.queries import dataquality, quality
@@ -199,8 +200,11 @@ def _preview(result: Result) -> None:
 
 def _importer(ctx: PageContext) -> None:
     st.subheader("Import a file")
+    # the smaller of Streamlit's upload limit (config.toml: 10 MB) and qinet's reader's, so
+    # the caption agrees with the uploader's own "10MB per file" (it said 25 MB)
+    limit_mb = min(int(st.get_option("server.maxUploadSize")), MAX_UPLOAD_BYTES // 2**20)
     st.caption(
-        "CSV (UTF-8 or Windows-1252) or Excel .xlsx, up to 25 MB. The whole file is "
+        f"CSV (UTF-8 or Windows-1252) or Excel .xlsx, up to {limit_mb} MB. The whole file is "
         "checked first: a file with any bad row writes nothing. Re-importing the same "
         "file changes nothing."
     )

@@ -187,8 +187,14 @@ def _icons(analysis: sm.MeasureAnalysis) -> None:
         )
         return
     v, a = analysis.summary.variation, analysis.summary.assurance
-    st.image(icons.variation_svg(v, size=88), caption=icons.variation_label(v), width=88)
-    st.image(icons.assurance_svg(a, size=88), caption=icons.assurance_label(a), width=88)
+    # the words in a caption of their own: an image caption is only the image's 88 px wide,
+    # which wrapped them a word per line
+    st.image(icons.variation_svg(v, size=88), width=88,
+             alt=f"Variation icon: {icons.variation_label(v)}")
+    st.caption(icons.variation_label(v))
+    st.image(icons.assurance_svg(a, size=88), width=88,
+             alt=f"Assurance icon: {icons.assurance_label(a)}")
+    st.caption(icons.assurance_label(a))
 
 
 def _signals(

@@ -251,7 +251,9 @@ def _measure_tiles(ctx: PageContext, view: views.ProjectView) -> None:
             s = bundle.analysis.summary
             if bundle.analysis.is_spc:
                 st.image([icons.variation_svg(s.variation, size=44),
-                          icons.assurance_svg(s.assurance, size=44)], width=44)
+                          icons.assurance_svg(s.assurance, size=44)], width=44,
+                         alt=[f"Variation icon: {icons.variation_label(s.variation)}",
+                              f"Assurance icon: {icons.assurance_label(s.assurance)}"])
                 words = (f"{icons.variation_label(s.variation)} · "
                          f"{icons.assurance_label(s.assurance)}")  # fmt: skip
             else:

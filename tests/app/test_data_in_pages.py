@@ -96,6 +96,11 @@ def test_data_page_for_admins_only(make_app):
     labels = [b.label for b in at.get("download_button")]
     assert "CSV template" in labels and "Excel template" in labels
     assert any(e.label.startswith("Measures without an improvement direction") for e in at.expander)
+    # the stated size limit is the one the uploader enforces (it once said 25 MB against 10)
+    import streamlit as st
+
+    limit = min(int(st.get_option("server.maxUploadSize")), 25)
+    assert f"up to {limit} MB" in body
     viewer = make_app(user="estates.viewer@demo.nhs.example")
     with pytest.raises(ValueError):  # not in a viewer's navigation
         viewer.switch_page("pages/data.py").run()

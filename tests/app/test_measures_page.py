@@ -51,9 +51,14 @@ def test_opens_on_the_first_measure_with_chart_icons_and_signals(make_app):
     assert at.title[0].value == "Measures"
     assert at.selectbox(key="measure").value.startswith("QI-0001 · ")
     assert len(at.get("plotly_chart")) == 1
-    captions = [im.proto.imgs[0].caption for im in at.get("image")]
-    assert len(captions) == 2  # variation and assurance icons, each with its text label
-    assert captions[0].startswith(("Common cause", "Special cause")) and "ssurance" in captions[1]
+    alts = [im.proto.imgs[0].alt for im in at.get("image")]
+    assert len(alts) == 2  # variation and assurance icons, each named for a screen reader
+    assert alts[0].startswith(("Variation icon: Common cause", "Variation icon: Special cause"))
+    assert alts[1].startswith("Assurance icon: ")
+    # and the same words on screen, next to each icon
+    captions = [c.value for c in at.caption]
+    assert alts[0].removeprefix("Variation icon: ") in captions
+    assert alts[1].removeprefix("Assurance icon: ") in captions
     body = texts(at)
     assert "Making Data Count 2024: shift 6, trend 6" in body.replace("\\", "")
     assert "Signals" in body and "Phases" in body

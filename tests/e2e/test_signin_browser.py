@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, _free_port, screenshot, wait_for_app_run
 
@@ -200,15 +202,25 @@ def test_unverified_email_claiming_an_admin_gets_no_admin(signin_server, page):
     assert page.get_by_test_id("stDataFrame").count() == 0
 
 
-def test_logout_works(signin_server, page):
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)], ids=["laptop", "phone"])
+def test_logout_works(signin_server, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
     _sign_in(page, signin_server, "med-lead")
-    page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
-    page.wait_for_timeout(1500)
-    if "end_session" in page.url:  # the provider asks to confirm the sign-out
+    sidebar = page.get_by_test_id("stSidebar")
+    if width < 640:  # on a phone the sidebar starts collapsed: open it as a person would
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+    sidebar.get_by_role("button", name="Sign out").click()
+    # Streamlit sends the browser to the provider's end-session form (the mock lists
+    # end_session_endpoint); wait for it rather than for a fixed time (1.5 s was too short
+    # under load), then confirm there.
+    page.wait_for_url(re.compile(r"/oauth2/end_session"), timeout=30000)
+    with page.expect_navigation(timeout=30000):
         page.get_by_role("button").first.click()
     page.goto(signin_server + "/")
     wait_for_app_run(page)
-    assert page.get_by_role("button", name="Sign in").count() == 1
+    expect(page.get_by_role("button", name="Sign in")).to_have_count(1)
     assert page.get_by_test_id("stDataFrame").count() == 0
 
 
