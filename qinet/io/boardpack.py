@@ -488,3 +488,8 @@ def board_pack_bytes(pack: BoardPack) -> bytes:
 def board_pack_filename(description: str, on: date) -> str:
     """``qinet_board-pack_<filters>_<date>.html``, named like the CSV extracts."""
     return extract_filename("board pack", description, on).removesuffix(".csv") + ".html"
+
+
+def board_pack_pdf_filename(description: str, on: date) -> str:
+    """``qinet_board-pack_<scope and period>_<date>.pdf``, named like the HTML pack."""
+    return board_pack_filename(description, on).removesuffix(".html") + ".pdf"
