@@ -18,7 +18,7 @@ from pathlib import Path
 from qinet.errors import QinetError
 
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-TIMEOUT_S = 120
+TIMEOUT_S = 180
 MISSING = ("PDF needs Chromium, which is not installed on this server: install the Debian "
            "package `chromium` (apt-get install chromium). The HTML pack is still available.")
 

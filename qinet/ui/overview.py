@@ -41,7 +41,11 @@ from qinet.queries import projects
 from qinet.queries.scope import frame
 from qinet.stats import plan as plan_rule
 from qinet.ui import cache, components
+from qinet.ui import capability as capability_page
+from qinet.ui import engagement as engagement_page
 from qinet.ui.context import PageContext
+from qinet.views import capability as cap_view
+from qinet.views import engagement as ev
 from qinet.views import narrative as nv
 from qinet.views import narrative_inputs, overview_pack
 from qinet.views import overview as vo
@@ -134,15 +138,43 @@ def load_projects(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
     return out
 
 
+def load_narrative(ctx: PageContext, rules: rc.ReachRules) -> tuple[nv.Sentence, ...]:
+    """The "This month" sentences from the pages' own cached view models (no second copy).
+
+    The Engagement and Capability pages' cached loaders are called with the
+    arguments those pages use by default, so whichever page is opened first builds the
+    view once for both.
+    """
+    s = ctx.settings
+    threshold = s.small_number_threshold
+    url, viewer, f, today = ctx.url, ctx.viewer, ctx.filters, ctx.today
+    engagement = engagement_page.load_view(url, viewer, f, today, rules, threshold,
+                                           ctx.synthetic)  # fmt: skip
+    capability = capability_page.load_view(url, viewer, f, today, ctx.synthetic, ctx.scope,
+                                           threshold, None, None, cap_view.BREAKDOWNS[0],
+                                           cap_view.PULSE_VIEWS[0])  # fmt: skip
+    return _narrative_sentences(ctx.url, ctx.viewer, ctx.filters, ctx.today, s.spc_preset,
+                                rules, s.stale_score_days, threshold, ctx.scope, engagement,
+                                capability)  # fmt: skip
+
+
 @st.cache_data(ttl=600, show_spinner="Writing this month's summary…", max_entries=32)
-def load_narrative(url: str, viewer: Viewer, f: Filters, today: date, preset: str,
-                   rules: rc.ReachRules, stale_days: int, threshold: int,
-                   scope: str) -> tuple[nv.Sentence, ...]:  # fmt: skip
-    """The "This month" sentences from the pages' view models (rules, no language model)."""
+def _narrative_sentences(
+    url: str, viewer: Viewer, f: Filters, today: date, preset: str, rules: rc.ReachRules,
+    stale_days: int, threshold: int, scope: str, _engagement: ev.EngagementView,
+    _capability: cap_view.CapabilityView,
+) -> tuple[nv.Sentence, ...]:
+    """Cached by the request (the view models follow from it; leading ``_``: not hashed).
+
+    The Projects register view is built here from the cached portfolio (the Projects page
+    imports this module, so its cached loader cannot be called from here).
+    """
     p = load_portfolio(url, viewer, f, today, preset)
     vc = ViewContext(cache.engine_for(url), viewer, f, today, scope=scope,
                      small_number_threshold=threshold)  # fmt: skip
-    return nv.sentences(narrative_inputs.gather(vc, p, rules, stale_days))
+    return nv.sentences(narrative_inputs.gather(vc, p, rules, stale_days,
+                                                engagement=_engagement,
+                                                capability=_capability))  # fmt: skip
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
@@ -284,9 +316,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
 
 def _narrative(ctx: PageContext, rules: rc.ReachRules, cmp: q.Comparison) -> None:
     """This month: the rule-made sentences, each linking to the page with the chart."""
-    story = load_narrative(ctx.url, ctx.viewer, ctx.filters, ctx.today, ctx.settings.spc_preset,
-                           rules, ctx.settings.stale_score_days,
-                           ctx.settings.small_number_threshold, ctx.view.scope)  # fmt: skip
+    story = load_narrative(ctx, rules)
     st.markdown("\n".join(
         f"- {components.md_escape(s.text)} [{components.md_escape(s.section)}]"
         f"({s.href.replace(' ', '%20').replace(')', '%29')})" for s in story))  # fmt: skip
@@ -366,8 +396,7 @@ def render(ctx: PageContext) -> None:
     rules = rc.ReachRules.from_settings(ctx.settings)
     cmp = q.comparison(f, today)
     st.subheader("This month")
-    with components.panel("This month"):
-        _narrative(ctx, rules, cmp)
+    this_month = st.container()  # filled last: the tiles and matrix are not kept waiting
     p = Portfolio(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     reach_raw = pd.DataFrame()
     ms = pd.DataFrame(columns=["status", "forecast_date", "actual_date", "baseline_date"])
@@ -444,6 +473,9 @@ def render(ctx: PageContext) -> None:
     st.subheader("Plan")
     with components.panel("Plan"):
         _plan(ctx, due, late)
+
+    with this_month, components.panel("This month"):
+        _narrative(ctx, rules, cmp)
 
     with components.panel("Projects"):
         register = load_projects(ctx.url, ctx.viewer, f)
