@@ -46,7 +46,7 @@ def period_label(f: Filters, today: date) -> str:
 
 def scope_description(f: Filters, scope: str = "") -> str:
     """The filters other than the period, naming a scoped viewer's areas."""
-    text = f.without("period").describe()
+    text = f.without("period").describe().removesuffix(" · All time")
     return text.replace("Whole network", scope, 1) if scope else text
 
 

@@ -318,7 +318,7 @@ def _narrative(ctx: PageContext, rules: rc.ReachRules, cmp: q.Comparison) -> Non
     """This month: the rule-made sentences, each linking to the page with the chart."""
     story = load_narrative(ctx, rules)
     st.markdown("\n".join(
-        f"- {components.md_escape(s.text)} [{components.md_escape(s.section)}]"
+        f"- {components.md_escape(s.text)} [{s.link_text}]"
         f"({s.href.replace(' ', '%20').replace(')', '%29')})" for s in story))  # fmt: skip
     st.caption(f"Changes {components.md_escape(cmp.label)}, worked out by fixed rules from the "
                "charts linked after each line; the board pack prints the same sentences first.")
@@ -440,7 +440,7 @@ def render(ctx: PageContext) -> None:
                                      reach, due, late, tiles, cmp.label,
                                      ctx.settings.stale_score_days, include=chosen,
                                      commentary=note, commentary_by=byline)  # fmt: skip
-        c1, c2, _ = st.columns([1, 1, 2])
+        c1, c2, c3 = st.columns([1, 1, 2])
         with c1:  # first download on the page: the project register (the shell tests read it)
             components.download_csv(register, ctx.view, "overview-projects",
                                     label="Project register CSV")  # fmt: skip
@@ -457,7 +457,8 @@ def render(ctx: PageContext) -> None:
                 help="One HTML file for the board papers: opens offline, prints to A4 or PDF, "
                 "and carries the CSV extracts of every table.",
             )
-        _pdf(ctx, pack, (ctx.describe(), today, tuple(chosen), note))
+        with c3:
+            _pdf(ctx, pack, (ctx.describe(), today, tuple(chosen), note))
 
     st.subheader("Summary of measures")
     with components.panel("Summary of measures"):

@@ -20,7 +20,7 @@ import pandas as pd
 
 from qinet.domain import AssuranceState, VariationState
 
-MAX_PER_RULE = 5  # a board member reads a short list; the rest is "and N more"
+MAX_PER_RULE = 3  # a board member reads a short list; the rest is "and N more"
 
 _IMPROVEMENT = {VariationState.IMPROVEMENT_HIGH.value, VariationState.IMPROVEMENT_LOW.value}
 _CONCERN = {VariationState.CONCERN_HIGH.value, VariationState.CONCERN_LOW.value}
@@ -36,6 +36,10 @@ SEC_REACH = "Engagement, Is reach improving?"
 SEC_CAPABILITY = "Capability, Paired change (same people before and after)"
 SEC_PLAN = "Plan"
 SEC_PROJECTS = "Project progress"
+
+
+PAGE_TITLES = {"measures": "Measures", "engagement": "Engagement", "capability": "Capability",
+               "timeline": "Timeline", "projects": "Projects"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,11 @@ class Sentence:
     def href(self) -> str:
         """Relative link to the page, with its query string."""
         return self.page + (f"?{urlencode(self.query)}" if self.query else "")
+
+    @property
+    def link_text(self) -> str:
+        """What the on-screen link says: the page that shows the chart."""
+        return f"{PAGE_TITLES.get(self.page, self.page)} page"
 
     @property
     def pack_text(self) -> str:
@@ -214,14 +223,26 @@ def capability_sentence(n: NarrativeInputs) -> list[Sentence]:
     return [Sentence(f"Capability, {survey}{n.capability[0]}", "capability", SEC_CAPABILITY)]
 
 
+def _forecast(t: pd.DataFrame) -> pd.Series:
+    """The forecast believed then (``as_of``'s ``forecast_on``), else the plan's forecast."""
+    col = "forecast_on" if "forecast_on" in t else "forecast_date"
+    return pd.to_datetime(t[col], errors="coerce").fillna(
+        pd.to_datetime(t["baseline_date"], errors="coerce"))
+
+
 def milestone_sentences(n: NarrativeInputs) -> list[Sentence]:
-    """Milestones that slipped (forecast moved later) or were completed this period."""
+    """Milestones whose forecast moved later this period, and those completed in it.
+
+    A slip is the forecast believed at the end of this period against the one believed at
+    the end of the previous period (the Timeline's revisions), so time passing alone is
+    not a slip; late milestones are the Timeline's and the tiles' business.
+    """
     now, before = n.plan_now, n.plan_before
     if now.empty or "milestone_id" not in now:
         return []
-    b = before.set_index("milestone_id") if len(before) else pd.DataFrame(
-        columns=["state", "expected_date"])
-    out: list[Sentence] = []
+    b = before.assign(fc_=_forecast(before)).set_index("milestone_id") if len(before) \
+        else pd.DataFrame(columns=["state", "fc_"])  # fmt: skip
+    now = now.assign(fc_=_forecast(now))
     slipped, done = [], []
     for r in now.itertuples(index=False):
         prev = b.loc[r.milestone_id] if r.milestone_id in b.index else None
@@ -232,15 +253,16 @@ def milestone_sentences(n: NarrativeInputs) -> list[Sentence]:
             continue
         if r.state == "cancelled" or prev is None or prev["state"] in ("not_planned", "done"):
             continue
-        moved = (pd.Timestamp(r.expected_date) - pd.Timestamp(prev["expected_date"])).days \
-            if pd.notna(r.expected_date) and pd.notna(prev["expected_date"]) else 0
+        moved = (r.fc_ - prev["fc_"]).days if pd.notna(r.fc_) and pd.notna(prev["fc_"]) else 0
         if moved > 0:
             slipped.append((moved, f"{name} (by {moved} day{'s' if moved != 1 else ''})"))
+    out: list[Sentence] = []
     if slipped:
         slipped.sort(key=lambda t: -t[0])
         names = [t[1] for t in slipped]
         one = len(names) == 1
-        out.append(Sentence(f"{len(names)} milestone{'' if one else 's'} slipped this period: "
+        out.append(Sentence(f"{len(names)} milestone{'' if one else 's'} slipped this period "
+                            f"({'its forecast' if one else 'their forecasts'} moved later): "
                             f"{_names(names)}.", "timeline", SEC_PLAN))  # fmt: skip
     if done:
         one = len(done) == 1

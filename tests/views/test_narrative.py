@@ -77,9 +77,17 @@ def test_a_slip_is_stated_with_its_days():
     before = plan.assess(_ms(date(2025, 9, 1)), date(2025, 6, 30))
     now = plan.assess(_ms(date(2025, 10, 15)), date(2025, 6, 30))
     (s,) = nv.sentences(_inputs(plan_now=now, plan_before=before))
-    assert s.text == ("1 milestone slipped this period: Home for lunch · Launch event "
-                      "(by 44 days).")
+    assert s.text == ("1 milestone slipped this period (its forecast moved later): Home for "
+                      "lunch · Launch event (by 44 days).")
     assert s.page == "timeline" and s.section == "Plan"
+
+
+def test_time_passing_is_not_a_slip():
+    """An open milestone past its forecast is late (the tiles say so), not slipped again."""
+    ms = _ms(date(2025, 7, 15))
+    before = plan.assess(ms, date(2025, 6, 30)).assign(forecast_on=ms["forecast_date"])
+    now = plan.assess(ms, date(2025, 9, 30)).assign(forecast_on=ms["forecast_date"])
+    assert nv.milestone_sentences(_inputs(plan_now=now, plan_before=before)) == []
 
 
 def test_a_completed_milestone():
@@ -128,4 +136,4 @@ def test_many_signals_are_capped_with_a_count():
     before = now.assign(variation="common_cause")
     out = nv.sentences(nv.NarrativeInputs("p", measures, now, before))
     assert len(out) == nv.MAX_PER_RULE + 1
-    assert out[-1].text == "3 more measures started a signal of improvement."
+    assert out[-1].text == f"{8 - nv.MAX_PER_RULE} more measures started a signal of improvement."
