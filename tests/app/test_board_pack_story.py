@@ -185,3 +185,22 @@ def test_directorate_viewer_pack_and_pdf_hold_nothing_of_other_directorates(
     # named after the scope and period, like the HTML pack
     assert boardpack.board_pack_pdf_filename("Medicine · Last 3 months", date(2025, 9, 30)) == (
         "qinet_board-pack_medicine-last-3-months_2025-09-30.pdf")
+
+
+def test_missing_chromium_is_named_and_the_html_pack_stays(make_app, monkeypatch):
+    monkeypatch.delenv("QINET_CHROMIUM", raising=False)
+    monkeypatch.setattr(pdf, "CANDIDATES", ())
+    at = make_app()
+    assert not at.exception
+    assert any("install the Debian package `chromium`" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Make the PDF"]
+    assert "Board pack (HTML)" in [b.label for b in at.get("download_button")]
+
+
+def test_pdf_button_makes_a_pdf_download(make_app):
+    if pdf.chromium_path() is None and not os.environ.get("CI"):
+        pytest.skip("Chromium (Debian package chromium) is not installed; CI unset")
+    at = make_app(params={"directorate": "Medicine"})
+    next(b for b in at.button if b.label == "Make the PDF").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Board pack (PDF)" in [b.label for b in at.get("download_button")]
