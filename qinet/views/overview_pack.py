@@ -47,7 +47,10 @@ def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
     special = ~display["variation_state"].isin(
         [VariationState.COMMON_CAUSE.value, VariationState.NOT_ENOUGH_DATA.value]
     )
-    rows = display[special].assign(_o=display["variation_state"].map(VARIATION_ORDER))
+    rows = display[special]
+    # map on the selected rows: assigning the whole frame's Series to an empty selection
+    # would re-index it into all-NaN rows ("14 measures show a signal" when none does)
+    rows = rows.assign(_o=rows["variation_state"].map(VARIATION_ORDER))
     rows = rows.sort_values(["_o", "signal_date"], ascending=[True, False], na_position="last")
     return rows.drop(columns="_o")
 

@@ -137,3 +137,13 @@ def test_many_signals_are_capped_with_a_count():
     out = nv.sentences(nv.NarrativeInputs("p", measures, now, before))
     assert len(out) == nv.MAX_PER_RULE + 1
     assert out[-1].text == f"{8 - nv.MAX_PER_RULE} more measures started a signal of improvement."
+
+
+def test_pack_signal_rows_empty_when_no_measure_signals():
+    """No special cause anywhere: no signal rows (not one all-blank row per measure)."""
+    from qinet.views.overview_pack import _signal_rows
+
+    display = pd.DataFrame({"measure_id": [1, 2], "variation_state": ["common_cause",
+                                                                       "not_enough_data"],
+                            "signal_date": [None, None]})  # fmt: skip
+    assert _signal_rows(display).empty
