@@ -42,10 +42,8 @@ from qinet.queries.scope import frame
 from qinet.stats import plan as plan_rule
 from qinet.ui import cache, components
 from qinet.ui import capability as capability_page
-from qinet.ui import engagement as engagement_page
 from qinet.ui.context import PageContext
 from qinet.views import capability as cap_view
-from qinet.views import engagement as ev
 from qinet.views import narrative as nv
 from qinet.views import narrative_inputs, overview_pack
 from qinet.views import overview as vo
@@ -141,28 +139,26 @@ def load_projects(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
 def load_narrative(ctx: PageContext, rules: rc.ReachRules) -> tuple[nv.Sentence, ...]:
     """The "This month" sentences from the pages' own cached view models (no second copy).
 
-    The Engagement and Capability pages' cached loaders are called with the
-    arguments those pages use by default, so whichever page is opened first builds the
-    view once for both.
+    The Capability page's cached loader is called with the arguments that page uses by
+    default, so whichever page is opened first builds the view once for both; of the
+    Engagement view only its reach-over-time chart is needed, worked out by the same
+    function (``narrative_inputs.reach_trend``) rather than building that whole page.
     """
     s = ctx.settings
     threshold = s.small_number_threshold
     url, viewer, f, today = ctx.url, ctx.viewer, ctx.filters, ctx.today
-    engagement = engagement_page.load_view(url, viewer, f, today, rules, threshold,
-                                           ctx.synthetic)  # fmt: skip
     capability = capability_page.load_view(url, viewer, f, today, ctx.synthetic, ctx.scope,
                                            threshold, None, None, cap_view.BREAKDOWNS[0],
                                            cap_view.PULSE_VIEWS[0])  # fmt: skip
     return _narrative_sentences(ctx.url, ctx.viewer, ctx.filters, ctx.today, s.spc_preset,
-                                rules, s.stale_score_days, threshold, ctx.scope, engagement,
+                                rules, s.stale_score_days, threshold, ctx.scope,
                                 capability)  # fmt: skip
 
 
 @st.cache_data(ttl=600, show_spinner="Writing this month's summary…", max_entries=32)
 def _narrative_sentences(
     url: str, viewer: Viewer, f: Filters, today: date, preset: str, rules: rc.ReachRules,
-    stale_days: int, threshold: int, scope: str, _engagement: ev.EngagementView,
-    _capability: cap_view.CapabilityView,
+    stale_days: int, threshold: int, scope: str, _capability: cap_view.CapabilityView,
 ) -> tuple[nv.Sentence, ...]:
     """Cached by the request (the view models follow from it; leading ``_``: not hashed).
 
@@ -173,7 +169,6 @@ def _narrative_sentences(
     vc = ViewContext(cache.engine_for(url), viewer, f, today, scope=scope,
                      small_number_threshold=threshold)  # fmt: skip
     return nv.sentences(narrative_inputs.gather(vc, p, rules, stale_days,
-                                                engagement=_engagement,
                                                 capability=_capability))  # fmt: skip
 
 

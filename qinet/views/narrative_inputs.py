@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from qinet import db
+from qinet.queries import engagement as engagement_q
 from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries.projects import measure_label
@@ -18,6 +19,7 @@ from qinet.views import engagement as ev
 from qinet.views import projects as project_views
 from qinet.views import reach as rc
 from qinet.views.base import ViewContext
+from qinet.views.engagement_parts import trend_chart
 from qinet.views.narrative import NarrativeInputs
 from qinet.views.overview import Portfolio
 
@@ -26,6 +28,21 @@ def _rate(view: ViewContext, on, rules: rc.ReachRules) -> float:  # noqa: ANN001
     raw = rc.staff_group_raw(view.engine, view.viewer, view.filters, on, rules)
     rate, engaged = portfolio.hard_to_reach_rate(raw, view.small_number_threshold)
     return math.nan if engaged is None else float(rate)
+
+
+def reach_trend(view: ViewContext, rules: rc.ReachRules) -> tuple[bool, object]:
+    """The Engagement view's reach-over-time chart result (p-chart or not, latest variation).
+
+    The same query and function (``engagement_parts.trend_chart``) as the Engagement page's
+    "Is reach improving?" section, without building the rest of that page.
+    """
+    period = view.filters.period_range(view.today)
+    start, end = (period.start, period.end) if period else (None, None)
+    with db.session_scope(view.engine) as s:
+        monthly = engagement_q.monthly_enrolments(s, view.viewer, view.filters, start, end,
+                                                  rules.hard_to_reach)  # fmt: skip
+    _, _, _, is_spc, variation, _ = trend_chart(monthly, rules, view.small_number_threshold)
+    return bool(is_spc), variation
 
 
 def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: int, *,
@@ -39,12 +56,16 @@ def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: in
         p: The Overview's portfolio (this period and the one before).
         rules: Reach rules (hard-to-reach list, ratio, SPC preset).
         stale_days: ``QINET_STALE_SCORE_DAYS``.
-        engagement: The Engagement view model if already built.
+        engagement: The Engagement view model if already built (else only its reach-over-time
+            chart is worked out, by the same function).
         capability: The Capability view model if already built.
         register: The Projects register view model if already built.
     """
     cmp = q.comparison(view.filters, view.today)
-    engagement = engagement or ev.build(view, rules)
+    if engagement is not None:
+        is_spc, variation = bool(engagement.trend_is_spc), engagement.trend_variation
+    else:
+        is_spc, variation = reach_trend(view, rules)
     capability = capability or cap.build(view)
     register = register or project_views.build(view, p.measures, p.now, stale_days)
     with db.session_scope(view.engine) as s:
@@ -59,8 +80,8 @@ def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: in
         before=p.before,
         reach_now=_rate(view, cmp.end, rules),
         reach_before=_rate(view, cmp.previous_end, rules),
-        reach_is_spc=bool(engagement.trend_is_spc),
-        reach_variation=engagement.trend_variation,
+        reach_is_spc=is_spc,
+        reach_variation=variation,
         capability=tuple(capability.paired_sentences),
         survey=capability.survey,
         plan_now=plan.as_of(ms, revs, cmp.end, view.today),
