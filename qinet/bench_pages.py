@@ -56,6 +56,35 @@ def _labels(url: str, n: int) -> tuple[list[str], list[str]]:
     return [measure_label(rows[0][0], rows[0][2])], projects[:n]
 
 
+def pack_case(url: str) -> Callable[[], bytes]:
+    """The whole-network board pack for an admin: the same loads and view models as the page.
+
+    Each call reads, analyses and renders everything (nothing cached), as a first click
+    on "Board pack (HTML)" after a filter change does.
+    """
+    from datetime import date
+
+    from qinet import db
+    from qinet.access import Viewer
+    from qinet.domain import Role
+    from qinet.filters import Filters
+    from qinet.queries import reference
+    from qinet.views import overview_pack
+    from qinet.views import reach as rc
+    from qinet.views.base import ViewContext
+
+    engine = db.make_engine(url)
+    with db.session_scope(engine) as s:
+        today = reference.reference_date(s, date.today())
+    view = ViewContext(engine, Viewer("bench@admin", Role.ADMIN), Filters(), today,
+                       synthetic=True)  # fmt: skip
+
+    def _build() -> bytes:
+        return overview_pack.standalone_builder(view, "MDC_2024", rc.ReachRules(), 90)()
+
+    return _build
+
+
 def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]]]:
     """Cases for ``qinet.bench.run``: each callable is one rerun of a warmed-up AppTest."""
     import streamlit as st
@@ -127,6 +156,7 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
     project.switch_page("pages/projects.py").run()
 
     return [
+        ("pack", "Board pack (HTML), whole network, built from nothing", 10.0, pack_case(url)),
         ("capability", "Capability, joy-in-work pulse (largest survey), rerun", 0.3,
          rerun(capability)),
         ("capability-cold", "Capability, joy-in-work pulse, data caches cleared", 1.5,

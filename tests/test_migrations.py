@@ -29,7 +29,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
         db.create_schema(engine)
         tables = set(sa.inspect(engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert len(Base.metadata.tables) == 32
+        assert len(Base.metadata.tables) == 33  # 0009 adds pack_commentary
         assert _diff(engine) == []
     finally:
         engine.dispose()

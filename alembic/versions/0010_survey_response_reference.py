@@ -6,7 +6,7 @@ or responses typed in before imports existed) keep ``NULL``: both SQLite and Pos
 allow any number of ``NULL`` values under a unique constraint, so nothing is backfilled.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

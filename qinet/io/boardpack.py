@@ -146,6 +146,10 @@ class BoardPack:
         parts: Further parts from other pages' view models, in order.
         extracts: CSV extracts by name (embedded as downloads).
         script: Script to inline once (the Plotly.js bundle), or "".
+        narrative: The "This month" sentences (first in the pack), each naming its section.
+        commentary: The programme lead's commentary for the period ("" when none).
+        commentary_by: Who wrote it and when, e.g. "lead@x, 3 Oct 2025".
+        include: Section keys to print (see :data:`SECTIONS`); ``None`` prints them all.
     """
 
     filters: str
@@ -170,6 +174,28 @@ class BoardPack:
     parts: Sequence[PackPart] = ()
     extracts: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     script: str = ""
+    narrative: Sequence[str] = ()
+    commentary: str = ""
+    commentary_by: str = ""
+    include: frozenset[str] | None = None
+
+    def shows(self, key: str) -> bool:
+        """Whether the lead chose this section (all are shown when nothing was chosen)."""
+        return self.include is None or key in self.include
+
+
+SECTIONS: dict[str, str] = {
+    "narrative": "This month",
+    "headlines": "Headlines",
+    "matrix": "Summary of measures",
+    "signals": "Measures showing signals",
+    "reach": "Reach by staff group",
+    "plan": "Plan",
+    "engagement": "Engagement",
+    "capability": "Capability",
+    "projects": "Project progress",
+}
+"""Section keys → headings, in the pack's order (the lead's multiselect offers these)."""
 
 
 CSS = """
@@ -204,6 +230,8 @@ tr.group td { background: #e8edee; font-weight: bold; }
 .icon span { font-size: 11px; max-width: 170px; }
 .chart { break-inside: avoid; margin: 8px 0 14px; }
 .chart figcaption { font-size: 11px; color: var(--grey); }
+.commentary { border-left: 5px solid var(--blue); background: var(--pale);
+              padding: 4px 10px; margin: 6px 0; }
 .callout { border-left: 5px solid #F46A25; background: #fff4ec; padding: 6px 10px; }
 .downloads li { margin: 3px 0; }
 a { color: var(--blue); }
@@ -397,6 +425,23 @@ def render_html(pack: BoardPack) -> str:
         f"{table_html(pack.plan_late, empty='No milestones are late.')}"
     )
     title = f"{PACK_TITLE}: {pack.filters}"
+    body = {
+        "narrative": _narrative_html(pack),
+        "headlines": f'<section id="headlines"><h2>Headlines</h2><div class="tiles">{tiles}'
+        "</div></section>",
+        "matrix": '<section id="matrix" class="break"><h2>Summary of measures</h2>'
+        "<p>Latest variation and assurance of every measure (Making Data Count icons; the "
+        "words beside each icon say the same thing).</p>"
+        f"{_matrix_html(pack)}</section>",
+        "signals": '<section id="signals" class="break"><h2>Measures showing signals</h2>'
+        f"<p>{escape(pack.signal_note)}</p>{charts}</section>",
+        "reach": f'<section id="reach" class="break"><h2>Reach by staff group</h2>{under}'
+        f"{reach_chart}{table_html(pack.reach, numeric=('engaged', 'headcount', 'rate'))}"
+        f'<p class="meta">{escape(pack.reach_note)}</p></section>',
+        "plan": f'<section id="plan" class="break"><h2>Plan</h2>{plan}</section>',
+    }
+    body.update({part.key: _part_html(part) for part in pack.parts})
+    shown = "".join(html for key, html in body.items() if pack.shows(key))
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en-GB"><head><meta charset="utf-8">'
@@ -409,23 +454,30 @@ def render_html(pack: BoardPack) -> str:
         f'<p class="meta"><strong>Data to:</strong> {pack.as_of:%d %B %Y} · '
         f"<strong>Produced:</strong> {pack.made_on:%d %B %Y} · "
         f"<strong>Changes:</strong> {escape(pack.comparison)}</p></header>"
-        f'<section id="headlines"><h2>Headlines</h2><div class="tiles">{tiles}</div></section>'
-        f'<section id="matrix" class="break"><h2>Summary of measures</h2>'
-        "<p>Latest variation and assurance of every measure (Making Data Count icons; the "
-        "words beside each icon say the same thing).</p>"
-        f"{_matrix_html(pack)}</section>"
-        f'<section id="signals" class="break"><h2>Measures showing signals</h2>'
-        f"<p>{escape(pack.signal_note)}</p>{charts}</section>"
-        f'<section id="reach" class="break"><h2>Reach by staff group</h2>{under}{reach_chart}'
-        f"{table_html(pack.reach, numeric=('engaged', 'headcount', 'rate'))}"
-        f"<p class=\"meta\">{escape(pack.reach_note)}</p></section>"
-        f'<section id="plan" class="break"><h2>Plan</h2>{plan}</section>'
-        + "".join(_part_html(part) for part in pack.parts)
-        + f'<section id="extracts"><h2>Data extracts</h2>'
+        + shown
+        + '<section id="extracts" class="break"><h2>Data extracts</h2>'
         "<p>The data behind each table, as CSV files safe to open in a spreadsheet.</p>"
         f"{_downloads(pack)}</section>"
         "</body></html>\n"
     )
+
+
+def _narrative_html(pack: BoardPack) -> str:
+    """The "This month" section: the lead's commentary, then the rule-made sentences."""
+    comment = ""
+    if pack.commentary.strip():
+        paras = "".join(f"<p>{escape(p)}</p>" for p in pack.commentary.strip().split("\n")
+                        if p.strip())  # fmt: skip
+        by = f'<p class="meta">Commentary by {escape(pack.commentary_by)}</p>' \
+            if pack.commentary_by else ""  # fmt: skip
+        comment = f'<div class="commentary"><h3>Programme lead\'s commentary</h3>{paras}{by}</div>'
+    items = "".join(f"<li>{escape(t)}</li>" for t in pack.narrative)
+    listing = f"<ul>{items}</ul>" if items else "<p>No narrative for this selection.</p>"
+    return (f'<section id="narrative"><h2>This month</h2>{comment}'
+            "<h3>What changed, from the statistics</h3>"
+            f"<p class=\"meta\">Each sentence comes from a rule over the charts in this pack "
+            f"(changes {escape(pack.comparison)}) and names the section behind it.</p>"
+            f"{listing}</section>")  # fmt: skip
 
 
 def board_pack_bytes(pack: BoardPack) -> bytes:
@@ -436,3 +488,8 @@ def board_pack_bytes(pack: BoardPack) -> bytes:
 def board_pack_filename(description: str, on: date) -> str:
     """``qinet_board-pack_<filters>_<date>.html``, named like the CSV extracts."""
     return extract_filename("board pack", description, on).removesuffix(".csv") + ".html"
+
+
+def board_pack_pdf_filename(description: str, on: date) -> str:
+    """``qinet_board-pack_<scope and period>_<date>.pdf``, named like the HTML pack."""
+    return board_pack_filename(description, on).removesuffix(".html") + ".pdf"

@@ -11,7 +11,7 @@ sees the whole schema.
 
 from qinet.models.access import UserRoleAssignment
 from qinet.models.base import NAMING_CONVENTION, Base, enum_column
-from qinet.models.data_in import DataVersion, ImportLog, StaffGroupAlias
+from qinet.models.data_in import DataVersion, ImportLog, PackCommentary, StaffGroupAlias
 from qinet.models.events import Event, EventAttendance, EventGroupCount
 from qinet.models.programmes import (
     Cohort,
@@ -77,4 +77,5 @@ __all__ = [
     "StaffGroupAlias",
     "ImportLog",
     "DataVersion",
+    "PackCommentary",
 ]

@@ -1,4 +1,4 @@
-"""Data in: staff-group aliases, the import log and the data version."""
+"""Data in: staff-group aliases, the import log, the data version and pack commentary."""
 
 from __future__ import annotations
 
@@ -54,3 +54,20 @@ class DataVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class PackCommentary(Base):
+    """A programme lead's commentary for one period and scope, printed in the board pack.
+
+    Each save adds a row (the newest for a period and scope is the one printed), so what
+    was said and by whom stays on record; every save is also written to ``import_log``.
+    """
+
+    __tablename__ = "pack_commentary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_label: Mapped[str] = mapped_column(sa.String(200), index=True)
+    scope_description: Mapped[str] = mapped_column(sa.String(400))
+    text: Mapped[str] = mapped_column(sa.Text)
+    author: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

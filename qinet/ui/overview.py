@@ -23,30 +23,39 @@ Decisions:
 from __future__ import annotations
 
 import logging
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from qinet import db
 from qinet.access import Viewer
+from qinet.errors import QinetError
 from qinet.filters import Filters
-from qinet.io import boardpack
+from qinet.io import boardpack, pdf
+from qinet.queries import commentary as commentary_q
 from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
 from qinet.stats import plan as plan_rule
 from qinet.ui import cache, components
+from qinet.ui import capability as capability_page
 from qinet.ui.context import PageContext
+from qinet.views import capability as cap_view
+from qinet.views import narrative as nv
+from qinet.views import narrative_inputs, overview_pack
 from qinet.views import overview as vo
-from qinet.views import overview_pack
 from qinet.views import reach as rc
+from qinet.views.base import ViewContext
 from qinet.views.overview import Headline, Portfolio, matrix_extract, plan_display
 
 log = logging.getLogger("qinet.ui")
 
 MATRIX_KEY = "overview_matrix"
+SECTIONS_KEY = "overview_pack_sections"
+PDF_KEY = "overview_pack_pdf"
 GROUP_KEY = "overview_group_by"
 GROUP_CHOICES = ("Programme", "Directorate")
 MAX_PACK_CHARTS = 12  # charts of signalling measures in the board pack (most recent first)
@@ -125,6 +134,49 @@ def load_projects(url: str, viewer: Viewer, f: Filters) -> pd.DataFrame:
         out = frame(s, projects.projects_stmt(viewer, f))
     out["status"] = out["status"].map(str) if len(out) else out["status"]
     return out
+
+
+def load_narrative(ctx: PageContext, rules: rc.ReachRules) -> tuple[nv.Sentence, ...]:
+    """The "This month" sentences from the pages' own cached view models (no second copy).
+
+    The Capability page's cached loader is called with the arguments that page uses by
+    default, so whichever page is opened first builds the view once for both; of the
+    Engagement view only its reach-over-time chart is needed, worked out by the same
+    function (``narrative_inputs.reach_trend``) rather than building that whole page.
+    """
+    s = ctx.settings
+    threshold = s.small_number_threshold
+    url, viewer, f, today = ctx.url, ctx.viewer, ctx.filters, ctx.today
+    capability = capability_page.load_view(url, viewer, f, today, ctx.synthetic, ctx.scope,
+                                           threshold, None, None, cap_view.BREAKDOWNS[0],
+                                           cap_view.PULSE_VIEWS[0])  # fmt: skip
+    return _narrative_sentences(ctx.url, ctx.viewer, ctx.filters, ctx.today, s.spc_preset,
+                                rules, s.stale_score_days, threshold, ctx.scope,
+                                capability)  # fmt: skip
+
+
+@st.cache_data(ttl=600, show_spinner="Writing this month's summary…", max_entries=32)
+def _narrative_sentences(
+    url: str, viewer: Viewer, f: Filters, today: date, preset: str, rules: rc.ReachRules,
+    stale_days: int, threshold: int, scope: str, _capability: cap_view.CapabilityView,
+) -> tuple[nv.Sentence, ...]:
+    """Cached by the request (the view models follow from it; leading ``_``: not hashed).
+
+    The Projects register view is built here from the cached portfolio (the Projects page
+    imports this module, so its cached loader cannot be called from here).
+    """
+    p = load_portfolio(url, viewer, f, today, preset)
+    vc = ViewContext(cache.engine_for(url), viewer, f, today, scope=scope,
+                     small_number_threshold=threshold)  # fmt: skip
+    return nv.sentences(narrative_inputs.gather(vc, p, rules, stale_days,
+                                                capability=_capability))  # fmt: skip
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=64)
+def load_commentary(url: str, period: str, scope: str) -> commentary_q.Commentary | None:
+    """The newest commentary for this period and scope (the data version refreshes it)."""
+    with db.session_scope(cache.engine_for(url)) as s:
+        return commentary_q.latest(s, period, scope)
 
 
 # --- pure helpers (display frames) -----------------------------------------------------------
@@ -257,12 +309,89 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                                     label="Milestones due CSV")  # fmt: skip
 
 
+def _narrative(ctx: PageContext, rules: rc.ReachRules, cmp: q.Comparison) -> None:
+    """This month: the rule-made sentences, each linking to the page with the chart."""
+    story = load_narrative(ctx, rules)
+    st.markdown("\n".join(
+        f"- {components.md_escape(s.text)} [{s.link_text}]"
+        f"({s.href.replace(' ', '%20').replace(')', '%29')})" for s in story))  # fmt: skip
+    st.caption(f"Changes {components.md_escape(cmp.label)}, worked out by fixed rules from the "
+               "charts linked after each line; the board pack prints the same sentences first.")
+
+
+def _commentary(ctx: PageContext) -> tuple[str, str]:
+    """Show this period's commentary; a programme lead or admin can write it.
+
+    Returns:
+        The commentary text and its byline for the pack ("" when there is none).
+    """
+    period = commentary_q.period_label(ctx.filters, ctx.today)
+    scope = commentary_q.scope_description(ctx.filters, ctx.view.scope)
+    current = load_commentary(ctx.url, period, scope)
+    text, by = (current.text, current.byline) if current else ("", "")
+    where = components.md_escape(f"{scope} · {period}")
+    if commentary_q.can_write(ctx.viewer):
+        with st.form("overview_commentary_form", clear_on_submit=False, border=False):
+            new = st.text_area(f"Commentary for the board pack ({where})", value=text,
+                               max_chars=commentary_q.MAX_CHARS, key="overview_commentary",
+                               help="Printed at the start of the pack, above the summary. "
+                               "Saved with this period and scope; each save is audited.",
+                               )  # fmt: skip
+            if st.form_submit_button("Save commentary", icon=":material/save:"):
+                try:
+                    with db.session_scope(cache.engine_for(ctx.url)) as s:
+                        commentary_q.save(s, ctx.viewer, period, scope, new)
+                except QinetError as exc:
+                    st.error(str(exc))
+                else:
+                    load_commentary.clear()
+                    st.success("Commentary saved.")
+                    current = commentary_q.Commentary(new.strip(), ctx.viewer.user_key,
+                                                      datetime.now(UTC))  # fmt: skip
+                    text, by = current.text, current.byline
+    elif current:
+        st.markdown(f"**Programme lead's commentary ({where}):**")
+        st.markdown(components.md_escape(text))
+        st.caption(f"By {components.md_escape(by)}. Only a programme lead or an admin can "
+                   "change it.")  # fmt: skip
+    else:
+        st.caption(f"No commentary for {where}. Only a programme lead or an admin can write it.")
+    if current and commentary_q.can_write(ctx.viewer):
+        st.caption(f"Last saved by {components.md_escape(by)}.")
+    return text, by
+
+
+def _pdf(ctx: PageContext, build: Callable[[], bytes], signature: tuple) -> None:
+    """The PDF: made on click by headless Chromium from the same HTML; says what is missing."""
+    if pdf.chromium_path() is None:
+        st.info(pdf.MISSING, icon=":material/picture_as_pdf:")
+        return
+    held = st.session_state.get(PDF_KEY)
+    if st.button("Make the PDF", key="overview_make_pdf", icon=":material/picture_as_pdf:",
+                 help="Prints the board pack to A4 with headless Chromium (about a minute "
+                 "on a large network)."):  # fmt: skip
+        try:
+            with st.spinner("Printing the board pack to PDF…"):
+                held = (signature, pdf.render(build()))
+            st.session_state[PDF_KEY] = held
+        except QinetError as exc:
+            st.warning(str(exc))
+            held = None
+    if held and held[0] == signature:
+        st.download_button("Board pack (PDF)", data=held[1],
+                           file_name=boardpack.board_pack_pdf_filename(ctx.describe(), ctx.today),
+                           mime="application/pdf", key="overview_board_pack_pdf",
+                           on_click="ignore", icon=":material/download:")  # fmt: skip
+
+
 def render(ctx: PageContext) -> None:
     """The Overview for the viewer's scope and filters."""
     f, today = ctx.filters, ctx.today
     threshold = ctx.settings.small_number_threshold
     rules = rc.ReachRules.from_settings(ctx.settings)
     cmp = q.comparison(f, today)
+    st.subheader("This month")
+    this_month = st.container()  # filled last: the tiles and matrix are not kept waiting
     p = Portfolio(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     reach_raw = pd.DataFrame()
     ms = pd.DataFrame(columns=["status", "forecast_date", "actual_date", "baseline_date"])
@@ -295,16 +424,25 @@ def render(ctx: PageContext) -> None:
 
     with components.panel("Downloads"):
         register = load_projects(ctx.url, ctx.viewer, f)
-        c1, c2, _ = st.columns([1, 1, 2])
+        with st.expander("Board pack contents and commentary"):
+            chosen = st.multiselect(
+                "Sections in the board pack", list(boardpack.SECTIONS),
+                default=list(boardpack.SECTIONS), format_func=boardpack.SECTIONS.get,
+                key=SECTIONS_KEY, help="All by default; the data extracts of the sections "
+                "left out are left out too.")  # fmt: skip
+            note, byline = _commentary(ctx)
+        pack = overview_pack.builder(ctx.view, ctx.settings.spc_preset, p, display, group_by,
+                                     reach, due, late, tiles, cmp.label,
+                                     ctx.settings.stale_score_days, include=chosen,
+                                     commentary=note, commentary_by=byline)  # fmt: skip
+        c1, c2, c3 = st.columns([1, 1, 2])
         with c1:  # first download on the page: the project register (the shell tests read it)
             components.download_csv(register, ctx.view, "overview-projects",
                                     label="Project register CSV")  # fmt: skip
         with c2:
             st.download_button(
                 "Board pack (HTML)",
-                data=overview_pack.builder(ctx.view, ctx.settings.spc_preset, p, display,
-                                           group_by, reach, due, late, tiles,
-                                           cmp.label, ctx.settings.stale_score_days),  # fmt: skip
+                data=pack,
                 file_name=boardpack.board_pack_filename(ctx.describe(), today),
                 mime="text/html",
                 key="overview_board_pack",
@@ -314,6 +452,8 @@ def render(ctx: PageContext) -> None:
                 help="One HTML file for the board papers: opens offline, prints to A4 or PDF, "
                 "and carries the CSV extracts of every table.",
             )
+        with c3:
+            _pdf(ctx, pack, (ctx.describe(), today, tuple(chosen), note))
 
     st.subheader("Summary of measures")
     with components.panel("Summary of measures"):
@@ -329,6 +469,9 @@ def render(ctx: PageContext) -> None:
     st.subheader("Plan")
     with components.panel("Plan"):
         _plan(ctx, due, late)
+
+    with this_month, components.panel("This month"):
+        _narrative(ctx, rules, cmp)
 
     with components.panel("Projects"):
         register = load_projects(ctx.url, ctx.viewer, f)

@@ -17,7 +17,7 @@ def test_overview_renders_matrix_reach_and_plan(server, page):
     assert page.get_by_test_id("stMetric").count() == 5
     assert page.get_by_test_id("stDataFrame").count() >= 2
     assert page.get_by_test_id("stPlotlyChart").count() == 1
-    page.get_by_text("Summary of measures").first.scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Summary of measures").first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot(page, "overview")
 
@@ -93,7 +93,7 @@ def test_selecting_a_matrix_row_opens_that_measure(server, page):
     assert "directorate=Medicine" in page.url
     # coming back to the Overview does not bounce straight to the measure again
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview").click()
-    expect(page.get_by_text("Summary of measures")).to_have_count(1, timeout=20000)
+    expect(page.get_by_role("heading", name="Summary of measures")).to_have_count(1, timeout=20000)
     wait_for_app_run(page)
     page.wait_for_timeout(1000)
     assert "measure=" not in page.url
