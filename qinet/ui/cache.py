@@ -9,15 +9,17 @@ re-read from the environment behind the cache's back.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from qinet import db
 from qinet.config import Settings, load_settings
-from qinet.queries import reference
+from qinet.queries import reference, version
 
 
 def settings() -> Settings:
@@ -75,3 +77,25 @@ def dataset_facts(url: str, today: date) -> DatasetFacts:
 def clear_data_caches() -> None:
     """Forget cached query results after an import or edit commits."""
     st.cache_data.clear()
+
+
+_SEEN_VERSION: dict[str, int] = {}
+_SEEN_LOCK = threading.Lock()
+
+
+def sync_data_version(url: str) -> int:
+    """Forget cached query results when the data changed since this process last looked.
+
+    Called at the start of every run (``shell.database_ready``), before any loader: one
+    primary-key read. A write made by this replica, another replica or the command line
+    bumps the version (see ``qinet.queries.version``), so the next rerun of any session
+    here recomputes.
+    """
+    with Session(engine_for(url)) as s:
+        current = version.data_version(s)
+    with _SEEN_LOCK:
+        seen = _SEEN_VERSION.get(url)
+        _SEEN_VERSION[url] = current
+    if seen is not None and seen != current:
+        clear_data_caches()
+    return current

@@ -36,7 +36,9 @@ def database_ready() -> tuple[Settings, Engine]:
     """Open (and on first start, create) the database; show one line and stop if it cannot."""
     try:
         s = cache.settings()
-        return s, cache.open_engine(s)
+        engine = cache.open_engine(s)
+        cache.sync_data_version(s.database_url)  # data changed elsewhere: forget cached results
+        return s, engine
     except QinetError as exc:
         halt(f"qinet cannot start: {exc}")
 
