@@ -110,6 +110,26 @@ def replicas(
             r.stop()
 
 
+@contextmanager
+def streamlit_script(script: Path, workdir: Path) -> Iterator[str]:
+    """Serve any Streamlit script (e.g. a one-line floor page) on loopback; yield its URL."""
+    port = free_port()
+    log = workdir / f"{script.parent.name}-{port}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=script.parent, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    replica = Replica(port, proc, log)
+    try:
+        wait_healthy(f"http://{replica.address}", proc=proc)
+        yield f"http://{replica.address}/"
+    finally:
+        replica.stop()
+
+
 def nginx_config(upstreams: list[str], listen_port: int, prefix: Path) -> str:
     """``deploy/nginx.conf`` rewritten for loopback: upstreams, port, and files in ``prefix``.
 
@@ -164,6 +184,18 @@ class Proxy:
         return seen
 
 
+    def sessions_per_upstream(self) -> dict[str, int]:
+        """How many WebSocket (Streamlit) sessions each upstream served, from the log."""
+        counts: dict[str, int] = {}
+        for line in self.access_log.read_text(errors="replace").splitlines():
+            m = re.search(r'"GET /_stcore/stream[^"]*" 101 \d+ route=\S+ upstream="([^"]*)"',
+                          line)  # fmt: skip
+            if m:
+                last = m.group(1).split(", ")[-1]
+                counts[last] = counts.get(last, 0) + 1
+        return counts
+
+
 @contextmanager
 def nginx(upstreams: list[str], workdir: Path) -> Iterator[Proxy]:
     """Run Debian's nginx (foreground, files under ``workdir``) with the deploy config."""
@@ -194,3 +226,31 @@ def nginx(upstreams: list[str], workdir: Path) -> Iterator[Proxy]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+# Page-ready in a browser: Streamlit connected, its script finished, no skeleton left, and
+# the page's own title drawn (so a transient "notRunning" before the run starts does not
+# count). Streamlit's data-test attributes are what its own end-to-end tests wait on.
+READY_JS = """title => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return [...document.querySelectorAll('h1')].some(h => h.textContent.includes(title));
+}"""
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]  # fmt: skip
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident set size (``VmHWM``) of a running process in MiB; 0 if unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
