@@ -153,7 +153,9 @@ def run(sessions: int = 10, duration: float = 60.0) -> int:
             scaleout.nginx([r.address for r in reps], workdir) as proxy,
         ):
             warm = [f"http://{r.address}" for r in reps]
+            cpu_before = sum(scaleout.cpu_seconds(r.proc.pid) for r in reps)
             tally = asyncio.run(_drive(proxy.base, measure, sessions, duration, warm))
+            server_cpu = sum(scaleout.cpu_seconds(r.proc.pid) for r in reps) - cpu_before
             rss = [scaleout.peak_rss_mb(r.proc.pid) for r in reps]
             served = proxy.sessions_per_upstream()
             per_replica = [served.get(r.address, 0) for r in reps]
@@ -167,6 +169,9 @@ def run(sessions: int = 10, duration: float = 60.0) -> int:
     print(f"{total} page loads in {tally.elapsed:.0f} s ({total / tally.elapsed:.1f}/s); "
           f"Streamlit sessions per replica {per_replica}; "
           f"replica peak RSS {', '.join(f'{m:.0f}' for m in rss)} MiB")
+    print(f"server CPU (both replicas, warm-up included): {server_cpu:.1f} s, "
+          f"{server_cpu / max(total, 1) * 1000:.0f} ms per page load; "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"errors: {len(tally.errors)}")
     for e in sorted(set(tally.errors))[:10]:
         print(f"  {e}")
