@@ -4,8 +4,9 @@ One PostgreSQL (the suite's ``pg_server``), two ``streamlit run app.py`` replica
 same cookie secret, Debian's nginx running the deployed config, and browser sessions
 through nginx. Shows that each session stays on its replica, that a change written by
 the command line is seen through both replicas on their next run (and not before the
-data version says so), and that stopping one replica leaves the other serving its
-sessions without an error, while the stopped replica's sessions move over.
+data version says so), that a phase break confirmed through one replica's page shows
+through the other, and that stopping one replica leaves the other serving its sessions
+without an error, while the stopped replica's sessions move over.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from qinet import db, scaleout
-from qinet.models import Measure, Observation, Project
+from qinet.domain import AnnotationKind, ChartType
+from qinet.models import Annotation, Measure, Observation, Project
 from qinet.queries.projects import measure_label
 from qinet.queries.version import bump_data_version
 from tests.e2e.conftest import CHROMIUM, expect, sync_playwright, wait_for_app_run
@@ -67,22 +69,45 @@ def cluster(nginx_available, shared_db: str, tmp_path: Path):  # noqa: ANN001, A
         yield reps, proxy, shared_db
 
 
-def _a_measure(url: str) -> tuple[int, str]:
+def _a_measure(url: str) -> tuple[int, str, str]:
+    """An XmR measure with 40+ points and no phase break: id, label, a mid period's label."""
     engine = db.make_engine(url)
     try:
         with engine.connect() as conn:
+            with_breaks = sa.select(Annotation.measure_id).where(
+                Annotation.kind == AnnotationKind.PHASE_BREAK
+            )
             mid, code, name = conn.execute(
                 sa.select(Measure.id, Project.code, Measure.name)
                 .join(Project, Measure.project_id == Project.id)
                 .join(Observation, Observation.measure_id == Measure.id)
+                .where(Measure.chart_type == ChartType.XMR, Measure.id.not_in(with_breaks))
                 .group_by(Measure.id, Project.code, Measure.name)
-                .having(sa.func.count(Observation.id) >= 12)
+                .having(sa.func.count(Observation.id) >= 40)
                 .order_by(Project.code, Measure.name)
                 .limit(1)
             ).one()
+            periods = conn.execute(
+                sa.select(Observation.period_start)
+                .where(Observation.measure_id == mid)
+                .order_by(Observation.period_start)
+            ).scalars().all()
     finally:
         engine.dispose()
-    return mid, measure_label(code, name)
+    when = periods[len(periods) // 2]
+    return mid, measure_label(code, name), f"{when.day} {when:%b %Y}"
+
+
+def _confirm_phase_break(page, when: str, reason: str) -> None:  # noqa: ANN001
+    """Confirm a phase break through the page, as a programme lead would."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text="First period of the new phase")
+    box.locator("input").click()
+    box.locator("input").fill(when)
+    page.keyboard.press("Enter")
+    page.get_by_label("Reason (required)").fill(reason)
+    page.get_by_role("button", name="Confirm phase break").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("confirmed; limits recalculated")).to_be_visible()
 
 
 def _set_definition(url: str, measure_id: int, text: str, *, bump: bool) -> None:
@@ -115,7 +140,7 @@ def test_sticky_sessions_shared_writes_and_a_replica_stopping(cluster) -> None: 
     started = time.monotonic()
     reps, proxy, db_url = cluster
     by_address = {r.address: r for r in reps}
-    measure_id, label = _a_measure(db_url)
+    measure_id, label, mid_period = _a_measure(db_url)
     target = f"{proxy.base}/measures?measure={quote(label)}"
 
     with sync_playwright() as p:
@@ -164,6 +189,15 @@ def test_sticky_sessions_shared_writes_and_a_replica_stopping(cluster) -> None: 
                 wait_for_app_run(page)
                 expect(page.get_by_text("Scale-out check, second text")).to_be_visible()
                 assert _upstream(context, proxy.base) == where  # still on its replica
+
+            # A write through replica A's page (a phase break, bumping the version in
+            # its transaction) shows through replica B on B's next run.
+            reason = "Scale-out check: new rota through replica A"
+            _confirm_phase_break(page_a, mid_period, reason)
+            page_b.reload()
+            wait_for_app_run(page_b)
+            expect(page_b.get_by_text(reason)).to_be_visible()
+            assert _upstream(ctx_b, proxy.base) == b_addr
 
             # Stop replica A. B's session keeps working, with no error, on B.
             by_address[a_addr].stop()
