@@ -89,7 +89,9 @@ def sync_data_version(url: str) -> int:
     Called at the start of every run (``shell.database_ready``), before any loader: one
     primary-key read. A write made by this replica, another replica or the command line
     bumps the version (see ``qinet.queries.version``), so the next rerun of any session
-    here recomputes.
+    here recomputes. A loader already running in another session when the caches are
+    cleared may still store what it read before the write; its entry lives at most until
+    its TTL (10 minutes).
     """
     with Session(engine_for(url)) as s:
         current = version.data_version(s)
