@@ -3,9 +3,10 @@
 Pages come from ``PAGE_TABLE`` in ``qinet.ui.shell``, so a page added there is benchmarked
 without touching this file. Each page runs through ``app.py`` with Streamlit's ``AppTest``
 (the real scripts, in process, no browser): one cold run (every data cache cleared, as
-after an import or a restart) and repeated warm reruns, for the whole network and for one
-directorate. Runs on the ``--scale large`` data set on SQLite and, when
-``QINET_BENCH_PG_URL`` names a PostgreSQL database, there too (built on first use).
+after an import or a restart) and repeated warm reruns, for the whole network, for one
+directorate, and as the demo data's directorate and programme leads ("View as"). Runs on
+the ``--scale large`` data set on SQLite and, when ``QINET_BENCH_PG_URL`` names a
+PostgreSQL database, there too (built on first use).
 Prints median and worst server time per page, the database size and the process's peak
 RSS; the last line names the worst page.
 """
@@ -57,9 +58,13 @@ class PageFigures:
 
 def registered_pages() -> list[tuple[str, str]]:
     """``(file, title)`` of every page in the router's table, admin pages included."""
+    return [(file, title) for file, title, _admin in _page_table()]
+
+
+def _page_table() -> list[tuple[str, str, bool]]:
     from qinet.ui.shell import PAGE_TABLE
 
-    return [(file, title) for _section, file, title, _icon, _admin in PAGE_TABLE]
+    return [(file, title, admin) for _section, file, title, _icon, admin in PAGE_TABLE]
 
 
 def ensure_large(url: str) -> None:
@@ -123,6 +128,18 @@ def _a_directorate(url: str) -> str:
         engine.dispose()
 
 
+def _demo_people(url: str) -> list[str]:
+    from qinet import db
+    from qinet.queries import reference
+
+    engine = db.make_engine(url)
+    try:
+        with db.session_scope(engine) as s:
+            return list(reference.demo_people(s))
+    finally:
+        engine.dispose()
+
+
 def _run(at) -> float:  # noqa: ANN001 - AppTest
     started = time.perf_counter()
     at.run()
@@ -150,14 +167,23 @@ def measure_page(file: str, params: dict[str, str], repeats: int) -> tuple[float
 
 
 def bench_backend(backend: str, url: str, repeats: int) -> list[PageFigures]:
-    """Every page, whole network and one directorate, on the database at ``url``."""
+    """Every page: whole network, one directorate and two roles, on the database at ``url``."""
     os.environ["QINET_DATABASE_URL"] = url
     os.environ["QINET_CREATE_DEMO"] = "0"
     directorate = _a_directorate(url)
-    cases = [("whole network", {}), (f"directorate {directorate}", {"directorate": directorate})]
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("whole network", {}), (f"directorate {directorate}", {"directorate": directorate})
+    ]
+    # Roles: the demo data's "View as" people (a URL parameter; sign-in is off over it).
+    for role in ("Directorate lead", "Programme lead"):
+        who = next((p for p in _demo_people(url) if p.startswith(role)), None)
+        if who:
+            cases.append((role.lower() + " (view as)", {"view_as": who}))
     results = []
-    for file, title in registered_pages():
+    for file, title, admin_only in _page_table():
         for case, params in cases:
+            if admin_only and "view_as" in params:
+                continue  # a lead cannot open an admin page (the router does not offer it)
             cold, warm = measure_page(file, params, repeats)
             results.append(PageFigures(backend, title, case, cold, warm))
             r = results[-1]
