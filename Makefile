@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint demo bench check-reference clean
+.PHONY: run test lint demo bench check-reference mutation clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ demo: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m qinet bench stats
+
+## mutation: plant each curated fault (presets, limits, suppression, scope) in a copy of the
+## tree and run the tests that should catch it; prints the score (not part of `make test`)
+mutation: $(VENV)/.test-installed
+	$(PY) tests/mutation.py
 
 check-reference: $(VENV)/.installed
 	$(PY) -m qinet check-reference tests/reference

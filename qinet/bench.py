@@ -81,6 +81,10 @@ def run(suite: str, *, repeats: int = 7) -> int:
         0 when every case with a target met it, else 1.
     """
     rng = np.random.default_rng(SEED)
+    if suite == "import":
+        from qinet.imports.bench import run_import_bench
+
+        return run_import_bench(repeats=min(repeats, 3))
     if suite == "pages":
         from qinet.bench_pages import page_cases
 

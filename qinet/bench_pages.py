@@ -1,9 +1,10 @@
 """Page benchmarks on the large synthetic data set: server time per rerun, via AppTest.
 
 ``python -m qinet bench pages`` builds ``data/bench_large.db`` (``qinet demo --scale
-large``) the first time, then times reruns of the Overview and of the Measures
-page opening and switching measures. AppTest runs the real scripts in-process,
-so a rerun's wall time is the server's time to produce the page (no browser).
+large``) the first time, then times reruns of the Overview, of the Measures
+page opening and switching measures, and of the Engagement, Capability, Timeline and
+Projects pages. AppTest runs the real scripts in-process, so a rerun's wall time is the
+server's time to produce the page (no browser).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = ROOT / "data" / "bench_large.db"
 BENCH_SEED = 20240401
+CAPABILITY_SURVEY = "Joy in work pulse"
 
 
 def _ensure_large_db() -> str:
@@ -88,6 +90,10 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
         if measures.exception:
             raise RuntimeError(measures.exception[0].message)
 
+    timeline = AppTest.from_file(app, default_timeout=120)
+    timeline.run()
+    timeline.switch_page("pages/timeline.py").run()
+
     def rerun(at: AppTest) -> Callable[[], None]:
         def _run() -> None:
             at.run()
@@ -103,11 +109,40 @@ def page_cases(repeats: int) -> list[tuple[str, str, float, Callable[[], object]
 
         return _run
 
+    # Capability: the largest survey (the joy-in-work pulse, ~20k of the 38k responses).
+    capability = AppTest.from_file(app, default_timeout=120)
+    capability.run()
+    capability.switch_page("pages/capability.py")
+    capability.session_state["cap_survey"] = CAPABILITY_SURVEY
+    capability.run()
+    engagement = AppTest.from_file(app, default_timeout=120)
+    engagement.run()
+    engagement.switch_page("pages/engagement.py").run()
+    register = AppTest.from_file(app, default_timeout=120)
+    register.run()
+    register.switch_page("pages/projects.py").run()
+    project = AppTest.from_file(app, default_timeout=120)
+    project.query_params["project"] = projects[len(projects) // 2].split(" · ")[0]
+    project.run()
+    project.switch_page("pages/projects.py").run()
+
     return [
+        ("capability", "Capability, joy-in-work pulse (largest survey), rerun", 0.3,
+         rerun(capability)),
+        ("capability-cold", "Capability, joy-in-work pulse, data caches cleared", 1.5,
+         cold(capability)),
+        ("projects", "Projects register, whole network (1,500 projects), rerun", 0.3,
+         rerun(register)),
+        ("project", "Projects page, one project by deep link, rerun", 0.3, rerun(project)),
         ("overview", "Overview, whole network (~3,000 measures), rerun", 1.0, rerun(overview)),
         ("overview-filter", "Overview, switch to another directorate (new view)", 1.0,
          switch_directorate),
         ("overview-cold", "Overview, whole network, data caches cleared", 1.0, cold(overview)),
         ("measure", "Measures page, same measure, rerun", 0.3, rerun(measures)),
         ("switch", "Measures page, switch to another project's measure", 0.3, switch_measure),
+        ("timeline", "Timeline, whole network, rerun", 0.3, rerun(timeline)),
+        ("timeline-cold", "Timeline, whole network, data caches cleared", 1.0, cold(timeline)),
+        ("engagement", "Engagement, whole network, rerun", 0.3, rerun(engagement)),
+        ("engagement-cold", "Engagement, whole network, data caches cleared", 1.5,
+         cold(engagement)),
     ]

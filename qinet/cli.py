@@ -1,4 +1,4 @@
-"""Command line: ``qinet init-db | demo | check-reference | bench``.
+"""Command line: ``qinet init-db | demo | check-reference | bench | import | template``.
 
 Errors that a user can fix (a bad setting, an unreachable database) print one
 line naming the setting and exit with status 2; no traceback.
@@ -96,6 +96,76 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.run(args.suite, repeats=args.repeats)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a file (two for ``mdc``): 0 written, 1 rejected (report on stderr), 2 usage."""
+    import getpass
+
+    from qinet import db
+    from qinet.imports import ImportRejected, import_file, import_mdc, kind_for
+    from qinet.imports.kinds import Context
+
+    kind = args.kind.strip().lower()
+    need = 2 if kind == "mdc" else 1
+    if len(args.files) != need:
+        raise QinetError(
+            "import mdc takes two files: the metric table and the data table" if need == 2
+            else f"import {kind} takes one file, not {len(args.files)}")  # fmt: skip
+    if kind == "mdc" and not args.project:
+        raise QinetError("import mdc needs --project CODE (the project the metrics belong to)")
+    if kind != "mdc":
+        try:
+            kind_for(kind)
+        except ImportRejected as exc:
+            raise QinetError(str(exc.problems[0])) from None
+    blobs = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise QinetError(f"import: {name} is not a file")
+        blobs.append((path.read_bytes(), path.name))
+    engine, _ = _engine()
+    db.create_schema(engine)
+    try:
+        user = f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        user = "cli"
+    ctx = Context(user_key=user, add_organisations=args.add_organisations)
+    try:
+        with db.session_scope(engine) as session:
+            if kind == "mdc":
+                result = import_mdc(session, blobs[0], blobs[1], args.project, ctx,
+                                    dry_run=args.dry_run)  # fmt: skip
+            else:
+                result = import_file(session, kind, blobs[0][0], blobs[0][1], ctx,
+                                     dry_run=args.dry_run)  # fmt: skip
+    except ImportRejected as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(result.summary())
+    for line in result.notes:
+        print(f"  {line}")
+    if result.ignored:
+        print(f"  ignored columns: {', '.join(result.ignored)}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write a blank template (header, example row; notes sheet in .xlsx)."""
+    from qinet.imports import templates
+
+    if args.kind not in templates.template_names():
+        raise QinetError(f"template: {args.kind!r} is not a kind; choose one of "
+                         f"{', '.join(templates.template_names())}")  # fmt: skip
+    data = (templates.template_xlsx if args.format == "xlsx" else templates.template_csv)(args.kind)
+    out = Path(args.output or f"{args.kind}-template.{args.format}")
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise QinetError(f"template: cannot write {out} ({exc.strerror})") from None
+    print(f"Wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``qinet`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -119,12 +189,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check_reference)
 
     p = sub.add_parser("bench", help="benchmarks; prints medians")
-    p.add_argument("suite", choices=["stats", "pages", "app", "load", "browser"])
+    p.add_argument("suite", choices=["stats", "pages", "import", "app", "load", "browser"])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--sessions", type=int, default=10, help="load: concurrent browser sessions")
     p.add_argument("--duration", type=float, default=60.0, help="load: seconds to run")
     p.add_argument("--large", action="store_true", help="browser: also the large data set")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("import", help="import a CSV/xlsx file, all or nothing (exit 1: rejected)")
+    p.add_argument("kind", help="organisations, directorates, …, observations, workforce, mdc")
+    p.add_argument("files", nargs="+", help="the file (mdc: metric table, then data table)")
+    p.add_argument("--dry-run", action="store_true", help="check and count only; write nothing")
+    p.add_argument("--project", help="project code (mdc)")
+    p.add_argument("--add-organisations", action="store_true",
+                   help="workforce: add organisations the database does not know")  # fmt: skip
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("template", help="write a blank import template")
+    p.add_argument("kind")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--output", help="file to write (default KIND-template.FORMAT)")
+    p.set_defaults(func=cmd_template)
     return parser
 
 
@@ -143,3 +228,6 @@ def main(argv: list[str] | None = None) -> int:
     except QinetError as exc:
         print(f"qinet: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the command line
+        print(f"qinet: unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from qinet.domain import StaffGroup
 from qinet.errors import ConfigError
 
 
@@ -50,15 +51,36 @@ SETTINGS: tuple[Setting, ...] = (
         "or LIFE_QI.",
     ),
     Setting(
+        "QINET_HARD_TO_REACH",
+        "estates_ancillary,additional_clinical,admin_clerical",
+        "The hard-to-reach staff groups (comma-separated staff-group codes): the one "
+        "definition behind the Overview tile, the reach call-out and the Engagement page.",
+    ),
+    Setting(
+        "QINET_UNDER_REPRESENTED_RATIO",
+        "0.5",
+        "A staff group is flagged under-represented when its share of participants is below "
+        "this fraction of its share of the workforce (representation ratio; 0.5 = half).",
+    ),
+    Setting(
         "QINET_AUTH",
         "auto",
         "auto: sign-in when .streamlit/secrets.toml has an [auth] section, no sign-in only "
         "over the synthetic demo data; none: allow no sign-in (everyone an admin) over real "
         "data, for one analyst's laptop; oidc: refuse to start without a valid [auth] section.",
     ),
+    Setting(
+        "QINET_STALE_SCORE_DAYS",
+        "90",
+        "A project's progress score is flagged as possibly stale when it has not been "
+        "updated for this many days while its measures have shown a signal.",
+    ),
 )
 
 AUTH_CHOICES = ("auto", "none", "oidc")
+
+STAFF_GROUP_CODES: tuple[str, ...] = tuple(g.value for g in StaffGroup)
+"""Staff-group codes a setting may name (``qinet.domain.StaffGroup`` values)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +92,35 @@ class Settings:
     demo_seed: int
     create_demo: bool
     spc_preset: str
+    hard_to_reach: tuple[str, ...] = ("estates_ancillary", "additional_clinical", "admin_clerical")
+    under_represented_ratio: float = 0.5
     auth: str = "auto"
+    stale_score_days: int = 90
+
+
+def _codes(environ: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    raw = environ.get(name, default)
+    codes = tuple(dict.fromkeys(c.strip().lower() for c in raw.split(",") if c.strip()))
+    unknown = [c for c in codes if c not in STAFF_GROUP_CODES]
+    if unknown:
+        raise ConfigError(
+            name, f"names unknown staff group(s) {', '.join(unknown)}; known: "
+            + ", ".join(STAFF_GROUP_CODES)
+        )
+    if not codes:
+        raise ConfigError(name, "must name at least one staff group")
+    return codes
+
+
+def _ratio(environ: Mapping[str, str], name: str, default: str) -> float:
+    raw = environ.get(name, default).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a number between 0 and 1, got {raw!r}") from None
+    if not 0 < value <= 1:
+        raise ConfigError(name, f"must be above 0 and at most 1, got {value}")
+    return value
 
 
 def _int(environ: Mapping[str, str], name: str, default: str, minimum: int) -> int:
@@ -126,5 +176,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         demo_seed=_int(environ, "QINET_DEMO_SEED", defaults["QINET_DEMO_SEED"], 0),
         create_demo=create == "1",
         spc_preset=preset,
+        hard_to_reach=_codes(environ, "QINET_HARD_TO_REACH", defaults["QINET_HARD_TO_REACH"]),
+        under_represented_ratio=_ratio(
+            environ, "QINET_UNDER_REPRESENTED_RATIO", defaults["QINET_UNDER_REPRESENTED_RATIO"]
+        ),
         auth=auth,
+        stale_score_days=_int(
+            environ, "QINET_STALE_SCORE_DAYS", defaults["QINET_STALE_SCORE_DAYS"], 1
+        ),
     )

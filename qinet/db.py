@@ -149,6 +149,10 @@ def create_schema(engine: Engine) -> None:
     except OperationalError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseUnavailableError(URL_SETTING, f"cannot create the schema: {reason}") from None
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        # A migration that rebuilds tables switches SQLite's foreign keys off on its
+        # connection; fresh connections get the pragmas (foreign keys on) again.
+        engine.dispose()
 
 
 def is_empty(session: Session) -> bool:

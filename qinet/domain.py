@@ -155,11 +155,22 @@ class ChartType(StrEnum):
     P = "p"
     U = "u"
     C = "c"
+    T = "t"  # time (e.g. days) between rare events
+    G = "g"  # opportunities (e.g. cases) between rare events
 
     @property
     def needs_denominator(self) -> bool:
         """True for p and u charts, which plot numerator / denominator."""
         return self in (ChartType.P, ChartType.U)
+
+    @property
+    def takes_multiplier(self) -> bool:
+        """True for u charts: a rate may be shown per 100, 1,000 or 10,000 units of exposure."""
+        return self is ChartType.U
+
+
+RATE_MULTIPLIERS: tuple[int, ...] = (1, 100, 1000, 10000)
+"""Allowed ``Measure.multiplier`` values: a rate shown per 1, 100, 1,000 or 10,000 units."""
 
 
 class ImprovementDirection(StrEnum):
@@ -237,6 +248,7 @@ class VariationState(StrEnum):
     NEUTRAL_HIGH = "neutral_high"
     NEUTRAL_LOW = "neutral_low"
     NOT_ENOUGH_DATA = "not_enough_data"
+    NON_RANDOM = "non_random"  # run chart: a signal with no direction (too few crossings/runs)
 
 
 class AssuranceState(StrEnum):

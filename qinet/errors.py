@@ -56,3 +56,7 @@ class PhaseBreakError(QinetError):
 
 class DatabaseNotEmptyError(QinetError):
     """Demo data may only be written into an empty database."""
+
+
+class InvalidUpdateError(QinetError):
+    """A recorded update (e.g. a progress score) is not valid; the message says what to fix."""

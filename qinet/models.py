@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from qinet.domain import (
+    RATE_MULTIPLIERS,
     AnnotationKind,
     ChartType,
     EnrolmentStatus,
@@ -40,11 +41,12 @@ NAMING_CONVENTION = {
 }
 
 
-def enum_column(enum: type[StrEnum]) -> sa.Enum:
+def enum_column(enum: type[StrEnum], name: str | None = None) -> sa.Enum:
     """A portable string enum column type storing each member's value.
 
     Args:
         enum: The domain ``StrEnum``.
+        name: Constraint name when one table has two columns of the same enum.
 
     Returns:
         An ``sa.Enum`` with ``native_enum=False`` and a CHECK constraint.
@@ -55,7 +57,7 @@ def enum_column(enum: type[StrEnum]) -> sa.Enum:
         create_constraint=True,
         length=32,
         values_callable=lambda members: [m.value for m in members],
-        name=enum.__name__.lower(),
+        name=name or enum.__name__.lower(),
         validate_strings=True,
     )
 
@@ -125,22 +127,35 @@ class StaffGroupRef(Base):
 
 
 class WorkforceBaseline(Base):
-    """Headcount by organisation × directorate × staff group at a date: the reach denominator."""
+    """Headcount and FTE by organisation × directorate × staff group at a date (reach denominator).
+
+    ``directorate_id`` is NULL for an organisation-level baseline (national workforce
+    statistics have no directorates); such a row counts for its organisation only where the
+    organisation has no directorate-level row for that staff group and date. Headcount
+    (people) and FTE (contracted hours) are kept apart; either may be missing, not both.
+    """
 
     __tablename__ = "workforce_baseline"
     __table_args__ = (
         sa.UniqueConstraint("directorate_id", "staff_group_code", "as_at"),
         sa.CheckConstraint("headcount >= 0", name="headcount_non_negative"),
+        sa.CheckConstraint("fte IS NULL OR fte >= 0", name="fte_non_negative"),
+        sa.CheckConstraint(
+            "headcount IS NOT NULL OR fte IS NOT NULL", name="headcount_or_fte"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    directorate_id: Mapped[int] = mapped_column(sa.ForeignKey("directorate.id"), index=True)
+    directorate_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("directorate.id"), index=True
+    )
     staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
     as_at: Mapped[date] = mapped_column(sa.Date)
-    headcount: Mapped[int] = mapped_column(sa.Integer)
+    headcount: Mapped[int | None] = mapped_column(sa.Integer)
+    fte: Mapped[float | None] = mapped_column(sa.Float)
 
-    directorate: Mapped[Directorate] = relationship()
+    directorate: Mapped[Directorate | None] = relationship()
 
 
 # --- Programmes, cohorts, people ---------------------------------------------
@@ -167,6 +182,17 @@ class Programme(Base):
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="programme")
     milestones: Mapped[list[Milestone]] = relationship(back_populates="programme")
+
+
+class ProgrammeTargetGroup(Base):
+    """A staff group a programme is aimed at: its reach is measured against these groups only."""
+
+    __tablename__ = "programme_target_group"
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), primary_key=True)
+    staff_group_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("staff_group.code"), primary_key=True
+    )
 
 
 class Cohort(Base):
@@ -308,6 +334,37 @@ class ProgressScore(Base):
     project: Mapped[Project] = relationship(back_populates="progress_scores")
 
 
+class ProjectUpdate(Base):
+    """A lead's recorded change of a project's progress score or status, with their note.
+
+    Kept for the history: a new score also writes a ``progress_score`` row (the
+    score series charts read); this row says who recorded it, when and why, and
+    is the only record of status changes.
+    """
+
+    __tablename__ = "project_update"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "score IS NULL OR (score >= 0.5 AND score <= 5.0)", name="ihi_scale"
+        ),
+        sa.CheckConstraint("score IS NOT NULL OR status IS NOT NULL", name="changes_something"),
+        sa.CheckConstraint("note <> ''", name="note_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    recorded_on: Mapped[date] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    previous_score: Mapped[float | None] = mapped_column(sa.Float)
+    status: Mapped[ProjectStatus | None] = mapped_column(enum_column(ProjectStatus))
+    previous_status: Mapped[ProjectStatus | None] = mapped_column(
+        enum_column(ProjectStatus, name="previous_projectstatus")
+    )
+    note: Mapped[str] = mapped_column(sa.String(1000))
+
+
 class Measure(Base):
     """One project measure: what is counted, how often, how it is charted, which way is better."""
 
@@ -318,6 +375,13 @@ class Measure(Base):
         sa.UniqueConstraint("id", "chart_type"),
         sa.CheckConstraint(
             "baseline_points IS NULL OR baseline_points >= 12", name="baseline_at_least_12"
+        ),
+        sa.CheckConstraint(
+            "multiplier IN (" + ", ".join(str(m) for m in RATE_MULTIPLIERS) + ")",
+            name="multiplier_allowed",
+        ),
+        sa.CheckConstraint(
+            "multiplier = 1 OR chart_type = 'u'", name="multiplier_only_for_rates"
         ),
     )
 
@@ -334,6 +398,10 @@ class Measure(Base):
     )
     target: Mapped[float | None] = mapped_column(sa.Float)
     baseline_points: Mapped[int | None] = mapped_column(sa.Integer)
+    # A u chart's rate is shown per this many units of exposure ("per 1,000 bed days");
+    # statistics run on the raw rate, values are scaled for display. Targets are stored
+    # on the displayed scale (1.2 falls per 1,000 bed days).
+    multiplier: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     project: Mapped[Project] = relationship(back_populates="measures")
     observations: Mapped[list[Observation]] = relationship(
@@ -393,6 +461,8 @@ class Observation(Base):
     numerator: Mapped[float | None] = mapped_column(sa.Float)
     denominator: Mapped[float | None] = mapped_column(sa.Float)
     note: Mapped[str | None] = mapped_column(sa.String(500))
+    # Shown hollow and left out of the limits and rules (MDC ``GhostFlag``).
+    ghosted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     measure: Mapped[Measure] = relationship(back_populates="observations")
 
@@ -435,6 +505,10 @@ class Survey(Base):
     anonymous: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     scale_min: Mapped[int] = mapped_column(sa.Integer, default=1)
     scale_max: Mapped[int] = mapped_column(sa.Integer, default=5)
+    # The instrument it was built from (qinet/instruments), and its answer labels low → high
+    # joined by "|" (one per scale point); both optional for surveys entered by hand.
+    instrument: Mapped[str | None] = mapped_column(sa.String(60))
+    scale_anchors: Mapped[str | None] = mapped_column(sa.String(600))
 
     questions: Mapped[list[SurveyQuestion]] = relationship(back_populates="survey")
     waves: Mapped[list[SurveyWave]] = relationship(back_populates="survey")
@@ -451,6 +525,12 @@ class SurveyQuestion(Base):
     code: Mapped[str] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.String(400))
     position: Mapped[int] = mapped_column(sa.Integer)
+    # Questions are grouped into domains (a domain score is the mean of its items after
+    # reversal); a reverse-scored item is worded so that agreement is the worse state.
+    domain: Mapped[str | None] = mapped_column(sa.String(120))
+    reverse_scored: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
 
@@ -577,6 +657,9 @@ class MilestoneRevision(Base):
     forecast_date: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[MilestoneStatus] = mapped_column(enum_column(MilestoneStatus))
     note: Mapped[str] = mapped_column(sa.String(400), default="")
+    # Who recorded the change (sign-in key, or a team name in the demo data).
+    recorded_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    actual_date: Mapped[date | None] = mapped_column(sa.Date)
 
     milestone: Mapped[Milestone] = relationship(back_populates="revisions")
 
@@ -616,3 +699,52 @@ class UserRoleAssignment(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"))
+
+
+# --- Data in -----------------------------------------------------------------
+
+
+class StaffGroupAlias(Base):
+    """A staff-group name used by a source file (NHS Digital, ESR) mapped to a qinet group.
+
+    Names are stored normalised (lower case, single spaces, ``&`` as ``and``). qinet
+    ships the published names in code (``qinet.imports.staffgroups``); rows here are
+    an admin's additions and override the shipped ones.
+    """
+
+    __tablename__ = "staff_group_alias"
+
+    name: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    staff_group_code: Mapped[str] = mapped_column(sa.ForeignKey("staff_group.code"))
+
+
+class ImportLog(Base):
+    """The audit log: who loaded or changed what, when, from which file, how many rows."""
+
+    __tablename__ = "import_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    user_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    file_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    rows_added: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # For a data entry: the observation as it was before (JSON), so it can be undone.
+    undo: Mapped[str | None] = mapped_column(sa.Text)
+    undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class DataVersion(Base):
+    """One row counting writes; every import or entry bumps it in the same transaction.
+
+    Cached page data is keyed by this number, so the next rerun after any write reads
+    fresh data (no timer).
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -32,6 +32,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "qinet.demo": ("streamlit", "plotly", "qinet.charts", "qinet.ui", "qinet.queries"),
     "qinet.refcheck": ("streamlit", "sqlalchemy", "plotly", "qinet.ui"),
     "qinet.views": ("streamlit", "qinet.ui"),
+    "qinet.imports": ("streamlit", "plotly", "qinet.charts", "qinet.ui", "qinet.stats"),
     "qinet.cli": ("streamlit",),
     "qinet.bench": (),
 }
@@ -114,44 +115,12 @@ def test_pages_are_thin():
 MAX_LINES = 600
 
 # TEMPORARY allow-lists: violations that remain only in packages other helpers are
-# reworking in parallel (qinet/stats, qinet/refcheck, qinet/demo, qinet/models.py).
+# reworking in parallel (qinet/models.py).
 # The coordinator empties these after merging their branches. qinet/ui, qinet/views,
 # app.py and pages/ must never appear here.
-ALLOWED_PRIVATE_IMPORTS = {
-    # qinet/demo: the catalogue's private tables, used by the builder (demo split pending)
-    ("qinet.demo", "qinet.demo.catalogue._BANDS"),
-    ("qinet.demo", "qinet.demo.catalogue._EXTRA_DIRECTORATES"),
-    ("qinet.demo", "qinet.demo.catalogue._MIX"),
-    ("qinet.demo", "qinet.demo.catalogue._PROPENSITY"),
-    ("qinet.demo", "qinet.demo.catalogue._SUPPORT_MIX"),
-    ("qinet.demo", "qinet.demo.catalogue._md"),
-    ("qinet.demo", "qinet.demo.catalogue._MeasureDef"),
-    ("qinet.demo", "qinet.demo.catalogue._ProgrammeDef"),
-    ("qinet.demo", "qinet.demo.catalogue._project_measures"),
-    ("qinet.demo", "qinet.demo.catalogue._ProjectDef"),
-    # qinet/stats: engine internals shared by portfolio and summary (public steps pending)
-    ("qinet.stats.portfolio", "qinet.stats.runchart._analyse"),
-    ("qinet.stats.portfolio", "qinet.stats.runchart._group_median"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._DIRECTION_SIGN"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._Flat"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._flat_frame"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._limits"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._positions"),
-    ("qinet.stats.portfolio", "qinet.stats.spc._segment_ids"),
-    ("qinet.stats.portfolio", "qinet.stats.summary._batch_summary"),
-    ("qinet.stats.portfolio", "qinet.stats.limits._compute"),
-    ("qinet.stats.summary", "qinet.stats.spc._DIRECTION_SIGN"),
-    ("qinet.stats.summary", "qinet.stats.spc._Flat"),
-    ("qinet.stats.summary", "qinet.stats.spc._run_flat"),
-    ("qinet.stats.summary", "qinet.stats.spc._segment_ids"),
-    ("qinet.stats.summary", "qinet.stats.spc._validate_options"),
-}
+ALLOWED_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 ALLOWED_LONG = {
-    "qinet.demo",  # demo split pending (another helper)
     "qinet.models",  # another helper's schema work
-    "qinet.stats.measure",  # stats split pending (another helper)
-    "qinet.stats.runchart",
-    "qinet.stats.spc",
 }
 ALLOWED_CYCLES: set[frozenset[str]] = set()
 NEVER_ALLOWED = ("qinet.ui", "qinet.views")

@@ -29,7 +29,7 @@ def test_upgrade_head_matches_models(db_url: str) -> None:
         db.create_schema(engine)
         tables = set(sa.inspect(engine).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert len(Base.metadata.tables) == 27
+        assert len(Base.metadata.tables) == 32
         assert _diff(engine) == []
     finally:
         engine.dispose()
@@ -71,6 +71,113 @@ def test_downgrade_base_removes_everything(db_url: str) -> None:
         command.downgrade(db.alembic_config(engine), "base")
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         db.create_schema(engine)  # and back up again
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def _row(conn: sa.Connection, table: str, **values: object) -> None:
+    """Insert with exactly these columns (the models' newer columns may not exist yet)."""
+    conn.execute(sa.insert(sa.table(table, *map(sa.column, values))).values(**values))
+
+
+def test_0003_keeps_existing_measures_and_observations(db_url: str) -> None:
+    """Upgrading a database with data: rows survive, foreign keys hold, rates default to 1."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0001")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "project", id=1, code="QI-1", title="Falls", aim="", directorate_id=1,
+                 status="testing", started_on=date(2024, 1, 1))  # fmt: skip
+            _row(c, "measure", id=1, project_id=1, name="Falls", definition="", unit="",
+                 measure_type="outcome", frequency="monthly", chart_type="u",
+                 improvement_direction="decrease")  # fmt: skip
+            _row(c, "observation", id=1, measure_id=1, chart_type="u",
+                 period_start=date(2024, 1, 1), numerator=3, denominator=2900)  # fmt: skip
+        db.create_schema(engine)
+        with engine.connect() as c:
+            assert c.execute(sa.text("SELECT count(*) FROM observation")).scalar() == 1
+            assert c.execute(sa.text("SELECT multiplier FROM measure")).scalar() == 1
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        with engine.begin() as c:  # the new chart types and the multiplier are accepted
+            c.execute(sa.text("UPDATE measure SET multiplier = 1000"))
+            _row(c, "measure", id=2, project_id=1, name="Days between", definition="",
+                 unit="days", measure_type="outcome", frequency="monthly", chart_type="t",
+                 improvement_direction="increase", multiplier=1)  # fmt: skip
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:
+            c.execute(sa.text("UPDATE measure SET multiplier = 1000 WHERE id = 2"))  # not a rate
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_0004_keeps_workforce_baselines_and_observations(db_url: str) -> None:
+    """Upgrading a database with data: baselines and values survive; FTE and ghosts default."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0003")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "staff_group", code="nursing", label="Nursing", is_staff=True,
+                 hard_to_reach=False, sort_order=1)  # fmt: skip
+            _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
+                 staff_group_code="nursing", as_at=date(2024, 3, 31), headcount=420)  # fmt: skip
+            _row(c, "project", id=1, code="QI-1", title="Falls", aim="", directorate_id=1,
+                 status="testing", started_on=date(2024, 1, 1))  # fmt: skip
+            _row(c, "measure", id=1, project_id=1, name="Falls", definition="", unit="",
+                 measure_type="outcome", frequency="monthly", chart_type="c",
+                 improvement_direction="decrease", multiplier=1)  # fmt: skip
+            _row(c, "observation", id=1, measure_id=1, chart_type="c",
+                 period_start=date(2024, 1, 1), value=4)  # fmt: skip
+        db.create_schema(engine)
+        with engine.connect() as c:
+            base = c.execute(sa.text("SELECT headcount, fte FROM workforce_baseline")).one()
+            assert tuple(base) == (420, None)
+            assert not c.execute(sa.text("SELECT ghosted FROM observation")).scalar()
+            assert c.execute(sa.text("SELECT version FROM data_version")).scalar() == 0
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        with engine.begin() as c:  # an organisation-level, FTE-only baseline is accepted
+            _row(c, "workforce_baseline", id=2, organisation_id=1, staff_group_code="nursing",
+                 as_at=date(2025, 3, 31), fte=380.5)  # fmt: skip
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as c:  # but not an empty one
+            _row(c, "workforce_baseline", id=3, organisation_id=1, staff_group_code="nursing",
+                 as_at=date(2025, 4, 30))  # fmt: skip
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_0008_keeps_workforce_baselines_and_allows_organisation_level(db_url: str) -> None:
+    """Upgrading a database with baselines: rows survive; directorate may then be empty."""
+    from datetime import date
+
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0003")
+        with engine.begin() as c:
+            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+            _row(c, "staff_group", code="admin_clerical", label="Admin", is_staff=True,
+                 hard_to_reach=True, sort_order=1)  # fmt: skip
+            _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
+                 staff_group_code="admin_clerical", as_at=date(2025, 3, 31), headcount=120)
+        db.create_schema(engine)
+        with engine.begin() as c:
+            assert c.execute(sa.text("SELECT headcount FROM workforce_baseline")).scalar() == 120
+            _row(c, "workforce_baseline", id=2, organisation_id=1, directorate_id=None,
+                 staff_group_code="admin_clerical", as_at=date(2025, 3, 31), headcount=40)
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
         assert _diff(engine) == []
     finally:
         engine.dispose()

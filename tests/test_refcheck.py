@@ -50,3 +50,30 @@ def test_a_wrong_reference_value_is_counted_as_disagreement(tmp_path):
     points.to_csv(tmp_path / "ptd_points.csv", index=False, na_rep="NA")
     agree, total = _totals(ptd.check(tmp_path))
     assert agree == total - 1
+
+
+def test_qicharts2_check_goes_through_the_pages_run_chart_function(monkeypatch):
+    """A fault planted in compute_run_chart (crossings `<` read as `<=`) must show up."""
+    from qinet.stats import runchart
+
+    calls = []
+    real = runchart.compute_run_chart
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(qic, "compute_run_chart", spy)
+    agree, total = _totals(qic.check(REFERENCE))
+    assert agree == total and len(calls) > 100
+    real_min = runchart.crossings_min_array
+    monkeypatch.setattr(
+        runchart, "crossings_min_array", lambda n, q: real_min(n, q) + 1  # `<` becomes `<=`
+    )
+    agree, total = _totals(qic.check(REFERENCE))
+    assert agree < total
+
+
+def test_qicharts2_check_has_no_side_path():
+    source = Path(qic.__file__).read_text(encoding="utf-8")
+    assert "anhoej_statistics" not in source and "compute_run_chart(" in source

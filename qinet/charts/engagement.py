@@ -24,16 +24,26 @@ TEXT_COLOUR = "#212b32"
 UNDER_LABEL = "under-represented"
 
 
-def _bar_text(row: pd.Series, threshold: int) -> str:
+def _bar_text(row: pd.Series, threshold: int) -> str:  # noqa: ARG001 - caption names it
+    """Compact value label (fits a phone): ``4.8% (146/3,058)``; flag on a second line."""
     if row["suppressed"]:
-        text = f"suppressed (small numbers, threshold {threshold})"
+        text = "suppressed"
     elif pd.isna(row["rate"]):
         return "no workforce figure"
     else:
-        text = f"{row['rate']:.1%} ({int(row['engaged']):,} of {int(row['headcount']):,})"
+        text = f"{row['rate']:.1%} ({int(row['engaged']):,}/{int(row['headcount']):,})"
     if row["under_represented"]:
-        text += f" · {UNDER_LABEL}"
+        text += f"<br>{UNDER_LABEL}"
     return text
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    """Break a long group name onto two lines so the axis keeps room for the bars."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width + 1)
+    cut = cut if cut > 0 else width
+    return label[:cut] + "<br>" + label[cut:].strip()
 
 
 def reach_figure(
@@ -52,11 +62,11 @@ def reach_figure(
         A horizontal bar chart, groups in the table's order from top to bottom.
     """
     t = table[table["headcount"] > 0].reset_index(drop=True)
-    labels = [escape(str(s)) for s in t["staff_group"]]
+    labels = [_wrap(escape(str(s))) for s in t["staff_group"]]
     rate = t["rate"].to_numpy(dtype=float)
     shown = np.where(np.isnan(rate), 0.0, rate)
     under = t["under_represented"].to_numpy(dtype=bool)
-    texts = [escape(_bar_text(r, threshold)) for _, r in t.iterrows()]
+    texts = [_bar_text(r, threshold) for _, r in t.iterrows()]  # numbers and fixed words
     fig = go.Figure(
         go.Bar(
             x=shown,
@@ -66,28 +76,36 @@ def reach_figure(
                 "color": [UNDER_COLOUR if u else REACH_COLOUR for u in under],
                 "pattern": {"shape": ["/" if u else "" for u in under], "fgcolor": "#ffffff"},
             },
-            text=texts,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra></extra>",
+            customdata=[x.replace("<br>", " · ") for x in texts],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
             showlegend=False,
         )
     )
-    top = float(np.nanmax(np.append(shown, overall_rate if np.isfinite(overall_rate) else 0)))
+    # Value labels sit in a column right of the plot, so neither the bars' ends nor the
+    # "All staff groups" line can run through them.
+    for label, text in zip(labels, texts, strict=True):
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=8, y=label, yref="y",
+                           text=text, showarrow=False, align="left",
+                           font={"size": 11, "color": TEXT_COLOUR})  # fmt: skip
+    finite = shown[np.isfinite(shown)]
+    top = float(max(finite.max() if finite.size else 0.0,
+                    overall_rate if np.isfinite(overall_rate) else 0.0))  # fmt: skip
+    upper = max(top * 1.1, 0.01)
+    step, fmt = percent_ticks(upper)
     if np.isfinite(overall_rate):
-        fig.add_vline(
-            x=overall_rate,
-            line={"color": OVERALL_COLOUR, "dash": "dash", "width": 1.5},
-            annotation_text=f"All staff groups {overall_rate:.1%}",
-            annotation_position="top",
-            annotation_font={"color": OVERALL_COLOUR, "size": 11},
-        )
+        fig.add_vline(x=overall_rate, line={"color": OVERALL_COLOUR, "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=overall_rate, xref="x", y=1.0, yref="paper", yanchor="bottom",
+                           text=f"All staff groups {overall_rate:.1%}", showarrow=False,
+                           font={"color": OVERALL_COLOUR, "size": 11})  # fmt: skip
+    longest = max((len(part) for x in texts for part in x.split("<br>")), default=10)
     fig.update_layout(
-        height=height or 60 + 34 * max(len(t), 1),
-        margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        height=height or 70 + 34 * max(len(t), 1),
+        margin={"l": 10, "r": min(16 + 6 * longest, 200), "t": 34, "b": 40},
         xaxis={
-            "tickformat": ".0%",
-            "range": [0, max(top * 1.9, 0.01)],
+            "tickformat": fmt,
+            "dtick": step,
+            "tick0": 0,
+            "range": [0, upper],
             "title": {"text": "Participants as a share of the workforce"},
             "gridcolor": "#e8edee",
         },
@@ -98,6 +116,26 @@ def reach_figure(
         bargap=0.25,
     )
     return fig
+
+
+def percent_ticks(upper: float, most: int = 6) -> tuple[float, str]:
+    """A tick step and a percent format for an axis from 0 to ``upper`` (a proportion).
+
+    The step is 1, 2 or 5 × a power of ten giving at most ``most`` ticks, and the format
+    carries just enough decimals that no two ticks read the same (never 0%, 1%, 1%, 2%).
+
+    Args:
+        upper: Top of the axis (0–1 scale), above 0.
+        most: Most ticks wanted.
+
+    Returns:
+        ``(dtick, tickformat)``, e.g. ``(0.005, ".1%")``.
+    """
+    raw = max(upper, 1e-6) / most
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    decimals = max(0, int(-np.floor(np.log10(step * 100) + 1e-9)))
+    return float(step), f".{decimals}%"
 
 
 def reach_alt_text(table: pd.DataFrame, overall_rate: float) -> str:

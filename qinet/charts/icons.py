@@ -33,6 +33,9 @@ _VARIATION_LABELS: dict[VariationState, str] = {
     ),
     VariationState.NEUTRAL_LOW: "Special cause variation: lower values (neither better nor worse)",
     VariationState.NOT_ENOUGH_DATA: "Not enough data for process limits yet",
+    VariationState.NON_RANDOM: (
+        "Non-random variation: the run chart's points are not random (no direction)"
+    ),
 }
 
 _ASSURANCE_LABELS: dict[AssuranceState, str] = {
@@ -78,6 +81,7 @@ def _variation_style(state: VariationState, p: Palette) -> tuple[str, str, int]:
         VariationState.NEUTRAL_HIGH: (p.neutral, "H", 1),
         VariationState.NEUTRAL_LOW: (p.neutral, "L", -1),
         VariationState.NOT_ENOUGH_DATA: (p.common_cause, "–", 0),
+        VariationState.NON_RANDOM: (p.neutral, "N", 0),
     }[state]
 
 

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from qinet.charts import spc
 from qinet.charts.palette import MDC_PALETTE, Palette
+from qinet.formatting import ValueFormat
 
 
 def figure(
@@ -33,6 +34,7 @@ def figure(
     percent: bool = False,
     compact: bool = False,
     height: int | None = None,
+    fmt: ValueFormat | None = None,
 ) -> go.Figure:
     """A run chart from a :func:`qinet.stats.runchart.compute_run_chart` result.
 
@@ -49,6 +51,7 @@ def figure(
         percent: Show a proportion as a percentage.
         compact: Small-multiple style.
         height: Pixel height.
+        fmt: The measure's value format (see ``spc.build``).
 
     Returns:
         A Plotly figure (WebGL traces above ``spc.WEBGL_ABOVE`` points).
@@ -71,10 +74,18 @@ def figure(
         percent=percent,
         compact=compact,
         height=height,
+        fmt=fmt,
     )
 
 
-def alt_text(result: pd.DataFrame, *, title: str, unit: str = "", percent: bool = False) -> str:
+def alt_text(
+    result: pd.DataFrame,
+    *,
+    title: str,
+    unit: str = "",
+    percent: bool = False,
+    fmt: ValueFormat | None = None,
+) -> str:
     """Screen-reader description of a run chart (see :func:`qinet.charts.spc.alt_text`).
 
     Args:
@@ -82,8 +93,9 @@ def alt_text(result: pd.DataFrame, *, title: str, unit: str = "", percent: bool 
         title: The measure's name.
         unit: The unit of the values.
         percent: Values are proportions shown as percentages.
+        fmt: The measure's value format (overrides ``percent``).
 
     Returns:
         A few plain sentences.
     """
-    return spc.alt_text(result, title=title, unit=unit, chart="Run chart", percent=percent)
+    return spc.alt_text(result, title=title, unit=unit, chart="Run chart", percent=percent, fmt=fmt)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from qinet.charts import badges
 from qinet.charts.palette import MDC_PALETTE, POINT_TYPE_LABELS, Palette
 from qinet.charts.text import (  # noqa: F401 - alt_text, chart_dates, fmt_value re-exported
     LABEL_CHARS,
@@ -32,20 +33,15 @@ from qinet.charts.text import (  # noqa: F401 - alt_text, chart_dates, fmt_value
     hover_text,
     safe,
     short,
+    value_text,
 )
 from qinet.domain import AnnotationKind, PointType
+from qinet.formatting import ValueFormat
 
 WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
 COMPACT_HEIGHT = 250
 FULL_HEIGHT = 480
 GRID_COLOUR = "#e8edee"  # NHS grey 5 tint: quiet gridlines
-
-_KIND_SHORT = {
-    AnnotationKind.PDSA.value: "PDSA",
-    AnnotationKind.CHANGE_IDEA.value: "Change",
-    AnnotationKind.NOTE.value: "Note",
-}
-_DRAWN_KINDS = tuple(_KIND_SHORT)
 
 _LINES = (
     # (column, legend name, palette attribute, dash, width)
@@ -215,70 +211,6 @@ def _point_traces(
         )
 
 
-def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tuple[object, float]:
-    """(x, y) of the first point on or after ``when`` (the last point if none)."""
-    y = result["value"].to_numpy(dtype=float)
-    if not dated:
-        return None, np.nan
-    target = np.datetime64(pd.Timestamp(when), "ns")
-    pos = int(np.searchsorted(x.astype("datetime64[ns]"), target, side="left"))
-    pos = min(pos, len(x) - 1)
-    # walk forward to a plotted value
-    for j in range(pos, len(y)):
-        if np.isfinite(y[j]):
-            return pd.Timestamp(x[j]).isoformat(), float(y[j])
-    fallback = float(np.nanmax(y)) if np.isfinite(y).any() else 0.0
-    return pd.Timestamp(x[pos]).isoformat(), fallback
-
-
-def _add_annotations(
-    fig: _Parts,
-    result: pd.DataFrame,
-    x: np.ndarray,
-    dated: bool,
-    annotations: pd.DataFrame | None,
-    palette: Palette,
-    compact: bool,
-) -> None:
-    """PDSA cycles, change ideas and notes as arrows pointing at the data, with their text."""
-    if annotations is None or len(annotations) == 0 or not dated or len(result) == 0:
-        return
-    rows = annotations[annotations["kind"].astype(str).isin(_DRAWN_KINDS)]
-    rows = rows.sort_values("on_date", kind="stable")
-    first, last = x.min(), x.max()
-    for k, row in enumerate(rows.itertuples(index=False)):
-        when = pd.Timestamp(row.on_date)
-        if when < pd.Timestamp(first) - pd.Timedelta(days=1) or when > pd.Timestamp(last):
-            continue
-        px, py = _y_at(result, x, when, dated)
-        kind = str(row.kind)
-        title = str(getattr(row, "title", "") or "")
-        detail = str(getattr(row, "detail", "") or "")
-        text = _KIND_SHORT[kind] if compact else safe(short(title or _KIND_SHORT[kind]))
-        hover = f"<b>{safe(date_label(when))}</b><br>{safe(title)}"
-        if detail:
-            hover += "<br>" + safe(short(detail, 160))
-        fig.add_annotation(
-            x=px,
-            y=py,
-            text=text,
-            hovertext=hover,
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1,
-            arrowwidth=1.5,
-            arrowcolor=palette.annotation,
-            ax=0,
-            ay=-(30 if compact else 45 + 26 * (k % 3)),
-            font={"size": 9 if compact else 11, "color": palette.annotation},
-            bgcolor="rgba(255,255,255,0.9)",
-            bordercolor=palette.annotation,
-            borderwidth=1,
-            borderpad=2,
-            name=f"annotation:{kind}",
-        )
-
-
 def _vline(
     fig: _Parts,
     when: object,
@@ -414,6 +346,7 @@ def build(
     percent: bool = False,
     compact: bool = False,
     height: int | None = None,
+    fmt: ValueFormat | None = None,
 ) -> go.Figure:
     """The shared figure builder behind :func:`figure` and ``runchart.figure``.
 
@@ -433,14 +366,19 @@ def build(
         percent: Show values as percentages (p charts).
         compact: Small-multiple style: no legend, short annotation labels.
         height: Pixel height (default by style).
+        fmt: The measure's value format (:func:`qinet.formatting.measure_format`); when
+            given it decides how values read and ``percent`` is ignored.
 
     Returns:
         The figure.
     """
+    if fmt is not None:
+        percent = fmt.proportion
     n = len(result)
     scatter = _trace_maker(n)
     x, dated = _x_values(result)
     fig = _Parts()
+    listed: list[str] = []
     if n:
         _phase_traces(fig, result, x, centre_col, centre_name, lines, palette, scatter)
         target = result["target"].to_numpy(dtype=float) if "target" in result else np.array([])
@@ -451,7 +389,7 @@ def build(
                     x=[x[0], x[-1]],
                     y=[t, t],
                     mode="lines",
-                    name=f"Target {fmt_value(t, percent=percent)}",
+                    name=f"Target {value_text(t, fmt, percent)}",
                     line={"color": palette.target, "dash": "longdash", "width": 1.5},
                     hoverinfo="skip",
                     meta={"role": "target"},
@@ -469,12 +407,12 @@ def build(
                 meta={"role": "values"},
             )
         )
-        hover = hover_text(result, centre_col, centre_name, unit, percent)
+        hover = hover_text(result, centre_col, centre_name, unit, percent, fmt)
         _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
         _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
         _add_milestones(fig, x, dated, milestones, palette, compact)
         _add_suggestions(fig, suggested_breaks, palette, compact)
-        _add_annotations(fig, result, x, dated, annotations, palette, compact)
+        listed = badges.add_change_badges(fig, result, x, dated, annotations, palette, compact)
     heading = f"<b>{safe(title)}</b>"
     layout = dict(
         title={
@@ -506,6 +444,7 @@ def build(
     )
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
+    badges.make_room(layout, listed, palette, compact)
     return go.Figure(data=fig.traces, layout=layout)
 
 
@@ -522,16 +461,18 @@ def figure(
     percent: bool = False,
     compact: bool = False,
     height: int | None = None,
+    fmt: ValueFormat | None = None,
 ) -> go.Figure:
-    """An SPC chart (XmR, p, u or c) from a ``compute_xmr`` / ``apply_rules`` result.
+    """An SPC chart (XmR, p, u, c, t or g) from a ``compute_xmr`` / ``apply_rules`` result.
 
     Args:
         result: The engine's result frame (see :mod:`qinet.stats.spc`).
         title: Chart title, usually the measure's name.
         unit: Y-axis unit.
         annotations: Active annotations (``on_date``, ``kind``, ``title``, ``detail``):
-            PDSA cycles, change ideas and notes are drawn as arrows with their text;
-            phase breaks label the phase lines.
+            PDSA cycles, change ideas and notes are numbered badges above the plot
+            (listed with their text under a full-size chart); phase breaks label the
+            phase lines.
         milestones: Programme milestones (``on_date``, ``title``) drawn as dotted
             vertical markers when inside the chart's dates.
         suggested_breaks: Dates of suggested (unconfirmed) phase breaks.
@@ -541,6 +482,7 @@ def figure(
         percent: Show a proportion as a percentage (p charts).
         compact: Small-multiple style.
         height: Pixel height.
+        fmt: The measure's value format (see :func:`build`).
 
     Returns:
         A Plotly figure (WebGL traces above ``WEBGL_ABOVE`` points).
@@ -553,7 +495,7 @@ def figure(
         title=title,
         unit=unit,
         centre_col="mean",
-        centre_name="Mean",
+        centre_name="Median" if result.attrs.get("chart") == "g" else "Mean",  # g: median CL
         lines=_LINES,
         subtitle=subtitle,
         annotations=annotations,
@@ -563,6 +505,5 @@ def figure(
         percent=percent,
         compact=compact,
         height=height,
+        fmt=fmt,
     )
-
-

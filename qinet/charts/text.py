@@ -14,6 +14,7 @@ import pandas as pd
 
 from qinet.charts.palette import POINT_TYPE_LABELS
 from qinet.domain import PointType
+from qinet.formatting import ValueFormat, fmt_date
 
 LABEL_CHARS = 38  # annotation text on the chart is cut to this many characters
 
@@ -53,20 +54,30 @@ def fmt_value(value: float, *, percent: bool = False) -> str:
     return f"{value:.3f}"
 
 
+def value_text(value: float, fmt: ValueFormat | None, percent: bool, *, stat: bool = False) -> str:
+    """A value through the measure's format when given (the one formatter), else legacy."""
+    if fmt is not None:
+        return fmt.text(value, stat=stat)
+    return fmt_value(value, percent=percent)
+
+
 def date_label(value: object) -> str:
     """A date as people read it (``28 Apr 2025``); "" for a missing date."""
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
+    return fmt_date(value)
 
 
 def hover_text(
-    result: pd.DataFrame, centre_col: str, centre_name: str, unit: str, percent: bool
+    result: pd.DataFrame,
+    centre_col: str,
+    centre_name: str,
+    unit: str,
+    percent: bool,
+    fmt: ValueFormat | None = None,
 ) -> list[str]:
     """Hover text per point: date, value, point type, reason, centre and limits."""
     n = len(result)
-    unit_text = f" {safe(unit)}" if unit and not percent else ""
+    is_percent = percent if fmt is None else fmt.is_percent
+    unit_text = f" {safe(unit)}" if unit and not is_percent else ""
     dates = result["date"] if "date" in result else pd.Series([pd.NaT] * n)
     labels = [date_label(d) or f"Point {i + 1}" for i, d in enumerate(dates)]
     values = result["value"].to_numpy(dtype=float)
@@ -88,18 +99,18 @@ def hover_text(
     for i in range(n):
         lines = [
             f"<b>{labels[i]}</b>",
-            f"Value: {fmt_value(values[i], percent=percent)}{unit_text}",
+            f"Value: {value_text(values[i], fmt, percent)}{unit_text}",
             type_labels[pts[i]],
         ]
         if reasons[i]:
             lines += ["• " + safe(part) for part in reasons[i].split("; ") if part]
         if excluded[i]:
             lines.append("Excluded from the limits and rules (ghosted)")
-        extra = f"{centre_name} {fmt_value(centre[i], percent=percent)}"
+        extra = f"{centre_name} {value_text(centre[i], fmt, percent, stat=True)}"
         if np.isfinite(lpl[i]) and np.isfinite(upl[i]):
             extra += (
-                f" · limits {fmt_value(lpl[i], percent=percent)} to "
-                f"{fmt_value(upl[i], percent=percent)}"
+                f" · limits {value_text(lpl[i], fmt, percent, stat=True)} to "
+                f"{value_text(upl[i], fmt, percent, stat=True)}"
             )
         lines.append(extra)
         out.append("<br>".join(lines))
@@ -113,6 +124,7 @@ def alt_text(
     unit: str = "",
     chart: str = "SPC chart",
     percent: bool = False,
+    fmt: ValueFormat | None = None,
 ) -> str:
     """A screen-reader description of a chart built from ``result``.
 
@@ -122,6 +134,7 @@ def alt_text(
         unit: The unit of the values.
         chart: What kind of chart, e.g. ``"XmR chart"``.
         percent: Values are proportions shown as percentages.
+        fmt: The measure's value format (overrides ``percent``).
 
     Returns:
         A few plain sentences: points and dates, the latest centre line and limits,
@@ -142,14 +155,15 @@ def alt_text(
     phases = int(result["phase"].max()) + 1 if "phase" in result else 1
     if phases > 1:
         parts.append(f"{phases} phases; the latest phase is described.")
-    u = f" {unit}" if unit and not percent else ""
-    centre = f"{centre_col} {fmt_value(float(last[centre_col]), percent=percent)}{u}"
+    is_percent = percent if fmt is None else fmt.is_percent
+    u = f" {unit}" if unit and not is_percent else ""
+    centre = f"{centre_col} {value_text(float(last[centre_col]), fmt, percent, stat=True)}{u}"
     if "lpl" in result and np.isfinite(last["lpl"]) and np.isfinite(last["upl"]):
         centre += (
-            f", process limits {fmt_value(float(last['lpl']), percent=percent)} to "
-            f"{fmt_value(float(last['upl']), percent=percent)}"
+            f", process limits {value_text(float(last['lpl']), fmt, percent, stat=True)} to "
+            f"{value_text(float(last['upl']), fmt, percent, stat=True)}"
         )
-    parts.append(f"Latest value {fmt_value(float(last['value']), percent=percent)}{u}; {centre}.")
+    parts.append(f"Latest value {value_text(float(last['value']), fmt, percent)}{u}; {centre}.")
     pt = result["point_type"].astype(str) if "point_type" in result else pd.Series([], dtype=str)
     counts = {k: int((pt == k.value).sum()) for k in PointType}
     special = n - counts[PointType.COMMON_CAUSE] if len(pt) else 0

@@ -100,7 +100,7 @@ def observations_stmt(
         today: Reference date for relative periods (``Last 12 months``).
 
     Returns:
-        ``period_start``, ``value``, ``numerator``, ``denominator``, ``note``.
+        ``period_start``, ``value``, ``numerator``, ``denominator``, ``note``, ``ghosted``.
     """
     stmt = (
         sa.select(
@@ -109,6 +109,7 @@ def observations_stmt(
             Observation.numerator,
             Observation.denominator,
             Observation.note,
+            Observation.ghosted,
         )
         .join(Measure, Observation.measure_id == Measure.id)
         .where(Observation.measure_id == measure_id, _in_scope(viewer, f))
@@ -327,7 +328,7 @@ def confirm_phase_break(
     )
     session.add(annotation)
     session.flush()
-    bump_data_version(session)
+    bump_data_version(session)  # pages re-read on their next rerun
     return annotation
 
 
@@ -391,8 +392,8 @@ def picker_stmt(viewer: Viewer, f: Filters) -> sa.Select:
     Returns:
         ``project_id``, ``project_code``, ``project``, ``measure_id``, ``measure``,
         ``chart_type``, ``unit``, ``improvement_direction``, ``target``,
-        ``baseline_points``, ``frequency``, ``measure_type``, ordered by project code
-        and measure name.
+        ``baseline_points``, ``multiplier``, ``frequency``, ``measure_type``, ordered by
+        project code and measure name.
     """
     return (
         sa.select(
@@ -406,6 +407,7 @@ def picker_stmt(viewer: Viewer, f: Filters) -> sa.Select:
             Measure.improvement_direction,
             Measure.target,
             Measure.baseline_points,
+            Measure.multiplier,
             Measure.frequency,
             Measure.measure_type,
         )

@@ -1,37 +1,33 @@
-"""Programme plans: milestones and their revisions, scoped, and their state on a date.
+"""Programme plans: milestones, their revisions and cohorts, scoped; and recording a plan update.
 
 Milestones belong to programmes. A programme-scoped viewer sees their programmes'
 plans; a directorate-scoped viewer (or a directorate/organisation filter) sees the plans
 of programmes that have projects in those directorates, so the plan matches the
 projects on screen. The cohort filter narrows to the cohort's programme.
 
-:func:`state_as_of` classifies each milestone on any date from its revisions, so the
-Overview can compare "late now" with "late at the end of the previous period":
-
-* ``complete`` — delivered (actual date on or before the date);
-* ``cancelled``;
-* ``late`` — not delivered and either marked late or its forecast date has passed;
-* ``at_risk`` — marked at risk, forecast not yet passed;
-* ``on_track`` — on track or not started, forecast not yet passed;
-* ``not_planned`` — no revision existed yet on that date.
+Status, slip and due/late are *not* decided here: ``qinet.stats.plan`` holds the one
+rule the Timeline, the Overview and the board pack share. :func:`record_update` is the
+only write: it checks the viewer may edit the milestone *inside the statement* (a
+programme lead cannot reach another programme's milestone by crafting input), refuses
+bad input naming the field, and adds a revision rather than overwriting history.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from qinet.access import Viewer
-from qinet.domain import MilestoneStatus
+from qinet.domain import MilestoneStatus, Role
+from qinet.errors import NotPermittedError, QinetError
 from qinet.filters import Filters
 from qinet.models import Cohort, Milestone, MilestoneRevision, Programme, Project
 from qinet.queries.scope import frame, programme_filter, restrict_programme, scoped_projects
-
-DUE_SOON_DAYS = 30  # "due in the next 30 days" on the Overview
-STATES = ("on_track", "at_risk", "late", "complete", "cancelled", "not_planned")
+from qinet.queries.version import bump_data_version
 
 
 def _scoped(stmt: sa.Select, viewer: Viewer, f: Filters) -> sa.Select:
@@ -57,13 +53,15 @@ def milestones_stmt(viewer: Viewer, f: Filters) -> sa.Select:
         f: Filters (organisation, directorate, programme, cohort).
 
     Returns:
-        ``milestone_id``, ``programme``, ``title``, ``owner``, ``baseline_date``,
-        ``forecast_date``, ``actual_date``, ``status``.
+        ``milestone_id``, ``programme_id``, ``programme``, ``programme_start``, ``title``,
+        ``owner``, ``baseline_date``, ``forecast_date``, ``actual_date``, ``status``.
     """
     stmt = (
         sa.select(
             Milestone.id.label("milestone_id"),
+            Milestone.programme_id,
             Programme.name.label("programme"),
+            Programme.starts_on.label("programme_start"),
             Milestone.title,
             Milestone.owner,
             Milestone.baseline_date,
@@ -78,13 +76,17 @@ def milestones_stmt(viewer: Viewer, f: Filters) -> sa.Select:
 
 
 def revisions_stmt(viewer: Viewer, f: Filters) -> sa.Select:
-    """Forecast and status revisions of the milestones in scope, oldest first."""
+    """Revisions of the milestones in scope, oldest first (date, then the order recorded)."""
     stmt = (
         sa.select(
+            MilestoneRevision.id.label("revision_id"),
             MilestoneRevision.milestone_id,
             MilestoneRevision.revised_on,
             MilestoneRevision.forecast_date,
+            MilestoneRevision.actual_date,
             MilestoneRevision.status,
+            MilestoneRevision.note,
+            MilestoneRevision.recorded_by,
         )
         .join(Milestone, MilestoneRevision.milestone_id == Milestone.id)
         .order_by(MilestoneRevision.milestone_id, MilestoneRevision.revised_on,
@@ -107,97 +109,164 @@ def revisions(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
     return out
 
 
-def _classify(status: pd.Series, forecast: pd.Series, actual: pd.Series, on: date) -> pd.Series:
-    status = status.astype(str)
-    forecast = pd.to_datetime(forecast)
-    actual = pd.to_datetime(actual)
-    day = pd.Timestamp(on)
-    done = (actual.notna() & (actual <= day)) | (status == MilestoneStatus.COMPLETE.value)
-    cancelled = status == MilestoneStatus.CANCELLED.value
-    late = (status == MilestoneStatus.LATE.value) | (forecast < day)
-    at_risk = status == MilestoneStatus.AT_RISK.value
-    out = pd.Series("on_track", index=status.index, dtype=object)
-    out[at_risk] = "at_risk"
-    out[late] = "late"
-    out[cancelled] = "cancelled"
-    out[done] = "complete"
-    return out
 
 
-def state_as_of(
-    ms: pd.DataFrame, revs: pd.DataFrame, on: date, today: date
-) -> pd.DataFrame:
-    """Each milestone's state on a date (see the module docstring for the states).
-
-    On or after ``today`` the milestone's current status and forecast are used; before
-    it, the latest revision made on or before ``on``.
-
-    Args:
-        ms: :func:`milestones` rows.
-        revs: :func:`revisions` rows.
-        on: The date to classify on.
-        today: The data's reference date.
+def cohorts_stmt(viewer: Viewer, f: Filters) -> sa.Select:
+    """Cohorts of the programmes whose plans are in scope (the cohort filter narrows to one).
 
     Returns:
-        ``ms`` with ``state`` and ``forecast_on`` (the forecast believed on that date).
+        ``programme_id``, ``programme``, ``cohort``, ``starts_on``, ``ends_on``.
     """
-    out = ms.copy()
-    if out.empty:
-        return out.assign(state=pd.Series(dtype=object), forecast_on=pd.Series(dtype=object))
-    if on >= today:
-        out["forecast_on"] = out["forecast_date"]
-        out["state"] = _classify(out["status"], out["forecast_date"], out["actual_date"], on)
-        return out
-    known = revs[pd.to_datetime(revs["revised_on"]) <= pd.Timestamp(on)]
-    latest = known.groupby("milestone_id").tail(1).set_index("milestone_id")
-    status = out["milestone_id"].map(latest["status"])
-    forecast = out["milestone_id"].map(latest["forecast_date"])
-    actual = out["actual_date"].where(
-        pd.to_datetime(out["actual_date"]) <= pd.Timestamp(on), None
+    stmt = (
+        sa.select(
+            Cohort.programme_id,
+            Programme.name.label("programme"),
+            Cohort.name.label("cohort"),
+            Cohort.starts_on,
+            Cohort.ends_on,
+        )
+        .join(Programme, Cohort.programme_id == Programme.id)
+        .order_by(Programme.name, Cohort.starts_on)
     )
-    state = _classify(status.fillna(""), forecast, actual, on)
-    state[status.isna()] = "not_planned"
-    out["forecast_on"] = forecast
-    out["state"] = state
-    return out
+    stmt = restrict_programme(stmt, Cohort.programme_id, viewer)
+    stmt = programme_filter(stmt, Cohort.programme_id, f)
+    if f.cohort is not None:
+        stmt = stmt.where(Cohort.name == f.cohort)
+    if viewer.directorate_ids is not None or f.directorate is not None or f.organisation:
+        progs = sa.select(Project.programme_id).where(
+            Project.id.in_(scoped_projects(viewer, f).scalar_subquery()),
+            Project.programme_id.is_not(None),
+        )
+        stmt = stmt.where(Cohort.programme_id.in_(progs.scalar_subquery()))
+    return stmt
 
 
-def counts_by_state(states: pd.DataFrame) -> dict[str, int]:
-    """``{state: count}`` for every state in :data:`STATES` (zeros included)."""
-    counts = states["state"].value_counts() if len(states) else pd.Series(dtype=int)
-    return {s: int(counts.get(s, 0)) for s in STATES}
+def cohorts(session: Session, viewer: Viewer, f: Filters) -> pd.DataFrame:
+    """Run :func:`cohorts_stmt`."""
+    return frame(session, cohorts_stmt(viewer, f))
 
 
-def plan(
-    ms: pd.DataFrame, today: date, days: int = DUE_SOON_DAYS
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Milestones due in the next ``days`` days, and those late, as on-screen tables.
+# --- Recording a plan update ------------------------------------------------------------
+
+EDITOR_ROLES = (Role.ADMIN, Role.PROGRAMME_LEAD)
+
+
+class PlanUpdateError(QinetError):
+    """A plan update was refused; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        """Keep the field and reason for the form to show beside the input."""
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+@dataclass(frozen=True)
+class PlanUpdate:
+    """What a lead records: any of a new forecast, an actual date or a status, and why.
+
+    Attributes:
+        milestone_id: The milestone to update.
+        reason: Why (required; kept with the revision).
+        forecast_date: New forecast, or ``None`` to keep the current one.
+        actual_date: The date it was done, or ``None``.
+        status: New recorded status, or ``None`` to keep (done when an actual date is given).
+    """
+
+    milestone_id: int
+    reason: str
+    forecast_date: date | None = None
+    actual_date: date | None = None
+    status: MilestoneStatus | None = None
+
+
+def can_update(viewer: Viewer) -> bool:
+    """Programme leads (for their programmes) and admins may update plans; nobody else."""
+    return viewer.role in EDITOR_ROLES
+
+
+def editable_stmt(viewer: Viewer) -> sa.Select:
+    """Milestones this viewer may update (empty for viewers and directorate leads)."""
+    stmt = sa.select(Milestone.id).where(sa.true() if can_update(viewer) else sa.false())
+    if viewer.role is Role.PROGRAMME_LEAD:
+        ids = viewer.programme_ids if viewer.programme_ids is not None else frozenset()
+        stmt = stmt.where(Milestone.programme_id.in_(sorted(ids)))
+    return restrict_programme(stmt, Milestone.programme_id, viewer)
+
+
+def _validate(u: PlanUpdate, m: Milestone, programme_start: date, today: date) -> None:
+    if not u.reason.strip():
+        raise PlanUpdateError("Reason", "say why the plan changed (it is kept with the history)")
+    if len(u.reason) > 400:
+        raise PlanUpdateError("Reason", "keep it under 400 characters")
+    if u.forecast_date is None and u.actual_date is None and u.status is None:
+        raise PlanUpdateError("Update", "give a new forecast, an actual date or a status")
+    if u.actual_date is not None and u.actual_date > today:
+        raise PlanUpdateError(
+            "Actual date",
+            f"{u.actual_date:%-d %b %Y} is in the future; record it once it has happened "
+            "(or give a forecast instead)",
+        )
+    if u.actual_date is not None and u.actual_date < programme_start:
+        raise PlanUpdateError(
+            "Actual date", f"is before the programme started ({programme_start:%-d %b %Y})"
+        )
+    if u.forecast_date is not None and u.forecast_date < programme_start:
+        raise PlanUpdateError(
+            "Forecast date",
+            f"{u.forecast_date:%-d %b %Y} is before the programme starts "
+            f"({programme_start:%-d %b %Y})",
+        )
+    if u.status is MilestoneStatus.COMPLETE and u.actual_date is None and m.actual_date is None:
+        raise PlanUpdateError("Actual date", "give the date it was done to mark it done")
+    if u.actual_date is not None and u.status not in (None, MilestoneStatus.COMPLETE):
+        raise PlanUpdateError("Status", "a milestone with an actual date is done")
+
+
+def record_update(session: Session, viewer: Viewer, u: PlanUpdate, today: date) -> int:
+    """Validate and record one plan update as a new revision; nothing is written on refusal.
+
+    The milestone is fetched through :func:`editable_stmt`, so the viewer's role and
+    programmes are part of the statement itself.
 
     Args:
-        ms: :func:`milestones` rows.
-        today: The data's reference date.
-        days: The look-ahead window.
+        session: Open session (the caller's scope commits).
+        viewer: Who is recording it.
+        u: The update.
+        today: The data's "today" (an actual date may not be after it).
 
     Returns:
-        ``(due, late)``: each with ``programme``, ``title``, ``owner``, ``baseline_date``,
-        ``forecast_date``, ``status``, ``days_slipped`` (forecast − baseline) and, for
-        late ones, ``days_late`` (today − forecast).
+        The new revision's id.
+
+    Raises:
+        NotPermittedError: The viewer may not update this milestone (or it does not exist
+            for them).
+        PlanUpdateError: The input is wrong; ``field`` names which.
     """
-    cols = ["programme", "title", "owner", "baseline_date", "forecast_date", "status"]
-    if ms.empty:
-        empty = pd.DataFrame(columns=[*cols, "days_slipped"])
-        return empty, empty.assign(days_late=pd.Series(dtype=int))
-    state = _classify(ms["status"], ms["forecast_date"], ms["actual_date"], today)
-    forecast = pd.to_datetime(ms["forecast_date"])
-    slipped = (forecast - pd.to_datetime(ms["baseline_date"])).dt.days
-    base = ms[cols].assign(days_slipped=slipped)
-    open_ = state.isin(["on_track", "at_risk"])
-    horizon = pd.Timestamp(today + timedelta(days=days))
-    due = base[open_ & (forecast >= pd.Timestamp(today)) & (forecast <= horizon)]
-    late = base[state == "late"].assign(
-        days_late=(pd.Timestamp(today) - forecast[state == "late"]).dt.days.clip(lower=0)
-    )
-    return (
-        due.sort_values("forecast_date").reset_index(drop=True),
-        late.sort_values("forecast_date").reset_index(drop=True),
-    )
+    if not can_update(viewer):
+        raise NotPermittedError("Only programme leads and administrators can update the plan.")
+    m = session.execute(
+        sa.select(Milestone).where(Milestone.id.in_(editable_stmt(viewer).where(
+            Milestone.id == u.milestone_id).scalar_subquery()))
+    ).scalar_one_or_none()  # fmt: skip
+    if m is None:
+        raise NotPermittedError("You can update milestones of your own programmes only.")
+    start = session.execute(
+        sa.select(Programme.starts_on).where(Programme.id == m.programme_id)
+    ).scalar_one()
+    _validate(u, m, start, today)
+    status = u.status
+    if u.actual_date is not None:
+        status = MilestoneStatus.COMPLETE
+    forecast = u.forecast_date or u.actual_date or m.forecast_date
+    actual = u.actual_date if u.actual_date is not None else m.actual_date
+    status = status or m.status
+    m.forecast_date, m.actual_date, m.status = forecast, actual, status
+    rev = MilestoneRevision(
+        milestone_id=m.id, revised_on=today, forecast_date=forecast, actual_date=actual,
+        status=status, note=u.reason.strip(), recorded_by=viewer.user_key,
+    )  # fmt: skip
+    session.add(rev)
+    session.flush()
+    bump_data_version(session)  # every process's pages re-read the plan on their next rerun
+    return rev.id

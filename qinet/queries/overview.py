@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from qinet.models import (
     Enrolment,
     Measure,
     Observation,
+    Organisation,
     Project,
     StaffGroupRef,
     WorkforceBaseline,
@@ -194,33 +196,52 @@ def _engaged_by_group(session: Session, viewer: Viewer, f: Filters, as_of: date)
 
 
 def _workforce(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    """Headcount by staff group: each directorate's latest baseline on or before ``as_of``.
+    """Headcount by staff group: each unit's latest baseline on or before ``as_of``.
 
-    Where a directorate has no baseline that early, its earliest one is used.
+    A unit is a directorate, or a whole organisation for an organisation-level baseline
+    (national workforce statistics have no directorates). An organisation-level figure
+    is used only for organisations with no directorate-level baseline, so nobody is
+    counted twice; directorate-scoped viewers and directorate filters see directorate
+    rows only. Where a unit has no baseline that early, its earliest one is used.
+    Headcount is used; a row with only FTE counts its FTE rounded (an approximation:
+    FTE undercounts part-time people, so reach from it reads a little high).
     """
     stmt = sa.select(
+        WorkforceBaseline.organisation_id,
         WorkforceBaseline.directorate_id,
         WorkforceBaseline.staff_group_code,
         WorkforceBaseline.as_at,
         WorkforceBaseline.headcount,
+        WorkforceBaseline.fte,
     )
     stmt = restrict_directorate(stmt, WorkforceBaseline.directorate_id, viewer)
-    stmt = directorate_filter(stmt, WorkforceBaseline.directorate_id, f)
+    if f.directorate is not None:
+        stmt = directorate_filter(stmt, WorkforceBaseline.directorate_id, f)
+    elif f.organisation is not None:
+        orgs = sa.select(Organisation.id).where(Organisation.name == f.organisation)
+        stmt = stmt.where(WorkforceBaseline.organisation_id.in_(orgs.scalar_subquery()))
     rows = frame(session, stmt)
     if rows.empty:
         return pd.DataFrame({"staff_group_code": [], "headcount": []})
     rows["as_at"] = pd.to_datetime(rows["as_at"])
+    rows["people"] = pd.to_numeric(rows["headcount"]).fillna(
+        pd.to_numeric(rows["fte"]).round()
+    )
+    org_level = rows["directorate_id"].isna()
+    rows["unit"] = np.where(org_level, -rows["organisation_id"].astype(float),
+                            rows["directorate_id"].astype(float))  # fmt: skip
     day = pd.Timestamp(as_of)
     rows["usable"] = rows["as_at"] <= day
-    first = rows.groupby(["directorate_id", "staff_group_code"])["as_at"].transform("min")
-    latest_ok = (
-        rows[rows["usable"]].groupby(["directorate_id", "staff_group_code"])["as_at"].max()
-    )
-    key = pd.MultiIndex.from_frame(rows[["directorate_id", "staff_group_code"]])
+    first = rows.groupby(["unit", "staff_group_code"])["as_at"].transform("min")
+    latest_ok = rows[rows["usable"]].groupby(["unit", "staff_group_code"])["as_at"].max()
+    key = pd.MultiIndex.from_frame(rows[["unit", "staff_group_code"]])
     chosen = pd.Series(latest_ok.reindex(key).to_numpy(), index=rows.index)
     chosen = chosen.fillna(first)
     picked = rows[rows["as_at"] == chosen]
-    return picked.groupby("staff_group_code", as_index=False)["headcount"].sum()
+    with_dirs = set(picked.loc[picked["directorate_id"].notna(), "organisation_id"])
+    picked = picked[picked["directorate_id"].notna() | ~picked["organisation_id"].isin(with_dirs)]
+    out = picked.groupby("staff_group_code", as_index=False)["people"].sum()
+    return out.rename(columns={"people": "headcount"})
 
 
 def reach_by_staff_group(

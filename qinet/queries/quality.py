@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from qinet.access import Viewer
 from qinet.filters import Filters
+from qinet.formatting import plural
 from qinet.models import Base, Measure, Observation, Project
 from qinet.queries.scope import frame, scoped_projects
 
@@ -70,18 +71,20 @@ def measure_completeness(session: Session, viewer: Viewer, f: Filters) -> pd.Dat
     span_months = (last.dt.year - first.dt.year) * 12 + (last.dt.month - first.dt.month) + 1
     expected = span_weeks.where(weekly, span_months).fillna(0).astype(int)
     df["expected_points"] = expected
-    df["missing_periods"] = (expected - df["points"]).clip(lower=0)
+    # t and g measures have one point per event, not per period: nothing can be "missing"
+    events = df["chart_type"].map(lambda c: str(getattr(c, "value", c))).isin(["t", "g"])
+    df["missing_periods"] = (expected - df["points"]).clip(lower=0).where(~events, 0)
     issues = []
     for row in df.itertuples():
         notes = []
         if row.points == 0:
             notes.append("no data yet")
         elif row.points < 12:
-            notes.append(f"only {row.points} points (limits need 12+)")
+            notes.append(f"only {plural(row.points, 'point')} (limits need 12 or more)")
         if row.missing_periods:
-            notes.append(f"{row.missing_periods} missing period(s)")
+            notes.append(plural(int(row.missing_periods), "missing period"))
         if row.missing_values:
-            notes.append(f"{row.missing_values} blank value(s)")
+            notes.append(plural(int(row.missing_values), "blank value"))
         issues.append("; ".join(notes))
     df["issues"] = issues
     df["frequency"] = df["frequency"].astype(str)

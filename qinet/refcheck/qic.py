@@ -23,7 +23,8 @@ import pandas as pd
 
 from qinet.refcheck import CheckResult, read_reference
 from qinet.stats.limits import chart_limits, subgroup_limits
-from qinet.stats.runchart import anhoej_statistics, compute_run_chart
+from qinet.stats.rules import ANHOEJ
+from qinet.stats.runchart import compute_run_chart
 
 REL_TOL = 1e-9
 POINT_NUMERIC = ("cl", "lcl", "ucl", "lcl_95", "ucl_95")
@@ -118,22 +119,35 @@ def run_job(
     cl = points["cl"].to_numpy(dtype=float)
     for p in np.unique(phase):
         sel = phase == p
-        st = anhoej_statistics(y[sel], cl[sel])
-        signal = st.signal and chart != "mr"  # qicharts2 forces runs_signal FALSE for mr
+        # the pages' own run-chart function, around this phase's centre line
+        st = compute_run_chart(y[sel], rules=ANHOEJ, centre=_phase_centre(cl[sel])).iloc[0]
+        signal = bool(st["runs_signal"]) and chart != "mr"  # qicharts2: FALSE for mr
         runs[sel] = signal
         rows.append(
             {
                 "part": int(p) + 1,
-                "longest_run": st.longest_run,
-                "longest_run_max": st.longest_run_max,
-                "n_crossings": st.n_crossings,
-                "n_crossings_min": st.n_crossings_min,
+                "longest_run": _int_or_none(st["longest_run"]),
+                "longest_run_max": _int_or_none(st["longest_run_max"]),
+                "n_crossings": _int_or_none(st["n_crossings"]),
+                "n_crossings_min": _int_or_none(st["n_crossings_min"]),
                 "runs_signal": signal,
                 "sigma_signal_count": int(points["sigma_signal"].to_numpy()[sel].sum()),
             }
         )
     points["runs_signal"] = runs
     return points, pd.DataFrame(rows)
+
+
+def _phase_centre(cl: np.ndarray) -> float:
+    """The one centre line of a phase (qicharts2 draws one per part)."""
+    known = cl[~np.isnan(cl)]
+    if known.size and np.any(known != known[0]):
+        raise ValueError("a qicharts2 centre line varies within a part")
+    return float(known[0]) if known.size else np.nan
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)
 
 
 def _as_bool(s: pd.Series) -> np.ndarray:

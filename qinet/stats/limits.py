@@ -27,7 +27,9 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from qinet.domain import ChartType
 from qinet.errors import InvalidSeriesError
+from qinet.stats.core import group_median
 from qinet.stats.rules import D2, MR_SCREEN, MR_UCL
 
 T_CHART_EXPONENT = 3.6  # qicharts2 / Provost & Murray: y ** (1/3.6) is roughly normal
@@ -48,6 +50,16 @@ class Chart(StrEnum):
     XBAR = "xbar"
     S = "s"
 
+
+LIMIT_CHART: dict[ChartType, Chart] = {
+    t: Chart(t.value) for t in ChartType if t.value in {c.value for c in Chart}
+}
+"""The engine's chart for each product chart type drawn from :func:`chart_limits`.
+
+``ChartType`` is what a measure is (run, xmr, p, u, c, …); ``Chart`` is the wider set of
+qicharts2 charts the limits engine computes (i, mr, pp, up, xbar, s, …). This mapping is
+the one place the two meet; XmR and run charts have their own engines.
+"""
 
 _NEEDS_N = {Chart.P, Chart.PP, Chart.U, Chart.UP}
 _SUBGROUP = {Chart.XBAR, Chart.S}
@@ -106,13 +118,6 @@ def _average_moving_range(
     return amr
 
 
-def _group_median(x: np.ndarray, mask: np.ndarray, g: np.ndarray, ng: int) -> np.ndarray:
-    med = pd.Series(np.where(mask, x, np.nan)).groupby(g).median()
-    out = np.full(ng, np.nan)
-    out[med.index.to_numpy()] = med.to_numpy()
-    return out
-
-
 def _c4(n: np.ndarray) -> np.ndarray:
     """c4(n) = sqrt(2/(n-1)) Γ(n/2)/Γ((n-1)/2), exactly as qicharts2 (NaN for n <= 1)."""
     n = np.asarray(n, dtype=float)
@@ -127,7 +132,7 @@ def _c4(n: np.ndarray) -> np.ndarray:
 # --- the engine ----------------------------------------------------------------------------
 
 
-def _compute(
+def compute_limits(
     chart: Chart,
     y: np.ndarray,
     n: np.ndarray | None,
@@ -228,7 +233,7 @@ def _compute(
             },
             lower=0.0,
         )
-        out["cl"] = _group_median(y, base, g, ng)[g]
+        out["cl"] = group_median(y, base, g, ng)[g]
         return out
     if chart in _SUBGROUP:
         assert sub is not None
@@ -401,7 +406,7 @@ def chart_limits(
         raise InvalidSeriesError("y: times between events must be greater than zero")
     phase, base, warnings = _phases_and_baseline(yv.size, freeze, tuple(phase_starts))
     ng = int(phase[-1]) + 1 if yv.size else 0
-    out = _compute(kind, yv, nv, phase, ng, base, screen_mr)
+    out = compute_limits(kind, yv, nv, phase, ng, base, screen_mr)
     frame = _finish(out, phase, base)
     if nv is not None:
         frame.insert(1, "n", nv)
@@ -453,7 +458,7 @@ def subgroup_limits(
     labels = grouped.count().index
     phase, base, warnings = _phases_and_baseline(sizes.size, freeze, tuple(phase_starts))
     ng = int(phase[-1]) + 1 if sizes.size else 0
-    out = _compute(kind, means, None, phase, ng, base, False, sub=(means, sds, sizes))
+    out = compute_limits(kind, means, None, phase, ng, base, False, sub=(means, sds, sizes))
     frame = _finish(out, phase, base)
     frame.insert(0, "subgroup", labels.to_numpy())
     frame.insert(1, "size", sizes.astype(int))
@@ -494,7 +499,7 @@ def p_chart_batch(frame: pd.DataFrame, *, chart: str | Chart = Chart.P) -> pd.Da
             raise InvalidSeriesError("denominator: must not be negative")
         if kind in (Chart.P, Chart.PP) and np.any(y > n):
             raise InvalidSeriesError("numerator: exceeds denominator")
-    out = _compute(kind, y, n, g, len(uniques), np.ones(y.size, dtype=bool), True)
+    out = compute_limits(kind, y, n, g, len(uniques), np.ones(y.size, dtype=bool), True)
     res = _finish(out, g, np.ones(y.size, dtype=bool)).drop(columns=["phase", "baseline"])
     res.insert(0, "series_id", df["series_id"].to_numpy())
     res.insert(1, "idx", df["idx"].to_numpy())

@@ -22,7 +22,7 @@ CSV: every point with its limits, flags, point type, reason and the preset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,94 +32,39 @@ import pandas as pd
 from qinet.domain import AssuranceState, ChartType, ImprovementDirection, PointType, VariationState
 from qinet.errors import InvalidSeriesError
 from qinet.stats import limits as limits_mod
+from qinet.stats.core import DIRECTION_SIGN, none_if_nat
+from qinet.stats.measure_types import MeasureAnalysis, MeasureSummary, show_scale
 from qinet.stats.rules import ANHOEJ, RunChartRules, SpcRules
 from qinet.stats.runchart import compute_run_chart
+from qinet.stats.runstates import (
+    run_point_types,
+    run_sides,
+    run_variation,
+)
+from qinet.stats.signals import extract_frame, signal_list
 from qinet.stats.spc import SpcOptions, apply_rules, compute_xmr
 from qinet.stats.summary import summarise
+
+__all__ = [  # the single-measure API the pages use (tables re-exported from signals)
+    "FALLBACK_RUN_RULES",
+    "MeasureAnalysis",
+    "MeasureSummary",
+    "Suggestion",
+    "analyse_measure",
+    "extract_frame",
+    "signal_list",
+    "suggest_phase_breaks",
+]
 
 SUGGESTION_WINDOW = 4
 """A shift that starts at most this many points after a dated change is suggested as a break."""
 
+SUGGEST_BREAK = " If the change is now how things are done, consider a phase break there."
+"""The advice closing a feasible suggestion (pages word it for people who cannot confirm)."""
+
 FALLBACK_RUN_RULES = ANHOEJ
 """Rules for an SPC measure drawn as a run chart because it is still short (qinet's default)."""
 
-_LIMIT_CHART = {ChartType.P: "p", ChartType.U: "u", ChartType.C: "c"}
-_DIRECTION_SIGN = {
-    ImprovementDirection.INCREASE: 1,
-    ImprovementDirection.DECREASE: -1,
-    ImprovementDirection.NEUTRAL: 0,
-}
-
-
-@dataclass(frozen=True)
-class MeasureSummary:
-    """The headline state of one analysed measure (SPC or run chart alike).
-
-    Attributes:
-        n: Periods in the series (missing values included).
-        n_points: Periods with a plotted value.
-        last_value: The last plotted statistic (NaN when missing).
-        last_date: Its period start, or None.
-        centre: Centre line (mean or median) at the last point.
-        lower: Lower process limit at the last point (NaN when not drawn).
-        upper: Upper process limit at the last point (NaN when not drawn).
-        variation: Variation icon state (``NOT_ENOUGH_DATA`` for run charts).
-        assurance: Assurance icon state (``NO_TARGET`` for run charts).
-        special_points: Points flagged by any rule.
-        latest_signal_reason: Reason of the most recent flagged point ("" if none).
-        latest_signal_date: Its period start, or None.
-    """
-
-    n: int
-    n_points: int
-    last_value: float
-    last_date: pd.Timestamp | None
-    centre: float
-    lower: float
-    upper: float
-    variation: VariationState
-    assurance: AssuranceState
-    special_points: int
-    latest_signal_reason: str
-    latest_signal_date: pd.Timestamp | None
-
-
-@dataclass(frozen=True)
-class MeasureAnalysis:
-    """A measure's chart data and what it says.
-
-    Attributes:
-        result: One row per period: the engine's result columns (see
-            :mod:`qinet.stats.spc` or :mod:`qinet.stats.runchart`), plus ``numerator``
-            and ``denominator`` for p/u charts, and ``point_type`` and ``target`` for
-            run charts. ``attrs`` keeps the engine's ``rules`` and ``warnings``.
-        summary: The headline state.
-        preset: The rules actually applied (the fallback run-chart rules when
-            ``fell_back``).
-        requested: The preset asked for.
-        chart: The measure's chart type.
-        drawn_as: ``chart``, or ``ChartType.RUN`` when it fell back.
-        fell_back: True when an SPC measure is drawn as a run chart for lack of points.
-        phase_dates: Period starts of the phase breaks applied.
-        notes: Plain-English notes for the reader (fallback and trial-limit wording).
-        warnings: The engine's warnings plus breaks that could not be applied.
-    """
-
-    result: pd.DataFrame
-    summary: MeasureSummary
-    preset: SpcRules | RunChartRules
-    requested: SpcRules | RunChartRules
-    chart: ChartType
-    drawn_as: ChartType
-    fell_back: bool
-    phase_dates: tuple[date, ...]
-    notes: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-    @property
-    def is_spc(self) -> bool:
-        """True when drawn with process limits (XmR, p, u, c), False for a run chart."""
-        return self.drawn_as is not ChartType.RUN
 
 
 @dataclass(frozen=True)
@@ -222,65 +167,19 @@ def _accepted_phases(
     return accepted, warnings
 
 
-def _blocks(member: np.ndarray, side: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) of runs of consecutive members on the same side."""
-    out: list[tuple[int, int]] = []
-    start = None
-    for i, m in enumerate(member):
-        if m and start is not None and side[i] == side[i - 1]:
-            continue
-        if start is not None:
-            out.append((start, i - 1))
-            start = None
-        if m:
-            start = i
-    if start is not None:
-        out.append((start, len(member) - 1))
-    return out
-
-
 def _run_point_types(result: pd.DataFrame, direction: ImprovementDirection) -> np.ndarray:
-    """Point types for a run chart: points of a per-point signal, by side and direction.
+    """Point types for a run chart: points of a directional signal, by side and direction.
 
-    A point in an unusually long run, a shift, a trend or an astronomical point is
-    special; above the median it is "high", below "low" (for a trend: the way the trend
-    goes). Phase-wide signals (too few crossings or runs) colour no single point.
+    Phase-wide signals (too few crossings or runs) colour no single point.
     """
-    n = len(result)
-    y = result["value"].to_numpy(dtype=float)
-    med = result["median"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - med)
-    member = np.zeros(n, dtype=bool)
-    for col in ("in_long_run", "rule_shift", "rule_astronomical"):
-        if col in result:
-            member |= result[col].to_numpy(dtype=bool)
-    high = (side > 0) & member
-    low = (side < 0) & member
-    if "rule_trend" in result:
-        # a trend point is high or low by the way the trend goes (trend outranks shift, as MDC)
-        trend = result["rule_trend"].to_numpy(dtype=bool)
-        for first, last in _blocks(trend, np.zeros(n)):
-            vals = y[first : last + 1][~np.isnan(y[first : last + 1])]
-            rising = bool(len(vals) > 1 and vals[-1] > vals[0])
-            high[first : last + 1] = rising
-            low[first : last + 1] = not rising
-    sign = _DIRECTION_SIGN[ImprovementDirection(direction)]
-    out = np.full(n, PointType.COMMON_CAUSE.value, dtype=object)
-    if sign == 0:
-        out[high] = PointType.NEUTRAL_HIGH.value
-        out[low] = PointType.NEUTRAL_LOW.value
-    else:
-        out[high] = PointType.IMPROVEMENT.value if sign > 0 else PointType.CONCERN.value
-        out[low] = PointType.CONCERN.value if sign > 0 else PointType.IMPROVEMENT.value
-    return out
+    sign = DIRECTION_SIGN[ImprovementDirection(direction)]
+    return run_point_types(run_sides(result), sign)
 
 
-def _nat_to_none(value: object) -> pd.Timestamp | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value)
-
-
-def _run_summary(result: pd.DataFrame) -> MeasureSummary:
+def _run_summary(
+    result: pd.DataFrame, direction: ImprovementDirection, fell_back: bool
+) -> MeasureSummary:
+    """Summary of a run chart; an SPC measure shown as one for now keeps NOT_ENOUGH_DATA."""
     n = len(result)
     present = result["value"].notna()
     flagged = result["reason"].astype(str) != ""
@@ -305,15 +204,23 @@ def _run_summary(result: pd.DataFrame) -> MeasureSummary:
         n=n,
         n_points=int(present.sum()),
         last_value=float(last["value"]),
-        last_date=_nat_to_none(last["date"]),
+        last_date=none_if_nat(last["date"]),
         centre=float(last["median"]),
         lower=np.nan,
         upper=np.nan,
-        variation=VariationState.NOT_ENOUGH_DATA,
+        variation=VariationState.NOT_ENOUGH_DATA
+        if fell_back
+        else VariationState(
+            run_variation(
+                run_sides(result)[-1:],
+                result["non_random"].to_numpy(dtype=bool)[-1:],
+                np.array([DIRECTION_SIGN[ImprovementDirection(direction)]]),
+            )[0]
+        ),
         assurance=AssuranceState.NO_TARGET,
         special_points=int((result["point_type"] != PointType.COMMON_CAUSE.value).sum()),
         latest_signal_reason=str(sig["reason"].iloc[-1]) if len(sig) else "",
-        latest_signal_date=_nat_to_none(sig["date"].iloc[-1]) if len(sig) else None,
+        latest_signal_date=none_if_nat(sig["date"].iloc[-1]) if len(sig) else None,
     )
 
 
@@ -348,6 +255,7 @@ def analyse_measure(
     phase_starts: Sequence[object] = (),
     excluded: Sequence[object] = (),
     baseline_points: int | None = None,
+    multiplier: float = 1,
 ) -> MeasureAnalysis:
     """Analyse one measure with the engine its chart type calls for.
 
@@ -362,9 +270,13 @@ def analyse_measure(
             first period on or after it.
         excluded: Period dates to show ghosted but leave out of the limits and rules.
         baseline_points: Fix the limits (or the median) on the first N points.
+        multiplier: Show a rate per this many units of exposure (u charts: 1,000 for
+            "per 1,000 bed days"). The statistics run on the raw rate; values, centre,
+            limits and the result's target are then multiplied, and ``target`` is read on
+            that displayed scale.
 
     Returns:
-        The :class:`MeasureAnalysis`.
+        The :class:`MeasureAnalysis` (values on the displayed scale).
 
     Raises:
         InvalidSeriesError: The preset does not fit the chart type, a needed column is
@@ -376,6 +288,12 @@ def analyse_measure(
         baseline_points = None if pd.isna(baseline_points) else int(baseline_points)
     if target is not None and pd.isna(target):
         target = None
+    multiplier = 1 if multiplier is None or pd.isna(multiplier) else float(multiplier)
+    if multiplier <= 0:
+        raise InvalidSeriesError(f"multiplier: must be positive, got {multiplier:g}")
+    shown_target = target
+    if target is not None and multiplier != 1:
+        target = float(target) / multiplier
     if kind is ChartType.RUN and not isinstance(preset, RunChartRules):
         raise InvalidSeriesError(
             f"preset: a run chart needs run-chart rules (Anhøj or IHI), not {preset.label}"
@@ -417,7 +335,8 @@ def analyse_measure(
         result["point_type"] = _run_point_types(result, direction)
         result["target"] = np.nan if target is None else float(target)
         warnings.extend(result.attrs.get("warnings", []))
-        summary = _run_summary(result)
+        show_scale(result, multiplier, shown_target)
+        summary = _run_summary(result, direction, fell_back)
         drawn_as = ChartType.RUN
     else:
         phases, skipped = _accepted_phases(
@@ -442,7 +361,7 @@ def analyse_measure(
             num = extra.get("numerator", y)
             den = extra.get("denominator")
             lim = limits_mod.chart_limits(
-                _LIMIT_CHART[kind],
+                limits_mod.LIMIT_CHART[kind],
                 np.where(ex, np.nan, num),
                 None if den is None else np.where(ex, np.nan, den),
                 freeze=fix,
@@ -465,6 +384,7 @@ def analyse_measure(
                 f"A phase has fewer than {rules.min_points_for_limits} points, so its process "
                 "limits are not drawn yet; shifts and trends are still checked."
             )
+        show_scale(result, multiplier, shown_target)
         summary = _spc_summary(result)
         drawn_as = kind
         requested_phases = [(p, d) for p, d in requested_phases if p in phases]
@@ -586,7 +506,7 @@ def suggest_phase_breaks(
             f"starts {lag} the change."
         )
         if feasible:
-            text += " If the change is now how things are done, consider a phase break there."
+            text += SUGGEST_BREAK
         else:
             text += (
                 f" A break there would leave a phase shorter than the {minimum} points "
@@ -605,111 +525,3 @@ def suggest_phase_breaks(
             text=text,
         )
     return [found[k] for k in sorted(found)]
-
-
-_SPC_EXTRACT = (
-    "phase",
-    "excluded",
-    "mean",
-    "lpl",
-    "upl",
-    "lower_2s",
-    "upper_2s",
-    "limits_shown",
-    "rule_outside",
-    "rule_shift",
-    "rule_trend",
-    "rule_two_of_three",
-    "special_cause_type",
-    "point_type",
-    "reason",
-    "target",
-)
-_RUN_EXTRACT = (
-    "phase",
-    "excluded",
-    "median",
-    "useful",
-    "in_long_run",
-    "runs_signal",
-    "rule_shift",
-    "rule_trend",
-    "rule_runs",
-    "rule_astronomical",
-    "signal",
-    "point_type",
-    "reason",
-    "target",
-)
-
-
-def extract_frame(analysis: MeasureAnalysis, labels: Mapping[str, object]) -> pd.DataFrame:
-    """The chart's CSV: every point with limits, flags, point type, reason and preset.
-
-    Args:
-        analysis: An :func:`analyse_measure` result.
-        labels: Constant columns to put first, in order (e.g. ``measure_id``,
-            ``measure``, ``project_code``, ``project``, ``filters``).
-
-    Returns:
-        One row per period: the label columns, ``chart``, ``preset_key``,
-        ``preset_name``, ``preset_version``, ``point`` (1-based), ``period_start``,
-        ``value`` (and ``numerator``/``denominator`` for p/u), then the chart's
-        centre, limits, rule flags, ``point_type``, ``reason`` and ``target``.
-    """
-    r = analysis.result
-    out = pd.DataFrame(index=range(len(r)))
-    for key, value in labels.items():
-        out[key] = value
-    out["chart"] = analysis.drawn_as.value
-    out["preset_key"] = analysis.preset.key
-    out["preset_name"] = analysis.preset.label
-    out["preset_version"] = getattr(analysis.preset, "version", "")
-    out["point"] = r["idx"].to_numpy() + 1
-    out["period_start"] = pd.to_datetime(r["date"]).dt.date.to_numpy()
-    out["value"] = r["value"].to_numpy()
-    for col in ("numerator", "denominator"):
-        if col in r:
-            out[col] = r[col].to_numpy()
-    for col in _SPC_EXTRACT if analysis.is_spc else _RUN_EXTRACT:
-        if col in r:
-            out[col] = r[col].to_numpy()
-    return out.rename(
-        columns={"mean": "centre", "median": "centre", "lpl": "lower_limit", "upl": "upper_limit"}
-    )
-
-
-def signal_list(analysis: MeasureAnalysis) -> pd.DataFrame:
-    """Each distinct signal once, in the order it first appears, with where it applies.
-
-    A point's ``reason`` joins one clause per rule ("Above the upper process limit
-    (…); 6 points in a row above the mean (…)"); neighbouring points repeat the same
-    run clause. This splits the reasons into clauses and keeps each clause once.
-
-    Args:
-        analysis: An :func:`analyse_measure` result.
-
-    Returns:
-        Columns ``from`` and ``to`` (period starts of the first and last point showing
-        the signal), ``points``, ``point_type`` (of its first point) and ``signal``.
-    """
-    r = analysis.result
-    rows: dict[str, dict] = {}
-    dates = pd.to_datetime(r["date"]) if "date" in r else pd.Series([pd.NaT] * len(r))
-    pts = r["point_type"].astype(str).to_numpy() if "point_type" in r else [""] * len(r)
-    for i, reason in enumerate(r["reason"].astype(str).to_numpy() if "reason" in r else []):
-        for clause in filter(None, reason.split("; ")):
-            d = None if pd.isna(dates.iloc[i]) else dates.iloc[i].date()
-            if clause not in rows:
-                rows[clause] = {
-                    "from": d,
-                    "to": d,
-                    "points": 0,
-                    "point_type": pts[i],
-                    "signal": clause,
-                }
-            rows[clause]["to"] = d
-            rows[clause]["points"] += 1
-    return pd.DataFrame(
-        list(rows.values()), columns=["from", "to", "points", "point_type", "signal"]
-    )

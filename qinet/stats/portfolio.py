@@ -36,27 +36,26 @@ import pandas as pd
 
 from qinet.domain import AssuranceState, ChartType, ImprovementDirection, VariationState
 from qinet.stats import limits as limits_mod
+from qinet.stats.core import (
+    DIRECTION_SIGN,
+    Flat,
+    PerPointLimits,
+    group_median,
+    segment_ids,
+    segment_positions,
+    xmr_limits,
+)
 from qinet.stats.measure import FALLBACK_RUN_RULES
 from qinet.stats.rules import (
     ANHOEJ,
     MDC_2024,
-    TWO_SIGMA_FRACTION,
-    XMR_LIMIT,
     RunChartRules,
     SpcRules,
 )
-from qinet.stats.runchart import _analyse
-from qinet.stats.runchart import _group_median as _run_group_median
-from qinet.stats.spc import (
-    _DIRECTION_SIGN,
-    PerPointLimits,
-    _Flat,
-    _flat_frame,
-    _limits,
-    _positions,
-    _segment_ids,
-)
-from qinet.stats.summary import _batch_summary
+from qinet.stats.runchart import analyse_groups
+from qinet.stats.runstates import run_sides, run_variation
+from qinet.stats.spc import flat_frame
+from qinet.stats.summary import batch_summary
 
 MATRIX_COLUMNS = (
     "measure_id",
@@ -79,8 +78,7 @@ MATRIX_COLUMNS = (
 )
 """Columns of :func:`summary_matrix`, in order (one row per measure)."""
 
-_LIMIT_CHART = {ChartType.P: limits_mod.Chart.P, ChartType.U: limits_mod.Chart.U,
-                ChartType.C: limits_mod.Chart.C}  # fmt: skip
+_VALUE_CHARTS = (limits_mod.Chart.C, limits_mod.Chart.T, limits_mod.Chart.G)
 _LIMIT_KEYS = ("cl", "lcl", "ucl", "lcl_95", "ucl_95")
 
 
@@ -160,7 +158,7 @@ def _spc_block(
     phase_start = cols["phase_start"][rows] | series_start
     y = cols["y"][rows]
     direction = cols["direction"][rows]
-    flat = _Flat(
+    flat = Flat(
         y=y,
         value=y,
         series_start=series_start,
@@ -170,38 +168,35 @@ def _spc_block(
         target=cols["target"][rows],
         dates=cols["date"][rows],
     )
-    pos = _positions(phase_start)
+    pos = segment_positions(phase_start)
     fix = fix_of_row[rows]
     base = fix < 0  # no baseline: every point is in it
     base |= pos < fix
     if centre_name == "mean":
-        # as _xmr_limits_flat, with the baseline (fix_after_n_points) chosen per series
-        mean, amr = _limits(np.where(base, y, np.nan), pos, screen=rules.screen_moving_ranges)
-        half = XMR_LIMIT * amr
-        half_2s = XMR_LIMIT * TWO_SIGMA_FRACTION * amr
-        lim = PerPointLimits(mean, mean - half, mean + half, mean - half_2s, mean + half_2s)
+        # the one XmR implementation, with the baseline (fix_after_n_points) per series
+        lim = xmr_limits(y, pos, screen=rules.screen_moving_ranges, baseline=base)
     else:
-        seg = _segment_ids(phase_start)
+        seg = segment_ids(phase_start)
         out = {k: np.full(len(rows), np.nan) for k in _LIMIT_KEYS}
         kinds = kind_of_row[rows]
         for kind in np.unique(kinds):
             sel = kinds == kind
-            chart = _LIMIT_CHART[ChartType(kind)]
+            chart = limits_mod.LIMIT_CHART[ChartType(kind)]
             # segments are contiguous; renumber those in this chart type 0..k-1
             seg_sel = seg[sel]
             _, g = np.unique(seg_sel, return_inverse=True)
             ng = int(g.max()) + 1 if len(g) else 0
-            if chart is limits_mod.Chart.C:
+            if chart in _VALUE_CHARTS:
                 yy, nn = cols["y"][rows][sel], None
             else:
                 yy, nn = cols["numerator"][rows][sel], cols["denominator"][rows][sel]
-            res = limits_mod._compute(chart, yy, nn, g.astype(np.int64), ng, base[sel], True)
+            res = limits_mod.compute_limits(chart, yy, nn, g.astype(np.int64), ng, base[sel], True)
             for k in _LIMIT_KEYS:
                 v = np.asarray(res[k], dtype=float)
                 v[~np.isfinite(v)] = np.nan
                 out[k][sel] = v
         lim = PerPointLimits(out["cl"], out["lcl"], out["ucl"], out["lcl_95"], out["ucl_95"])
-    columns, _warnings = _flat_frame(
+    columns, series_warnings = flat_frame(
         flat, lim, rules, mr=None, centre_name=centre_name, latest_reasons_only=True
     )
     return columns, series_start, phase_start, direction
@@ -214,23 +209,15 @@ def _run_block(
     series_start = cols["series_start"][rows]
     phase_start = cols["phase_start"][rows] | series_start
     y = cols["y"][rows]
-    groups = _segment_ids(phase_start)
+    groups = segment_ids(phase_start)
     n_groups = int(phase_start.sum())
-    pos = _positions(series_start)
+    pos = segment_positions(series_start)
     fix = fix_of_row[rows]
     baseline = (fix < 0) | (pos < fix)
-    centre = _run_group_median(y, baseline, groups, n_groups)
-    out, _per = _analyse(y, groups, n_groups, centre, rules, _date_labels(cols["date"][rows]))
-    member = np.zeros(len(rows), dtype=bool)
-    for name in ("in_long_run", "rule_shift", "rule_astronomical"):
-        if name in out:
-            member |= out[name].astype(bool)
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - out["median"])
-    special = member & ((side > 0) | (side < 0))
-    if "rule_trend" in out:
-        special |= out["rule_trend"].astype(bool)
-    out["special"] = special
+    centre = group_median(y, baseline, groups, n_groups)
+    out, _per = analyse_groups(y, groups, n_groups, centre, rules, _date_labels(cols["date"][rows]))
+    out["side"] = run_sides({**out, "value": y})
+    out["special"] = out["side"] != 0
     return out
 
 
@@ -250,8 +237,10 @@ def summary_matrix(
 
     Args:
         measures: One row per measure: ``measure_id``, ``chart_type``,
-            ``improvement_direction``, ``target`` (NaN/None for none) and
-            ``baseline_points`` (NaN/None for none).
+            ``improvement_direction``, ``target`` (NaN/None for none; on the displayed
+            scale), ``baseline_points`` (NaN/None for none) and optionally
+            ``multiplier`` (a rate shown per 1,000: the rules run on the raw rate and
+            ``last_value``, ``centre``, ``lower`` and ``upper`` are multiplied).
         observations: One row per period: ``measure_id``, ``period_start``, ``value``,
             ``numerator``, ``denominator`` (any order; rows of other measures ignored).
         phase_breaks: Confirmed phase breaks: ``measure_id``, ``on_date``.
@@ -274,10 +263,15 @@ def summary_matrix(
     n_series = len(ids)
     chart_of = np.array([ChartType(str(c)).value for c in m["chart_type"]], dtype=object)
     dir_of = np.array(
-        [_DIRECTION_SIGN[ImprovementDirection(str(d))] for d in m["improvement_direction"]],
+        [DIRECTION_SIGN[ImprovementDirection(str(d))] for d in m["improvement_direction"]],
         dtype=np.int8,
     )
     target_of = pd.to_numeric(m["target"], errors="coerce").to_numpy(dtype=float)
+    mult_of = (
+        pd.to_numeric(m["multiplier"], errors="coerce").fillna(1).to_numpy(dtype=float)
+        if "multiplier" in m
+        else np.ones(len(m))
+    )
     bp = pd.to_numeric(m["baseline_points"], errors="coerce").to_numpy(dtype=float)
 
     obs = observations[observations["measure_id"].isin(ids)]
@@ -337,7 +331,7 @@ def summary_matrix(
         "series_start": series_start,
         "phase_start": phase_start,
         "direction": dir_of[code],
-        "target": target_of[code],
+        "target": (target_of / mult_of)[code],
         "date": day,
     }
     monthly = _monthly_series(day, code, n_series)[code] if len(code) else np.zeros(0, bool)
@@ -366,7 +360,7 @@ def summary_matrix(
             res, s_start, p_start, direction = _spc_block(
                 rows, cols, chart_row, fix_of_row, spc_rules, centre_name
             )
-            summ = _batch_summary(res, s_start, p_start, direction, [])
+            summ = batch_summary(res, s_start, p_start, direction, [])
             which = code[rows][s_start]
             out["variation"][which] = [str(getattr(v, "value", v)) for v in summ["variation"]]
             out["assurance"][which] = [str(getattr(a, "value", a)) for a in summ["assurance"]]
@@ -377,7 +371,7 @@ def summary_matrix(
             out["upper"][which] = summ["upl"]
             out["latest_signal_reason"][which] = summ["latest_signal_reason"]
             out["latest_signal_date"][which] = summ["latest_signal_date"]
-            series_local = _segment_ids(s_start)
+            series_local = segment_ids(s_start)
             out["special_points"][which] = np.bincount(
                 series_local, weights=res["special_cause_flag"], minlength=len(which)
             ).astype(np.int64)
@@ -395,12 +389,17 @@ def summary_matrix(
             continue
         res = _run_block(rows, cols, fix_of_row, rules)
         s_start = series_start[rows]
-        local_series = _segment_ids(s_start)
+        local_series = segment_ids(s_start)
         which = code[rows][s_start]
         last = np.append(np.flatnonzero(s_start)[1:] - 1, len(rows) - 1)
         out["last_value"][which] = y[rows][last]
         out["last_date"][which] = day[rows][last]
         out["centre"][which] = res["median"][last]
+        out["variation"][which] = np.where(
+            fell_back[which],
+            VariationState.NOT_ENOUGH_DATA.value,
+            run_variation(res["side"][last], res["non_random"][last], dir_of[which]),
+        )
         out["special_points"][which] = np.bincount(
             local_series, weights=res["special"], minlength=len(which)
         ).astype(np.int64)
@@ -414,6 +413,8 @@ def summary_matrix(
             has, day[rows][safe], np.datetime64("NaT", "ns")
         )
 
+    for key in ("last_value", "centre", "lower", "upper"):  # displayed scale, after the rules
+        out[key] = out[key] * mult_of
     return pd.DataFrame(
         {
             "measure_id": ids.to_numpy(),

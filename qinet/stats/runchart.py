@@ -23,175 +23,68 @@ qinet documents rather than hides:
 * *Trend*: ``rules.trend`` or more consecutive points all going up or all going down.
   IHI convention: a repeated value neither counts nor breaks the trend (it is skipped).
   Missing values are skipped too. Every point inside the trend window is flagged.
-* *Runs*: too few or too many runs for the number of useful observations (10–60). The limits
-  are **computed** (not transcribed) from the exact Swed & Eisenhart (1943) distribution of
-  the number of runs, with the useful observations split as evenly as possible above and
-  below the median, at the 5% level (2.5% in each tail): the lower limit is the smallest
-  number of runs with ``P(R <= r) > 0.025``, the upper limit the largest with
-  ``P(R >= r) > 0.025``. Fewer runs than the lower limit, or more than the upper limit,
-  signals. This is how Perla et al. (2011) Table 1 was derived; where a printed copy of the
-  table differs by one at an edge, qinet's computed value is the one used.
-* *Astronomical point*: IHI leaves this to judgement. qinet's operationalisation is a point
-  beyond the phase median ± 3 × (mean moving range / 1.128), using the unscreened moving
-  ranges of consecutive non-missing points in the phase (ranges are never bridged across a
-  missing point).
+* *Runs*: too few or too many runs for the number of useful observations (10–60), read
+  from the **printed** Table 1 of Perla, Provost & Murray (2011), transcribed in
+  :data:`IHI_RUNS_TABLE` (adapted there from Swed & Eisenhart 1943). Fewer runs than the
+  lower limit, or more than the upper limit, signals; a count equal to a limit does not.
+  The printed table is not an exact 5 % rule at every n, so it is transcribed, not
+  computed. The exact Swed–Eisenhart computation is kept as a separately named function,
+  :func:`swed_eisenhart_runs_limits`, and is not used by the IHI preset.
+* *Astronomical point*: IHI leaves this to judgement ("a single point obviously different
+  from all the others"). qinet marks a phase's single highest or single lowest point when
+  the gap between it and the nearest other point is more than :data:`ASTRONOMICAL_Z` = 3.5
+  robust standard deviations of the phase (IQR / 1.349; when the IQR is 0,
+  1.2533 × the mean absolute deviation from the median). At most two points per phase can
+  be marked, each isolated from every other point; a series that moves between levels
+  marks nothing (its shift and runs are what the other rules see).
+* *Ties with the centre line*: a point whose difference from the centre is below a
+  billionth of the values' size (``TIE_RELATIVE``) is on the line, so float noise cannot
+  move it: a frozen median of 87.1 and 87.3 held as 87.19999999999999 has a later 87.2 on
+  it, not above it. Real differences, however small in the data's units, still count.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from qinet.errors import InvalidSeriesError
-from qinet.stats.rules import ANHOEJ, D2, RunChartRules
+from qinet.stats.core import group_median
+from qinet.stats.run_limits import (
+    ASTRONOMICAL_Z,
+    IHI_RUNS_TABLE,
+    IHI_RUNS_TABLE_MAX_N,
+    IHI_RUNS_TABLE_MIN_N,
+    IHI_RUNS_TABLE_SOURCE,
+    astronomical_points,
+    centre_sign,
+    crossings_min,
+    crossings_min_array,
+    longest_run_max,
+    runs_limits,
+    swed_eisenhart_runs_limits,
+)
+from qinet.stats.run_reasons import anhoej_reasons, ihi_reasons
 
-ASTRONOMICAL_SIGMAS = 3.0  # qinet's operationalisation of the IHI "astronomical point"
-IHI_RUNS_TABLE_MIN_N = 10  # Perla et al. (2011) Table 1 covers 10..60 useful observations
-IHI_RUNS_TABLE_MAX_N = 60
-RUNS_TAIL_PROBABILITY = 0.025  # 5% two-sided, as Swed & Eisenhart's (1943) tables
-_EXACT_QBINOM_MAX_SIZE = 2000  # exact integer arithmetic up to here; log-space (checked) above
-
-
-# --- critical values -------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _qbinom_half_exact(size: int, p_num: int, p_den: int) -> int:
-    """Smallest k with P(Bin(size, ½) <= k) >= p_num/p_den, in exact integer arithmetic."""
-    total = 1 << size
-    term = 1
-    cumulative = 1
-    k = 0
-    while cumulative * p_den < p_num * total:
-        k += 1
-        term = term * (size - k + 1) // k
-        cumulative += term
-    return k
-
-
-@lru_cache(maxsize=4096)
-def _qbinom_half(size: int, quantile: float) -> int:
-    """R's ``qbinom(quantile, size, 0.5)``: smallest k with CDF(k) >= quantile."""
-    if size <= 0:
-        return 0
-    frac = _as_fraction(quantile)
-    if size <= _EXACT_QBINOM_MAX_SIZE:
-        return _qbinom_half_exact(size, *frac)
-    # log-space pmf via cumulative sums of log ratios, then confirm exactly near the boundary
-    half = size // 2 + 1
-    i = np.arange(1, half + 1, dtype=float)
-    log_c = np.concatenate(([0.0], np.cumsum(np.log(size - i + 1) - np.log(i))))
-    pmf = np.exp(log_c - size * math.log(2.0))
-    cdf = np.cumsum(pmf)
-    k = int(np.searchsorted(cdf, quantile, side="left"))
-    lo_margin = abs(cdf[k] - quantile) / quantile
-    hi_margin = abs(cdf[k - 1] - quantile) / quantile if k > 0 else 1.0
-    if min(lo_margin, hi_margin) < 1e-8:  # too close to call in floating point
-        return _qbinom_half_exact(size, *frac)
-    return k
-
-
-def _as_fraction(quantile: float) -> tuple[int, int]:
-    """Exact-ish rational form of a quantile such as 0.05 (as 1/20)."""
-    f = Fraction(quantile).limit_denominator(1_000_000)
-    return f.numerator, f.denominator
-
-
-def crossings_min(n_useful: int, quantile: float = 0.05) -> int:
-    """Fewest crossings expected for ``n_useful`` points: ``qbinom(quantile, n_useful - 1, ½)``.
-
-    Computed exactly with integer binomial sums (``math.comb`` arithmetic) up to 2001 useful
-    points and in log space above that, falling back to exact sums whenever the floating-point
-    result is within 1e-8 of the boundary.
-
-    Args:
-        n_useful: Number of useful observations (not missing, not on the centre line).
-        quantile: Lower-tail probability; 0.05 for the Anhøj rules.
-
-    Returns:
-        The critical number of crossings; fewer than this signals.
-
-    Raises:
-        InvalidSeriesError: ``n_useful`` is negative.
-    """
-    if n_useful < 0:
-        raise InvalidSeriesError(f"n_useful: must be >= 0, got {n_useful}")
-    return _qbinom_half(max(int(n_useful) - 1, 0), float(quantile))
-
-
-def longest_run_max(n_useful: int) -> int:
-    """Longest run expected for ``n_useful`` points: ``round(log2(n_useful)) + 3`` (Schilling).
-
-    Args:
-        n_useful: Number of useful observations (must be positive).
-
-    Returns:
-        The critical run length; a longer run signals.
-    """
-    return int(np.round(np.log2(n_useful))) + 3
-
-
-def _crossings_min_array(n_useful: np.ndarray, quantile: float) -> np.ndarray:
-    uniq, inv = np.unique(n_useful, return_inverse=True)
-    table = np.array([_qbinom_half(max(int(u) - 1, 0), quantile) for u in uniq], dtype=float)
-    return table[inv]
-
-
-def _runs_pmf(n1: int, n2: int) -> dict[int, int]:
-    """Swed–Eisenhart: counts of arrangements with r runs (divide by C(n1+n2, n1))."""
-    out: dict[int, int] = {}
-    for r in range(2, n1 + n2 + 1):
-        k, odd = divmod(r, 2)
-        if odd:
-            c = math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k) + math.comb(n1 - 1, k) * math.comb(
-                n2 - 1, k - 1
-            )
-        else:
-            c = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
-        if c:
-            out[r] = c
-    return out
-
-
-@lru_cache(maxsize=128)
-def runs_limits(n_useful: int) -> tuple[int, int] | None:
-    """IHI runs-rule limits for ``n_useful`` observations (10–60), from Swed & Eisenhart.
-
-    Args:
-        n_useful: Number of useful observations (not missing, not on the median).
-
-    Returns:
-        ``(lower, upper)``: fewer runs than ``lower`` or more than ``upper`` signals; or
-        None outside the published range of 10–60 observations.
-    """
-    if not IHI_RUNS_TABLE_MIN_N <= n_useful <= IHI_RUNS_TABLE_MAX_N:
-        return None
-    n1 = n_useful // 2
-    n2 = n_useful - n1
-    counts = _runs_pmf(n1, n2)
-    total = math.comb(n_useful, n1)
-    # exact comparisons with the 2.5% tail: P(R <= r) > 0.025  <=>  40 * cum > total
-    lower = upper = None
-    cum = 0
-    for r in sorted(counts):
-        cum += counts[r]
-        if 40 * cum > total:
-            lower = r
-            break
-    cum = 0
-    for r in sorted(counts, reverse=True):
-        cum += counts[r]
-        if 40 * cum > total:
-            upper = r
-            break
-    assert lower is not None and upper is not None
-    return lower, upper
-
+__all__ = [  # the run-chart API, including the critical values callers read from here
+    "ASTRONOMICAL_Z",
+    "IHI_RUNS_TABLE",
+    "IHI_RUNS_TABLE_MAX_N",
+    "IHI_RUNS_TABLE_MIN_N",
+    "IHI_RUNS_TABLE_SOURCE",
+    "AnhoejStats",
+    "analyse_groups",
+    "anhoej_statistics",
+    "compute_run_chart",
+    "compute_run_chart_batch",
+    "crossings_min",
+    "longest_run_max",
+    "runs_limits",
+    "swed_eisenhart_runs_limits",
+]
+from qinet.stats.rules import ANHOEJ, RunChartRules
 
 # --- statistics for one set of values ------------------------------------------------------
 
@@ -220,39 +113,49 @@ class AnhoejStats:
 def anhoej_statistics(values, centre, *, quantile: float = 0.05) -> AnhoejStats:
     """Anhøj runs analysis of ``values`` around ``centre`` (qicharts2 ``runs.analysis``).
 
+    A view of :func:`compute_run_chart` — the function the pages use — for one phase with
+    a given centre line, so checks against qicharts2 vouch for the product's path.
+
     Args:
         values: Sequence of numbers; NaN means missing.
-        centre: The centre line, a scalar or one value per point.
+        centre: The centre line: a scalar, or one (equal) value per point.
         quantile: Binomial quantile for the crossings rule (0.05 in qicharts2).
 
     Returns:
         The statistics; all None with ``signal=False`` when no point is useful.
 
     Raises:
-        InvalidSeriesError: ``centre`` has a different length from ``values``.
+        InvalidSeriesError: ``centre`` has a different length from ``values`` or varies.
     """
-    y = np.asarray(values, dtype=float)
-    cl = (
-        np.broadcast_to(np.asarray(centre, dtype=float), y.shape)
-        if np.ndim(centre) == 0
-        else (np.asarray(centre, dtype=float))
+    y = np.asarray(values, dtype=float).ravel()
+    if np.ndim(centre) == 0:
+        c = float(centre)
+    else:
+        cl = np.asarray(centre, dtype=float).ravel()
+        if cl.shape != y.shape:
+            raise InvalidSeriesError(
+                f"centre: length {cl.shape[0]} does not match values (length {y.shape[0]})"
+            )
+        known = cl[~np.isnan(cl)]
+        if known.size and np.any(known != known[0]):
+            raise InvalidSeriesError("centre: must be one value for the whole phase")
+        c = float(known[0]) if known.size else np.nan
+    rules = ANHOEJ if quantile == ANHOEJ.crossings_quantile else replace(
+        ANHOEJ, crossings_quantile=quantile
     )
-    if cl.shape != y.shape:
-        raise InvalidSeriesError(
-            f"centre: length {cl.shape[0]} does not match values (length {y.shape[0]})"
-        )
-    s = np.sign(y - cl)
-    s = s[(s != 0) & ~np.isnan(s)]
-    n = int(s.size)
+    rc = compute_run_chart(y, rules=rules, centre=c)
+    n = int(rc["n_useful"].iloc[0]) if len(rc) else 0
     if n == 0:
         return AnhoejStats(0, None, None, None, None, False)
-    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
-    lengths = np.diff(np.append(starts, n))
-    longest = int(lengths.max())
-    lmax = longest_run_max(n)
-    crossings = int(starts.size - 1)
-    cmin = crossings_min(n, quantile)
-    return AnhoejStats(n, longest, lmax, crossings, cmin, bool(longest > lmax or crossings < cmin))
+    first = rc.iloc[0]
+    return AnhoejStats(
+        n,
+        int(first["longest_run"]),
+        int(first["longest_run_max"]),
+        int(first["n_crossings"]),
+        int(first["n_crossings_min"]),
+        bool(first["runs_signal"]),
+    )
 
 
 # --- the vectorised engine -----------------------------------------------------------------
@@ -307,14 +210,6 @@ def _run_structure(sign: np.ndarray, useful: np.ndarray, groups: np.ndarray, n_g
     }
 
 
-def _group_median(values: np.ndarray, mask: np.ndarray, groups: np.ndarray, n_groups: int):
-    v = np.where(mask, values, np.nan)
-    med = pd.Series(v).groupby(groups, sort=True).median()
-    out = np.full(n_groups, np.nan)
-    out[med.index.to_numpy()] = med.to_numpy()
-    return out
-
-
 def _trend_flags(values: np.ndarray, groups: np.ndarray, trend: int):
     """IHI trend membership: ties and missing values are skipped (neither count nor break)."""
     n = values.size
@@ -362,30 +257,7 @@ def _trend_flags(values: np.ndarray, groups: np.ndarray, trend: int):
     return flags, windows[0]
 
 
-def _mean_moving_range(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    mr = np.abs(np.diff(values))
-    valid = ~np.isnan(mr) & (groups[1:] == groups[:-1])
-    s = np.bincount(groups[1:][valid], mr[valid], minlength=n_groups)
-    c = np.bincount(groups[1:][valid], minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return s / c
-
-
-def _labels(positions: np.ndarray, date_labels: np.ndarray | None) -> np.ndarray:
-    if date_labels is not None:
-        return date_labels[positions]
-    return (positions + 1).astype(str).astype(object)
-
-
-def _window_text(start: np.ndarray, end: np.ndarray, date_labels, noun: str) -> pd.Series:
-    a = pd.Series(_labels(start, date_labels), dtype=object)
-    b = pd.Series(_labels(end, date_labels), dtype=object)
-    if date_labels is None:
-        return noun + " " + a + "–" + b
-    return a + " – " + b
-
-
-def _analyse(
+def analyse_groups(
     values: np.ndarray,
     groups: np.ndarray,
     n_groups: int,
@@ -396,7 +268,7 @@ def _analyse(
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Analyse contiguous groups around a per-group centre; returns (point cols, group frame)."""
     cl = centre[groups]
-    sign = np.sign(values - cl)
+    sign = centre_sign(values, cl, groups, n_groups)
     useful = ~np.isnan(sign) & (sign != 0)
     rs = _run_structure(sign, useful, groups, n_groups)
     n_useful = rs["n_useful"]
@@ -416,7 +288,7 @@ def _analyse(
         lmax = np.full(n_groups, np.nan)
         lmax[has] = np.round(np.log2(n_useful[has])) + 3
         cmin = np.full(n_groups, np.nan)
-        cmin[has] = _crossings_min_array(n_useful[has], rules.crossings_quantile)
+        cmin[has] = crossings_min_array(n_useful[has], rules.crossings_quantile)
         longest = np.where(has, rs["longest"], np.nan)
         ncross = np.where(has, np.maximum(rs["n_runs"] - 1, 0), np.nan)
         long_sig = has & (longest > lmax)
@@ -436,9 +308,10 @@ def _analyse(
             cols[name] = per_group[name][groups]
         cols["runs_signal"] = signal[groups]
         cols["in_long_run"] = in_long
+        cols["non_random"] = cross_sig[groups]
         cols["signal"] = signal[groups]
         if with_reasons:
-            _anhoej_reasons(
+            anhoej_reasons(
                 reason,
                 rs,
                 too_long_run,
@@ -455,59 +328,6 @@ def _analyse(
     if with_reasons:
         cols["reason"] = reason
     return cols, pd.DataFrame(per_group)
-
-
-def _anhoej_reasons(
-    reason, rs, too_long_run, lmax, n_useful, ncross, cmin, cross_sig, groups, date_labels
-) -> None:
-    runs = np.flatnonzero(too_long_run)
-    if runs.size:
-        grp = rs["run_group"][runs]
-        side = np.where(rs["run_sign"][runs] > 0, "above", "below")
-        text = (
-            "Run of "
-            + pd.Series(rs["run_len"][runs]).astype(str)
-            + " points "
-            + pd.Series(side, dtype=object)
-            + " the median ("
-            + _window_text(rs["run_start"][runs], rs["run_end"][runs], date_labels, "points")
-            + "), longer than the "
-            + pd.Series(lmax[grp].astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[grp]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        pr = rs["point_run"]
-        member = pr >= 0
-        idx = np.flatnonzero(member)
-        lookup = np.full(rs["run_len"].size, None, dtype=object)
-        lookup[runs] = text
-        t = lookup[pr[idx]]
-        has = t != None  # noqa: E711 - elementwise comparison on an object array
-        _append(reason, idx[has], t[has])
-    gs = np.flatnonzero(cross_sig)
-    if gs.size:
-        text = (
-            "Only "
-            + pd.Series(ncross[gs].astype(int)).astype(str)
-            + " crossings of the median, fewer than the "
-            + pd.Series(cmin[gs].astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        lookup = np.full(n_useful.size, None, dtype=object)
-        lookup[gs] = text
-        t = lookup[groups]
-        idx = np.flatnonzero(t != None)  # noqa: E711
-        _append(reason, idx, t[idx])
-
-
-def _append(reason: np.ndarray, idx: np.ndarray, text: np.ndarray) -> None:
-    if idx.size == 0:
-        return
-    cur = reason[idx]
-    reason[idx] = np.where(cur == "", text, cur + "; " + text)
 
 
 def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_labels) -> None:
@@ -531,18 +351,13 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     too_few = n_runs < lower
     too_many = n_runs > upper
     runs_sig = too_few | too_many
-    # astronomical
-    amr = _mean_moving_range(values, groups, n_groups)
-    half_width = ASTRONOMICAL_SIGMAS * amr / D2
-    dev = np.abs(values - cl)
-    with np.errstate(invalid="ignore"):
-        rule_astro = dev > half_width[groups]
+    # astronomical: a lone extreme far from every other point of its phase
+    rule_astro, astro_gap = astronomical_points(values, groups, n_groups)
     per_group.update(
         n_runs=n_runs,
         runs_lower=lower,
         runs_upper=upper,
         rule_runs=runs_sig,
-        astronomical_limit=half_width,
     )
     cols["n_runs"] = n_runs[groups]
     cols["runs_lower"] = lower[groups]
@@ -551,69 +366,29 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
     cols["rule_trend"] = rule_trend
     cols["rule_runs"] = runs_sig[groups]
     cols["rule_astronomical"] = rule_astro
+    cols["non_random"] = runs_sig[groups]
+    trend_dir = np.zeros(values.size, dtype=np.int8)
+    t_idx = np.flatnonzero(rule_trend)
+    if t_idx.size:
+        trend_dir[t_idx] = t_dir[np.searchsorted(t_start, t_idx, side="right") - 1]
+    cols["trend_direction"] = trend_dir
     cols["signal"] = rule_shift | rule_trend | runs_sig[groups] | rule_astro
     if reason is None:
         return
-    runs = np.flatnonzero(shift_run)
-    if runs.size:
-        side = np.where(rs["run_sign"][runs] > 0, "above", "below")
-        text = (
-            "Shift: "
-            + pd.Series(rs["run_len"][runs]).astype(str)
-            + " points in a row "
-            + pd.Series(side, dtype=object)
-            + " the median ("
-            + _window_text(rs["run_start"][runs], rs["run_end"][runs], date_labels, "points")
-            + "), at least "
-            + str(rules.shift)
-        ).to_numpy(dtype=object)
-        lookup = np.full(rs["run_len"].size, None, dtype=object)
-        lookup[runs] = text
-        idx = np.flatnonzero(rule_shift)
-        _append(reason, idx, lookup[pr[idx]])
-    if t_start.size:
-        text = (
-            "Trend: "
-            + pd.Series(t_len).astype(str)
-            + " points in a row "
-            + pd.Series(np.where(t_dir > 0, "rising", "falling"), dtype=object)
-            + " ("
-            + _window_text(t_start, t_end, date_labels, "points")
-            + "), at least "
-            + str(rules.trend)
-        ).to_numpy(dtype=object)
-        # map each flagged point to the window containing it
-        idx = np.flatnonzero(rule_trend)
-        w = np.searchsorted(t_start, idx, side="right") - 1
-        _append(reason, idx, text[w])
-    gs = np.flatnonzero(runs_sig)
-    if gs.size:
-        few = too_few[gs]
-        text = (
-            pd.Series(np.where(few, "Too few runs: ", "Too many runs: "), dtype=object)
-            + pd.Series(n_runs[gs].astype(int)).astype(str)
-            + " runs, "
-            + pd.Series(np.where(few, "fewer than ", "more than "), dtype=object)
-            + pd.Series(np.where(few, lower[gs], upper[gs]).astype(int)).astype(str)
-            + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
-        ).to_numpy(dtype=object)
-        lookup = np.full(n_groups, None, dtype=object)
-        lookup[gs] = text
-        t = lookup[groups]
-        idx = np.flatnonzero(t != None)  # noqa: E711
-        _append(reason, idx, t[idx])
-    idx = np.flatnonzero(rule_astro)
-    if idx.size:
-        text = (
-            "Astronomical point: more than "
-            + f"{ASTRONOMICAL_SIGMAS:g}"
-            + " sigma from the median (point "
-            + pd.Series(_labels(idx, date_labels), dtype=object)
-            + ")"
-        ).to_numpy(dtype=object)
-        _append(reason, idx, text)
+    ihi_reasons(
+        reason,
+        rs,
+        rules,
+        shift_run=shift_run,
+        rule_shift=rule_shift,
+        rule_trend=rule_trend,
+        trend_windows=(t_start, t_end, t_len, t_dir),
+        runs_info=(runs_sig, too_few, n_runs, lower, upper, n_useful),
+        groups=groups,
+        n_groups=n_groups,
+        astro=(rule_astro, astro_gap),
+        date_labels=date_labels,
+    )
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -700,8 +475,8 @@ def compute_run_chart(
     if centre is not None:
         cl = np.full(n_phases, float(centre))
     else:
-        cl = _group_median(y, baseline, phase, n_phases)
-    cols, per_phase = _analyse(y, phase, n_phases, cl, rules, date_labels)
+        cl = group_median(y, baseline, phase, n_phases)
+    cols, per_phase = analyse_groups(y, phase, n_phases, cl, rules, date_labels)
     if rules.method == "ihi":
         out_of_table = (per_phase["n_useful"] < IHI_RUNS_TABLE_MIN_N) | (
             per_phase["n_useful"] > IHI_RUNS_TABLE_MAX_N
@@ -781,8 +556,8 @@ def compute_run_chart_batch(
     n_groups = len(uniques)
     y = df["value"].to_numpy(dtype=float)
     # after sorting by series_id, factorize codes are contiguous and increasing
-    med = _group_median(y, np.ones(y.size, dtype=bool), codes, n_groups)
-    cols, per = _analyse(y, codes, n_groups, med, rules, None, with_reasons=False)
+    med = group_median(y, np.ones(y.size, dtype=bool), codes, n_groups)
+    cols, per = analyse_groups(y, codes, n_groups, med, rules, None, with_reasons=False)
     points = pd.DataFrame(
         {"series_id": df["series_id"].to_numpy(), "idx": df["idx"].to_numpy(), "value": y}
     )

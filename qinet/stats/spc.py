@@ -33,7 +33,7 @@ in input order):
   ``"Common Cause"``; ``special_cause_flag``: not common cause.
 * ``point_type``: a :class:`~qinet.domain.PointType` value.
 * ``reason``: plain English for every special point naming each rule and its window,
-  e.g. ``"6 points in a row above the mean (2024-03 to 2024-08)"``; empty otherwise.
+  e.g. ``"6 points in a row above the mean (Mar 2024 to Aug 2024)"``; empty otherwise.
 * ``target``: the target (NaN when none).
 
 ``result.attrs`` holds ``"options"`` (the :class:`SpcOptions`), ``"rules"`` and
@@ -58,40 +58,38 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from qinet.domain import ImprovementDirection, PointType
+from qinet.domain import ImprovementDirection
 from qinet.errors import InvalidSeriesError
+from qinet.stats.core import (
+    DIRECTION_SIGN,
+    Flat,
+    PerPointLimits,
+    moving_ranges,
+    segment_ids,
+    segment_mean,
+    segment_positions,
+    xmr_limits,
+)
 from qinet.stats.rules import (
     MDC_2024,
-    MR_SCREEN,
     MR_UCL,
-    TWO_SIGMA_FRACTION,
-    XMR_LIMIT,
     SpcRules,
 )
+from qinet.stats.spc_reasons import reason_texts
+from qinet.stats.spc_rules import (
+    CODE_COMMON,
+    POINT_TYPES,
+    find_outside,
+    find_shift,
+    find_trend,
+    find_two_of_three,
+    point_type_codes,
+    special_cause_codes,
+    type_labels,
+)
+from qinet.stats.spc_warnings import baseline_warnings, is_monthly, series_warnings, where_text
 
 MIN_FIX_AFTER_N_POINTS = 12  # ptd_spc: fix_after_n_points must be >= 12
-
-_DIRECTION_SIGN = {
-    ImprovementDirection.INCREASE: 1,
-    ImprovementDirection.DECREASE: -1,
-    ImprovementDirection.NEUTRAL: 0,
-}
-
-# special_cause_type codes, in priority order (0 = common cause)
-_COMMON, _ABOVE_UCL, _BELOW_LCL, _TREND_UP, _TREND_DOWN = 0, 1, 2, 3, 4
-_TWO_ABOVE, _TWO_BELOW, _SHIFT_ABOVE, _SHIFT_BELOW = 5, 6, 7, 8
-_TYPE_SIGN = np.array([0, 1, -1, 1, -1, 1, -1, 1, -1], dtype=np.int8)
-
-_POINT_TYPES = np.array(
-    [
-        PointType.CONCERN.value,
-        PointType.COMMON_CAUSE.value,
-        PointType.IMPROVEMENT.value,
-        PointType.NEUTRAL_LOW.value,
-        PointType.NEUTRAL_HIGH.value,
-    ],
-    dtype=object,
-)
 
 RESULT_COLUMNS = (
     "idx",
@@ -145,417 +143,11 @@ class SpcOptions:
     excluded: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class PerPointLimits:
-    """Centre line, limits and 2σ lines computed elsewhere, one value per point.
-
-    Used for p, u and c charts, whose limits vary with the denominator: the rule,
-    point-type and reason steps are the same as for XmR.
-
-    Attributes:
-        centre: Centre line per point.
-        lower: Lower 3σ limit per point.
-        upper: Upper 3σ limit per point.
-        lower_2s: Lower 2σ line per point.
-        upper_2s: Upper 2σ line per point.
-    """
-
-    centre: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_2s: np.ndarray
-    upper_2s: np.ndarray
-
-
-# --- segments -----------------------------------------------------------------------------
-
-
-def _positions(start: np.ndarray) -> np.ndarray:
-    """Position of each point within its segment, given the segment-start flags."""
-    n = len(start)
-    idx = np.arange(n)
-    first = np.where(start, idx, 0)
-    np.maximum.accumulate(first, out=first)
-    return idx - first
-
-
-def _segment_ids(start: np.ndarray) -> np.ndarray:
-    return np.cumsum(start) - 1
-
-
-def _pos_or_default(pos: np.ndarray | None, n: int) -> np.ndarray:
-    return np.arange(n) if pos is None else pos
-
-
-def _window_count(flag: np.ndarray, width: int) -> np.ndarray:
-    """Number of True values in the window of ``width`` points ending at each point."""
-    cs = np.concatenate(([0], np.cumsum(flag, dtype=np.int64)))
-    hi = np.arange(1, len(flag) + 1)
-    return cs[hi] - cs[np.maximum(hi - width, 0)]
-
-
-def _spread_back(end: np.ndarray, width: int) -> np.ndarray:
-    """True where a window of ``width`` points ending at or after the point fires."""
-    n = len(end)
-    cs = np.concatenate(([0], np.cumsum(end, dtype=np.int64)))
-    j = np.arange(n)
-    return (cs[np.minimum(j + width, n)] - cs[j]) > 0
-
-
-# --- steps --------------------------------------------------------------------------------
-
-
-def _moving_ranges(y: np.ndarray, pos: np.ndarray | None = None) -> np.ndarray:
-    """``|y_i − y_(i−1)|`` within each segment; NaN at a segment start and next to NaN."""
-    y = np.asarray(y, dtype=float)
-    pos = _pos_or_default(pos, len(y))
-    mr = np.full(len(y), np.nan)
-    if len(y) > 1:
-        mr[1:] = np.abs(np.diff(y))
-    mr[pos == 0] = np.nan
-    return mr
-
-
-def _segment_mean(x: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
-    """NaN-ignoring mean of ``x`` per segment (NaN for a segment with no values)."""
-    ok = ~np.isnan(x)
-    total = np.bincount(seg, weights=np.where(ok, x, 0.0), minlength=n_seg)
-    count = np.bincount(seg, weights=ok, minlength=n_seg)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / count
-
-
-def _limits(
-    y_baseline: np.ndarray, pos: np.ndarray | None = None, *, screen: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and mean moving range per point, from the baseline values of each segment.
-
-    As ``ptd_spc_standard``: the mean of the baseline values (NaN removed); the moving
-    ranges of consecutive baseline values; with ``screen`` a moving range is kept only
-    if ``MR < MR_SCREEN × AMR`` (strict) and the AMR is recomputed. A constant segment
-    therefore loses every moving range and gets a NaN AMR (NaN limits), as PTD.
-
-    Args:
-        y_baseline: Values with points outside the baseline (after
-            ``fix_after_n_points``, excluded) already set to NaN.
-        pos: Position within the segment of each point (None: one segment).
-        screen: Screen out large moving ranges first.
-
-    Returns:
-        ``(mean, amr)`` broadcast to every point.
-    """
-    y_baseline = np.asarray(y_baseline, dtype=float)
-    pos = _pos_or_default(pos, len(y_baseline))
-    start = pos == 0
-    seg = _segment_ids(start)
-    n_seg = int(start.sum())
-    mean = _segment_mean(y_baseline, seg, n_seg)
-    mr = _moving_ranges(y_baseline, pos)
-    amr = _segment_mean(mr, seg, n_seg)
-    if screen:
-        with np.errstate(invalid="ignore"):
-            keep = mr < MR_SCREEN * amr[seg]
-        amr = _segment_mean(np.where(keep, mr, np.nan), seg, n_seg)
-    return mean[seg], amr[seg]
-
-
-def _rule_outside(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Strictly above the upper or below the lower limit (NaN never counts)."""
-    with np.errstate(invalid="ignore"):
-        return (y > upper) | (y < lower)
-
-
-def _rule_shift(rtm: np.ndarray, n: int, pos: np.ndarray | None = None) -> np.ndarray:
-    """Members of runs of ``n`` or more points on the same side of the mean.
-
-    A point on the mean (0) or missing (NaN) breaks the run; every point of the run
-    is flagged (PTD ``ptd_part_of_seven_trend(ptd_seven_point_one_side_mean(rtm))``).
-    """
-    pos = _pos_or_default(pos, len(rtm))
-    whole = pos >= n - 1
-    end = whole & ((_window_count(rtm == 1, n) == n) | (_window_count(rtm == -1, n) == n))
-    return _spread_back(end, n)
-
-
-def _diff_signs(y: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    d = np.full(len(y), np.nan)
-    if len(y) > 1:
-        d[1:] = np.sign(np.diff(y))
-    d[pos == 0] = np.nan
-    return d
-
-
-def _rule_trend(
-    y: np.ndarray, n: int, pos: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Members of strictly rising and of strictly falling runs of ``n`` or more points.
-
-    A tie (equal consecutive values) or a missing value breaks the run.
-
-    Returns:
-        ``(rising, falling)`` membership flags.
-    """
-    y = np.asarray(y, dtype=float)
-    pos = _pos_or_default(pos, len(y))
-    d = _diff_signs(y, pos)
-    whole = pos >= n - 1
-    rising_end = whole & (_window_count(d == 1, n - 1) == n - 1)
-    falling_end = whole & (_window_count(d == -1, n - 1) == n - 1)
-    return _spread_back(rising_end, n), _spread_back(falling_end, n)
-
-
-def _rule_two_of_three(
-    close: np.ndarray, rtm: np.ndarray, pos: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two or three of three consecutive points beyond a 2σ line, all on one side.
-
-    Only the close points of a firing window are members (PTD
-    ``ptd_part_of_two_in_three``).
-
-    Returns:
-        ``(members, window_fires)`` where ``window_fires[i]`` means the window of
-        three points ending at ``i`` fires.
-    """
-    pos = _pos_or_default(pos, len(close))
-    fires = (
-        (pos >= 2)
-        & (_window_count(close, 3) >= 2)
-        & ((_window_count(rtm == 1, 3) == 3) | (_window_count(rtm == -1, 3) == 3))
-    )
-    return close & _spread_back(fires, 3), fires
-
-
-def _special_cause_codes(
-    outside: np.ndarray,
-    above_upper: np.ndarray,
-    rising: np.ndarray,
-    falling: np.ndarray,
-    y: np.ndarray,
-    pos: np.ndarray,
-    two: np.ndarray,
-    shift: np.ndarray,
-    rtm: np.ndarray,
-) -> np.ndarray:
-    """Code of the highest-priority rule: outside > trend > two-in-three > shift."""
-    d = _diff_signs(y, pos)
-    d_next = np.append(d[1:], np.nan)
-    # a peak/trough in a rising and a falling trend takes the later trend (PTD: right side)
-    trend_up = rising & ~(falling & (d_next == -1))
-    above = rtm > 0
-    return np.select(
-        [outside, rising | falling, two, shift],
-        [
-            np.where(above_upper, _ABOVE_UCL, _BELOW_LCL),
-            np.where(trend_up, _TREND_UP, _TREND_DOWN),
-            np.where(above, _TWO_ABOVE, _TWO_BELOW),
-            np.where(above, _SHIFT_ABOVE, _SHIFT_BELOW),
-        ],
-        _COMMON,
-    ).astype(np.int8)
-
-
-def _point_type_codes(codes: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Index into ``_POINT_TYPES``: sign of the type × improvement direction."""
-    sign = _TYPE_SIGN[codes]
-    oriented = sign * direction  # -1 concern, 0 common, +1 improvement
-    neutral = (direction == 0) & (sign != 0)
-    return np.where(neutral, np.where(sign > 0, 4, 3), oriented + 1)
-
-
-def _type_labels(rules: SpcRules) -> np.ndarray:
-    return np.array(
-        [
-            "Common Cause",
-            "Above UCL",
-            "Below LCL",
-            f"{rules.trend} Point Trend (Increasing)",
-            f"{rules.trend} Point Trend (Decreasing)",
-            "2 in 3 Above CL",
-            "2 in 3 Below CL",
-            f"{rules.shift} Points Above CL",
-            f"{rules.shift} Points Below CL",
-        ],
-        dtype=object,
-    )
-
-
-# --- reasons ------------------------------------------------------------------------------
-
-
-def _labels(
-    index: np.ndarray, dates: np.ndarray | None, monthly: bool, local: np.ndarray
-) -> np.ndarray:
-    """Text naming points: ``"7"`` (1-based within the series) without dates, else the date."""
-    if dates is None:
-        return (local[index] + 1).astype(str).astype(object)
-    chosen = dates[index]
-    text = np.datetime_as_string(chosen, unit="M" if monthly else "D").astype(object)
-    missing = np.isnat(chosen)
-    if missing.any():
-        text[missing] = ("point " + (local[index[missing]] + 1).astype(str)).astype(object)
-    return text
-
-
-def _span_text(
-    first: np.ndarray,
-    last: np.ndarray,
-    dates: np.ndarray | None,
-    monthly: bool,
-    local: np.ndarray,
-) -> np.ndarray:
-    a = _labels(first, dates, monthly, local)
-    b = _labels(last, dates, monthly, local)
-    if dates is None:
-        text = np.where(first == last, "point " + a, "points " + a + "–" + b)
-    else:
-        text = np.where(first == last, a, a + " to " + b)
-    return text.astype(object)
-
-
-def _runs(member: np.ndarray, link: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Blocks of consecutive members joined where ``link`` holds.
-
-    Returns:
-        ``(block_of_point, block_first, block_last)``; ``block_of_point`` is -1 for
-        non-members.
-    """
-    prev = np.concatenate(([False], member[:-1] & link[1:])) if len(member) else member
-    starts = member & ~prev
-    nxt = np.concatenate((link[1:] & member[1:], [False])) if len(member) else member
-    ends = member & ~nxt
-    block = np.where(member, np.cumsum(starts) - 1, -1)
-    return block, np.flatnonzero(starts), np.flatnonzero(ends)
-
-
-def _run_clause(
-    member: np.ndarray,
-    link: np.ndarray,
-    words: np.ndarray,
-    dates: np.ndarray | None,
-    monthly: bool,
-    local: np.ndarray,
-) -> np.ndarray:
-    """``"<k> points in a row <words> (<span>)"`` on every member, "" elsewhere."""
-    out = np.full(len(member), "", dtype=object)
-    block, first, last = _runs(member, link)
-    if len(first) == 0:
-        return out
-    text = (
-        (last - first + 1).astype(str).astype(object)
-        + " points in a row "
-        + words[first]
-        + " ("
-        + _span_text(first, last, dates, monthly, local)
-        + ")"
-    )
-    out[member] = text[block[member]]
-    return out
-
-
-def _reasons(
-    *,
-    codes: np.ndarray,
-    outside: np.ndarray,
-    above_upper: np.ndarray,
-    rising: np.ndarray,
-    falling: np.ndarray,
-    two: np.ndarray,
-    fires: np.ndarray,
-    close: np.ndarray,
-    shift: np.ndarray,
-    rtm: np.ndarray,
-    y: np.ndarray,
-    pos: np.ndarray,
-    dates: np.ndarray | None,
-    monthly: bool,
-    centre_name: str,
-    local: np.ndarray,
-    latest_of_series: np.ndarray | None = None,
-) -> np.ndarray:
-    """Plain-English reason for every special point (built only from flagged runs).
-
-    With ``latest_of_series`` (the series id of every point) only the last special
-    point of each series gets its text: all a summary needs, at a fraction of the cost.
-    """
-    n = len(codes)
-    reason = np.full(n, "", dtype=object)
-    flagged = codes != _COMMON
-    if not flagged.any():
-        return reason
-    if latest_of_series is not None:
-        idx = np.flatnonzero(flagged)
-        owner = latest_of_series[idx]
-        last = np.concatenate((owner[1:] != owner[:-1], [True]))
-        flagged = np.zeros(n, dtype=bool)
-        flagged[idx[last]] = True
-    clauses: list[np.ndarray] = []
-    idx = np.flatnonzero(outside & flagged)
-    c = np.full(n, "", dtype=object)
-    if len(idx):
-        words = np.where(
-            above_upper[idx], "Above the upper process limit", "Below the lower process limit"
-        ).astype(object)
-        c[idx] = words + " (" + _span_text(idx, idx, dates, monthly, local) + ")"
-    clauses.append(c)
-    d = _diff_signs(y, pos)
-    ones = np.full(n, "rising", dtype=object)
-    clauses.append(_run_clause(rising, d == 1, ones, dates, monthly, local))
-    clauses.append(
-        _run_clause(falling, d == -1, np.full(n, "falling", dtype=object), dates, monthly, local)
-    )
-    c = np.full(n, "", dtype=object)
-    idx = np.flatnonzero(two & flagged)
-    if len(idx):
-        nxt = np.append(fires[1:], False)
-        end = np.where(fires[idx], idx, np.where(nxt[idx], idx + 1, idx + 2))
-        k = _window_count(close, 3)[end]
-        side = np.where(rtm[idx] > 0, "upper", "lower").astype(object)
-        c[idx] = (
-            k.astype(str).astype(object)
-            + " of 3 points beyond the "
-            + side
-            + " 2σ line ("
-            + _span_text(end - 2, end, dates, monthly, local)
-            + ")"
-        )
-    clauses.append(c)
-    # A run never continues across a phase or series start (pos == 0 there).
-    same_side = (
-        np.concatenate(([False], (rtm[1:] == rtm[:-1]) & (pos[1:] != 0)))
-        if n
-        else np.zeros(0, bool)
-    )
-    words = np.where(rtm > 0, f"above the {centre_name}", f"below the {centre_name}")
-    clauses.append(_run_clause(shift, same_side, words.astype(object), dates, monthly, local))
-    sel = np.flatnonzero(flagged)
-    text = clauses[0][sel]
-    for clause in clauses[1:]:
-        part = clause[sel]
-        both = (text != "") & (part != "")
-        text = np.where(both, text + "; " + part, text + part)
-    reason[sel] = text
-    return reason
-
-
 # --- pipeline over flat arrays ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Flat:
-    """A block of one or more series laid end to end (internal)."""
-
-    y: np.ndarray  # values with excluded points already NaN for the rules
-    value: np.ndarray  # values as given
-    series_start: np.ndarray  # bool
-    phase_start: np.ndarray  # bool (includes series starts)
-    excluded: np.ndarray  # bool
-    direction: np.ndarray  # int8 per point
-    target: np.ndarray  # float per point
-    dates: np.ndarray | None  # datetime64[ns] or None
-
-
-def _flat_frame(
-    flat: _Flat,
+def flat_frame(
+    flat: Flat,
     lim: PerPointLimits,
     rules: SpcRules,
     *,
@@ -570,10 +162,10 @@ def _flat_frame(
     """
     y = flat.y
     n = len(y)
-    pos = _positions(flat.phase_start)
-    seg = _segment_ids(flat.phase_start)
+    pos = segment_positions(flat.phase_start)
+    seg = segment_ids(flat.phase_start)
     n_seg = int(flat.phase_start.sum())
-    series = _segment_ids(flat.series_start)
+    series = segment_ids(flat.series_start)
     series_first = np.flatnonzero(flat.series_start)
     phase = seg - seg[series_first][series] if n else seg
 
@@ -590,22 +182,22 @@ def _flat_frame(
     upper_2s = np.where(limits_shown, lim.upper_2s, nan)
     centre = np.asarray(lim.centre, dtype=float)
 
-    outside = _rule_outside(y, lower, upper)
+    outside = find_outside(y, lower, upper)
     with np.errstate(invalid="ignore"):
         above_upper = y > upper
         rtm = np.sign(y - centre)
         beyond_2s = (y < lower_2s) | (y > upper_2s)
     close = beyond_2s if rules.two_of_three_counts_beyond_limits else beyond_2s & ~outside
-    shift = _rule_shift(rtm, rules.shift, pos)
-    rising, falling = _rule_trend(y, rules.trend, pos)
+    shift = find_shift(rtm, rules.shift, pos)
+    rising, falling = find_trend(y, rules.trend, pos)
     if rules.two_of_three:
-        two, fires = _rule_two_of_three(close, rtm, pos)
+        two, fires = find_two_of_three(close, rtm, pos)
     else:
         two = fires = np.zeros(n, dtype=bool)
-    codes = _special_cause_codes(outside, above_upper, rising, falling, y, pos, two, shift, rtm)
-    pt = _point_type_codes(codes, flat.direction)
-    monthly = _is_monthly(flat.dates)
-    reason = _reasons(
+    codes = special_cause_codes(outside, above_upper, rising, falling, y, pos, two, shift, rtm)
+    pt = point_type_codes(codes, flat.direction)
+    monthly = is_monthly(flat.dates)
+    reason = reason_texts(
         codes=codes,
         outside=outside,
         above_upper=above_upper,
@@ -636,7 +228,7 @@ def _flat_frame(
         "upl": upper,
         "lower_2s": lower_2s,
         "upper_2s": upper_2s,
-        "mr": mr if mr is not None else _moving_ranges(flat.value, pos),
+        "mr": mr if mr is not None else moving_ranges(flat.value, pos),
         "limits_shown": limits_shown,
         "short_group_warning": short,
         "outside_limits": outside,
@@ -646,13 +238,13 @@ def _flat_frame(
         "rule_shift": shift,
         "rule_trend": rising | falling,
         "rule_two_of_three": two,
-        "special_cause_type": _type_labels(rules)[codes],
-        "special_cause_flag": codes != _COMMON,
-        "point_type": _POINT_TYPES[pt],
+        "special_cause_type": type_labels(rules)[codes],
+        "special_cause_flag": codes != CODE_COMMON,
+        "point_type": POINT_TYPES[pt],
         "reason": reason,
         "target": flat.target,
     }
-    warnings = _warnings(
+    warnings = series_warnings(
         flat=flat,
         rules=rules,
         phase=phase,
@@ -670,181 +262,17 @@ def _flat_frame(
     return columns, warnings
 
 
-def _is_monthly(dates: np.ndarray | None) -> bool:
-    if dates is None:
-        return False
-    ok = dates[~np.isnat(dates)]
-    if len(ok) == 0:
-        return False
-    days = ok.astype("datetime64[D]")
-    return bool(np.all(days == days.astype("datetime64[M]").astype("datetime64[D]")))
-
-
-def _where_text(index: np.ndarray, limit: int = 5) -> str:
-    shown = ", ".join(str(i + 1) for i in index[:limit])
-    more = f" and {len(index) - limit} more" if len(index) > limit else ""
-    return f"{shown}{more}"
-
-
-def _warnings(
-    *,
-    flat: _Flat,
-    rules: SpcRules,
-    phase: np.ndarray,
-    series: np.ndarray,
-    n_present: np.ndarray,
-    limits_shown: np.ndarray,
-    rule_dirs: dict[str, np.ndarray],
-    monthly: bool,
-) -> list[tuple[int, str]]:
-    """Plain-English warnings as ``(series number, text)``, built only where they apply."""
-    out: list[tuple[int, str]] = []
-    n = len(flat.y)
-    if n == 0:
-        return out
-    series_first = np.flatnonzero(flat.series_start)
-    local = np.arange(n) - series_first[series]
-    phase_first = np.flatnonzero(flat.phase_start)
-
-    # short phases (trial limits) and phases drawn as run charts
-    for p in phase_first[n_present[phase_first] < rules.short_group_warning_below]:
-        k = int(n_present[p])
-        if not limits_shown[p]:
-            msg = (
-                f"Phase {phase[p] + 1} has {k} points (n < {rules.min_points_for_limits}): "
-                f"{rules.label} draws no process limits until there are "
-                f"{rules.min_points_for_limits} points, so it is shown as a run chart."
-            )
-        else:
-            msg = (
-                f"Phase {phase[p] + 1} has {k} points (n < {rules.short_group_warning_below}): "
-                "its limits are trial limits and will change as points are added."
-            )
-        out.append((int(series[p]), msg))
-
-    # missing values
-    missing = np.isnan(flat.value)
-    if missing.any():
-        miss_series = series[missing]
-        for s in np.unique(miss_series):
-            where = local[missing][miss_series == s]
-            out.append(
-                (
-                    int(s),
-                    f"{len(where)} missing value(s) (point {_where_text(where)}) are left as "
-                    "gaps; rule windows that include a gap do not signal.",
-                )
-            )
-
-    if flat.dates is not None:
-        out.extend(_date_warnings(flat.dates, flat.series_start, series, monthly))
-
-    # the latest point: improvement and concern rules disagree
-    last = np.append(series_first[1:] - 1, n - 1)
-    names = list(rule_dirs)
-    stack = np.stack([rule_dirs[k][last] for k in names])
-    conflict = (stack > 0).any(axis=0) & (stack < 0).any(axis=0)
-    for j in np.flatnonzero(conflict):
-        i = last[j]
-        sign = stack[:, j] * (flat.direction[i] if flat.direction[i] != 0 else 1)
-        good = [nm for nm, sg in zip(names, sign, strict=True) if sg > 0]
-        bad = [nm for nm, sg in zip(names, sign, strict=True) if sg < 0]
-        if flat.direction[i] == 0:
-            text = (
-                f"The latest point is part of signals in both directions (high: {', '.join(good)}; "
-                f"low: {', '.join(bad)}); it is labelled by the highest-priority rule."
-            )
-        else:
-            text = (
-                f"The latest point is part of an improvement signal ({', '.join(good)}) and a "
-                f"concern signal ({', '.join(bad)}); it is labelled by the highest-priority rule."
-            )
-        out.append((int(j), text))
-    return out
-
-
-def _date_warnings(
-    dates: np.ndarray, series_start: np.ndarray, series: np.ndarray, monthly: bool
-) -> list[tuple[int, str]]:
-    """Duplicate dates, dates out of order and missing periods, per series."""
-    out: list[tuple[int, str]] = []
-    if len(dates) < 2:
-        return out
-    ok = ~np.isnat(dates)
-    if monthly:
-        t = dates.astype("datetime64[M]").astype(np.int64)
-    else:
-        t = dates.astype("datetime64[D]").astype(np.int64)
-    step = np.diff(t)
-    valid = ok[1:] & ok[:-1] & ~series_start[1:]
-    s_of = series[1:]
-    for s in np.unique(s_of[valid & (step == 0)]):
-        out.append((int(s), "Some dates appear more than once; each point should be one period."))
-    for s in np.unique(s_of[valid & (step < 0)]):
-        out.append((int(s), "The dates are not in order; points are charted in the order given."))
-    positive = valid & (step > 0)
-    if not positive.any():
-        return out
-    n_series = int(series.max()) + 1
-    big = np.iinfo(np.int64).max
-    unit = np.full(n_series, big)
-    np.minimum.at(unit, s_of[positive], step[positive])
-    u = unit[s_of]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        regular_step = positive & (step % np.where(u == big, 1, u) == 0)
-    irregular = np.zeros(n_series, dtype=bool)
-    np.logical_or.at(irregular, s_of[positive & ~regular_step], True)
-    gap = regular_step & (step > u) & ~irregular[s_of]
-    if gap.any():
-        missing_periods = np.bincount(
-            s_of[gap], weights=(step[gap] // u[gap]) - 1, minlength=n_series
-        )
-        period = "month" if monthly else "period"
-        for s in np.flatnonzero(missing_periods):
-            out.append(
-                (
-                    int(s),
-                    f"The dates skip {int(missing_periods[s])} {period}(s); the chart joins "
-                    "the points either side of each gap.",
-                )
-            )
-    return out
-
-
 def _xmr_limits_flat(
-    flat: _Flat, *, screen: bool, fix_after_n_points: int | None
+    flat: Flat, *, screen: bool, fix_after_n_points: int | None
 ) -> PerPointLimits:
     """XmR limits for every phase of every series in ``flat``."""
-    pos = _positions(flat.phase_start)
-    base = flat.y
-    if fix_after_n_points is not None:
-        base = np.where(pos < fix_after_n_points, base, np.nan)
-    mean, amr = _limits(base, pos, screen=screen)
-    half = XMR_LIMIT * amr
-    half_2s = XMR_LIMIT * TWO_SIGMA_FRACTION * amr
-    return PerPointLimits(mean, mean - half, mean + half, mean - half_2s, mean + half_2s)
+    pos = segment_positions(flat.phase_start)
+    baseline = None if fix_after_n_points is None else pos < fix_after_n_points
+    return xmr_limits(flat.y, pos, screen=screen, baseline=baseline)
 
 
-def _baseline_warnings(
-    flat: _Flat, columns: dict[str, np.ndarray], fix_after_n_points: int | None
-) -> list[tuple[int, str]]:
-    if fix_after_n_points is None or len(flat.y) == 0:
-        return []
-    pos = _positions(flat.phase_start)
-    series = _segment_ids(flat.series_start)
-    hit = columns["special_cause_flag"] & (pos < fix_after_n_points)
-    return [
-        (
-            int(s),
-            f"The baseline (first {fix_after_n_points} points of a phase) contains special "
-            "cause variation, so the frozen limits may not describe a stable process.",
-        )
-        for s in np.unique(series[hit])
-    ]
-
-
-def _run_flat(
-    flat: _Flat, options: SpcOptions, limits: PerPointLimits | None
+def run_flat(
+    flat: Flat, options: SpcOptions, limits: PerPointLimits | None
 ) -> tuple[dict[str, np.ndarray], list[tuple[int, str]]]:
     """XmR limits (unless given) then rules, for one options group."""
     centre_name = "mean"
@@ -857,8 +285,8 @@ def _run_flat(
     else:
         lim = limits
         centre_name = "centre line"
-    columns, warnings = _flat_frame(flat, lim, options.rules, mr=None, centre_name=centre_name)
-    warnings.extend(_baseline_warnings(flat, columns, options.fix_after_n_points))
+    columns, warnings = flat_frame(flat, lim, options.rules, mr=None, centre_name=centre_name)
+    warnings.extend(baseline_warnings(flat, columns, options.fix_after_n_points))
     return columns, warnings
 
 
@@ -882,7 +310,7 @@ def _as_values(values: pd.Series | Sequence[float]) -> np.ndarray:
     bad = np.isinf(y)
     if bad.any():
         raise InvalidSeriesError(
-            f"values: point {_where_text(np.flatnonzero(bad))} is infinite; "
+            f"values: point {where_text(np.flatnonzero(bad))} is infinite; "
             "use a number or leave the value blank"
         )
     return y
@@ -900,7 +328,8 @@ def _as_dates(dates: pd.Series | Sequence | None, n: int) -> np.ndarray | None:
     return converted.to_numpy(dtype="datetime64[ns]")
 
 
-def _validate_options(options: SpcOptions, n: int) -> None:
+def validate_options(options: SpcOptions, n: int) -> None:
+    """Refuse options that cannot apply to a series of ``n`` points, naming the option."""
     fix = options.fix_after_n_points
     if fix is not None and fix < MIN_FIX_AFTER_N_POINTS:
         raise InvalidSeriesError(
@@ -924,7 +353,7 @@ def _validate_options(options: SpcOptions, n: int) -> None:
             )
 
 
-def _single_flat(y: np.ndarray, dates: np.ndarray | None, options: SpcOptions) -> _Flat:
+def _single_flat(y: np.ndarray, dates: np.ndarray | None, options: SpcOptions) -> Flat:
     n = len(y)
     series_start = np.zeros(n, dtype=bool)
     if n:
@@ -934,13 +363,13 @@ def _single_flat(y: np.ndarray, dates: np.ndarray | None, options: SpcOptions) -
     excluded = np.zeros(n, dtype=bool)
     excluded[[p for p in options.excluded if 0 <= p < n]] = True
     target = np.nan if options.target is None else float(options.target)
-    return _Flat(
+    return Flat(
         y=np.where(excluded, np.nan, y),
         value=y,
         series_start=series_start,
         phase_start=phase_start,
         excluded=excluded,
-        direction=np.full(n, _DIRECTION_SIGN[options.improvement_direction], dtype=np.int8),
+        direction=np.full(n, DIRECTION_SIGN[options.improvement_direction], dtype=np.int8),
         target=np.full(n, target),
         dates=dates,
     )
@@ -1014,9 +443,9 @@ def apply_rules(
 def _compute(
     y: np.ndarray, dates: np.ndarray | None, options: SpcOptions, limits: PerPointLimits | None
 ) -> pd.DataFrame:
-    _validate_options(options, len(y))
+    validate_options(options, len(y))
     flat = _single_flat(y, dates, options)
-    columns, warnings = _run_flat(flat, options, limits)
+    columns, warnings = run_flat(flat, options, limits)
     return _frame(columns, options, [text for _, text in warnings])
 
 
@@ -1083,15 +512,15 @@ def compute_mr(
         InvalidSeriesError: As :func:`compute_xmr`.
     """
     y = _as_values(values)
-    _validate_options(options, len(y))
+    validate_options(options, len(y))
     flat = _single_flat(y, None, options)
-    pos = _positions(flat.phase_start)
-    seg = _segment_ids(flat.phase_start)
-    mr = _moving_ranges(flat.value, pos)
-    base = _moving_ranges(flat.y, pos)
+    pos = segment_positions(flat.phase_start)
+    seg = segment_ids(flat.phase_start)
+    mr = moving_ranges(flat.value, pos)
+    base = moving_ranges(flat.y, pos)
     if options.fix_after_n_points is not None:
         base = np.where(pos < options.fix_after_n_points, base, np.nan)
-    mean_mr = _segment_mean(base, seg, int(flat.phase_start.sum()))[seg] if len(y) else base
+    mean_mr = segment_mean(base, seg, int(flat.phase_start.sum()))[seg] if len(y) else base
     ucl = MR_UCL * mean_mr
     with np.errstate(invalid="ignore"):
         above = mr > ucl

@@ -28,15 +28,8 @@ import pandas as pd
 
 from qinet.domain import AssuranceState, ImprovementDirection, PointType, VariationState
 from qinet.errors import InvalidSeriesError
-from qinet.stats.spc import (
-    _DIRECTION_SIGN,
-    RESULT_COLUMNS,
-    SpcOptions,
-    _Flat,
-    _run_flat,
-    _segment_ids,
-    _validate_options,
-)
+from qinet.stats.core import DIRECTION_SIGN, Flat, none_if_nat, segment_ids
+from qinet.stats.spc import RESULT_COLUMNS, SpcOptions, run_flat, validate_options
 
 _VARIATION = np.array(
     [
@@ -147,9 +140,9 @@ def variation_icon_name(state: VariationState) -> str | None:
 
     Returns:
         ``"common_cause"``, ``"improvement_high"``, ``"concern_low"``, … or None for
-        :attr:`VariationState.NOT_ENOUGH_DATA` (PTD has no such icon).
+        :attr:`VariationState.NOT_ENOUGH_DATA` or ``NON_RANDOM`` (PTD has no such icons).
     """
-    if state is VariationState.NOT_ENOUGH_DATA:
+    if state in (VariationState.NOT_ENOUGH_DATA, VariationState.NON_RANDOM):
         return None
     return str(state.value)
 
@@ -172,13 +165,7 @@ def _direction_of(result: pd.DataFrame) -> int:
     options = result.attrs.get("options")
     if options is None:
         return 1
-    return _DIRECTION_SIGN[ImprovementDirection(options.improvement_direction)]
-
-
-def _none_if_nat(value: object) -> pd.Timestamp | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value)
+    return DIRECTION_SIGN[ImprovementDirection(options.improvement_direction)]
 
 
 def summarise(result: pd.DataFrame) -> SpcSummary:
@@ -245,10 +232,10 @@ def summarise(result: pd.DataFrame) -> SpcSummary:
         variation=VariationState(variation),
         assurance=AssuranceState(assurance),
         last_value=float(last["value"]),
-        last_date=_none_if_nat(last["date"]),
+        last_date=none_if_nat(last["date"]),
         latest_signal_reason=reason,
         latest_signal_idx=sig_idx,
-        latest_signal_date=_none_if_nat(sig_date),
+        latest_signal_date=none_if_nat(sig_date),
         warnings=warnings,
     )
 
@@ -261,7 +248,7 @@ def _direction_column(values: pd.Series, default: int) -> np.ndarray:
     lookup = []
     for u in uniques:
         try:
-            lookup.append(_DIRECTION_SIGN[ImprovementDirection(str(u).lower())])
+            lookup.append(DIRECTION_SIGN[ImprovementDirection(str(u).lower())])
         except ValueError as exc:
             raise InvalidSeriesError(
                 f"direction: {u!r} is not one of increase, decrease, neutral"
@@ -270,7 +257,7 @@ def _direction_column(values: pd.Series, default: int) -> np.ndarray:
     return table[np.where(codes < 0, len(lookup), codes)]
 
 
-def _batch_summary(
+def batch_summary(
     cols: dict[str, np.ndarray],
     series_start: np.ndarray,
     phase_start: np.ndarray,
@@ -281,8 +268,8 @@ def _batch_summary(
     n = len(series_start)
     first = np.flatnonzero(series_start)
     last = np.append(first[1:] - 1, n - 1)
-    series = _segment_ids(series_start)
-    seg = _segment_ids(phase_start)
+    series = segment_ids(series_start)
+    seg = segment_ids(phase_start)
     in_last = seg == seg[last][series]
     n_series = len(first)
     pt = cols["point_type"]
@@ -385,7 +372,7 @@ def compute_xmr_batch(
     series_start = np.ones(n, dtype=bool)
     if n:
         series_start[1:] = codes[1:] != codes[:-1]
-    local = np.arange(n) - np.flatnonzero(series_start)[_segment_ids(series_start)] if n else codes
+    local = np.arange(n) - np.flatnonzero(series_start)[segment_ids(series_start)] if n else codes
 
     option_of_series = np.zeros(len(ids), dtype=np.int64)
     groups: list[SpcOptions] = [options]
@@ -412,12 +399,12 @@ def compute_xmr_batch(
             continue
         series_g = np.unique(codes[rows_g])
         for length in np.unique(lengths[series_g]):
-            _validate_options(opt, int(length))
+            validate_options(opt, int(length))
         start_g = series_start[rows_g]
         local_g = local[rows_g]
         phase_start = start_g | np.isin(local_g, np.asarray(opt.phase_starts, dtype=np.int64))
         excluded = np.isin(local_g, np.asarray(opt.excluded, dtype=np.int64))
-        direction = np.full(len(rows_g), _DIRECTION_SIGN[opt.improvement_direction], np.int8)
+        direction = np.full(len(rows_g), DIRECTION_SIGN[opt.improvement_direction], np.int8)
         if "direction" in frame.columns:
             direction = _direction_column(frame["direction"].iloc[order[rows_g]], direction[0])
         target = np.full(len(rows_g), np.nan if opt.target is None else float(opt.target))
@@ -425,7 +412,7 @@ def compute_xmr_batch(
             given = pd.to_numeric(frame["target"], errors="coerce").to_numpy(float)[order[rows_g]]
             target = np.where(np.isnan(given), target, given)
         y = value[rows_g]
-        flat = _Flat(
+        flat = Flat(
             y=np.where(excluded, np.nan, y),
             value=y,
             series_start=start_g,
@@ -435,11 +422,11 @@ def compute_xmr_batch(
             target=target,
             dates=None if dates is None else dates[rows_g],
         )
-        cols, warnings = _run_flat(flat, opt, None)
+        cols, warnings = run_flat(flat, opt, None)
         for name in RESULT_COLUMNS:
             points[name].append(cols[name])
         rows.append(rows_g)
-        summaries.append(_batch_summary(cols, start_g, phase_start, direction, warnings))
+        summaries.append(batch_summary(cols, start_g, phase_start, direction, warnings))
         summary_series.append(series_g)
 
     if n == 0:

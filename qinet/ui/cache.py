@@ -15,11 +15,12 @@ from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
 
 from qinet import db
 from qinet.config import Settings, load_settings
-from qinet.queries import reference, version
+from qinet.queries import reference
+from qinet.queries.version import data_version
 
 
 def settings() -> Settings:
@@ -54,7 +55,37 @@ def open_engine(s: Settings) -> Engine:
         DatabaseUnavailableError: The database cannot be reached or written.
     """
     _prepared(s.database_url, s.demo_seed, s.create_demo)
-    return engine_for(s.database_url)
+    eng = engine_for(s.database_url)
+    follow_data_version(s.database_url, eng)
+    return eng
+
+
+_SEEN_VERSION: dict[str, int] = {}
+_SEEN_LOCK = threading.Lock()
+
+
+def follow_data_version(url: str, eng: Engine) -> None:
+    """Clear cached data when the data version moved (any write, in any process).
+
+    Called on every run through ``open_engine`` ← ``shell.database_ready``, which both
+    ``shell.frame()`` and ``context.page_context()`` call: a page rerun that skips the
+    router (AppTest after the first run, a page served from ``pages/``) still checks.
+    One single-row primary-key read. Every writer bumps the version in its own
+    transaction (``qinet.queries.version``), so the next rerun after any write — in this
+    process, another one or another replica sharing the database — reads fresh data;
+    no timer is involved. A loader already running in another session when the caches
+    are cleared may still store what it read before the write; that entry lives at most
+    until its TTL (10 minutes).
+    """
+    try:
+        with eng.connect() as conn:
+            version = data_version(conn)
+    except SQLAlchemyError:
+        return  # an unreachable database shows up in the page's own read
+    with _SEEN_LOCK:  # one session clears; the others wait and then see a cleared cache
+        if _SEEN_VERSION.setdefault(url, version) != version:
+            _SEEN_VERSION[url] = version
+            st.cache_data.clear()
 
 
 @dataclass(frozen=True)
@@ -75,29 +106,10 @@ def dataset_facts(url: str, today: date) -> DatasetFacts:
 
 
 def clear_data_caches() -> None:
-    """Forget cached query results after an import or edit commits."""
+    """Forget this process's cached query results at once after a write commits.
+
+    The write itself bumped the data version, which is how other processes (and this
+    one, on its next rerun) find out; this only saves the writer's own rerun a wait.
+    """
     st.cache_data.clear()
 
-
-_SEEN_VERSION: dict[str, int] = {}
-_SEEN_LOCK = threading.Lock()
-
-
-def sync_data_version(url: str) -> int:
-    """Forget cached query results when the data changed since this process last looked.
-
-    Called at the start of every run (``shell.database_ready``), before any loader: one
-    primary-key read. A write made by this replica, another replica or the command line
-    bumps the version (see ``qinet.queries.version``), so the next rerun of any session
-    here recomputes. A loader already running in another session when the caches are
-    cleared may still store what it read before the write; its entry lives at most until
-    its TTL (10 minutes).
-    """
-    with Session(engine_for(url)) as s:
-        current = version.data_version(s)
-    with _SEEN_LOCK:
-        seen = _SEEN_VERSION.get(url)
-        _SEEN_VERSION[url] = current
-    if seen is not None and seen != current:
-        clear_data_caches()
-    return current

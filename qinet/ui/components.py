@@ -21,9 +21,16 @@ log = logging.getLogger("qinet.ui")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
 
+_AUTOLINK = re.compile(r"(?i)(\\:(?=//)|(?<![\w])www(?=\\\.))")
+
+
 def md_escape(text: str) -> str:
-    """Escape Markdown so data-derived text is shown literally (never as links or markup)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown so data-derived text is shown literally (never as links or markup).
+
+    Streamlit's Markdown also turns bare ``http://…`` and ``www.…`` into links even when
+    their punctuation is escaped, so a zero-width space breaks those two patterns.
+    """
+    return _AUTOLINK.sub("\\1\u200b", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def md_literal(text: str) -> str:

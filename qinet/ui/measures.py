@@ -19,8 +19,10 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.charts import icons, spc
 from qinet.charts.palette import POINT_TYPE_LABELS
-from qinet.domain import ChartType, ImprovementDirection, PointType
+from qinet.domain import ChartType, ImprovementDirection, PointType, Role
+from qinet.errors import PhaseBreakError
 from qinet.filters import Filters
+from qinet.formatting import ValueFormat, fmt_date, format_for, per_text, round_extract
 from qinet.io.export import extract_filename
 from qinet.queries import measures as q
 from qinet.queries.projects import measure_label
@@ -31,7 +33,7 @@ from qinet.stats.rules import (
     RunChartRules,
     SpcRules,
 )
-from qinet.ui import cache, components
+from qinet.ui import cache, components, entry
 from qinet.ui.components import md_escape
 from qinet.ui.context import PageContext
 from qinet.views import measures as vm
@@ -44,6 +46,7 @@ SPC_RULES_KEY = "spc_rules"
 RUN_RULES_KEY = "run_rules"
 VIEW_KEY = "measure_view"
 FLASH_KEY = "_measures_flash"
+PHASE_DATE_KEY = "_measures_phase_date"  # (measure id, date) the phase form last worked on
 TABS = ("Chart", "All measures in this project")
 SEP = " · "
 SMALL_MULTIPLE_COLUMNS = 2
@@ -169,18 +172,11 @@ def _rules_key(ctx: PageContext, chart: ChartType) -> str:
     return vm.default_preset_key(chart, ctx.settings.spc_preset)
 
 
-def _fmt(value: object, percent: bool) -> str:
-    try:
-        return spc.fmt_value(float(value), percent=percent)
-    except (TypeError, ValueError):
-        return "–"
+def _fmt(value: object, fmt: ValueFormat) -> str:
+    return fmt.text(value)
 
 
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts.strftime('%b %Y')}"
+_date = fmt_date
 
 
 def _icons(analysis: sm.MeasureAnalysis) -> None:
@@ -208,12 +204,16 @@ def _signals(
             "From": signals["from"],
             "To": signals["to"],
             "Points": signals["points"],
-            "Type": [POINT_TYPE_LABELS[PointType(p)] if p else "" for p in signals["point_type"]],
+            "Type": [
+                POINT_TYPE_LABELS[PointType(p)] if p else "Non-random variation (no direction)"
+                for p in signals["point_type"]
+            ],
             "Why it is special": signals["signal"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320))
-    if ctx is not None and header is not None:
+    shown = table.assign(From=table["From"].map(_date), To=table["To"].map(_date))
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320))
+    if ctx is not None and header is not None:  # the CSV keeps ISO dates
         components.download_csv(
             table.assign(measure_id=int(header["measure_id"]), measure=header["measure"]),
             ctx.view, f"signals {header['project_code']} {header['measure']}",
@@ -236,8 +236,10 @@ def _download(ctx: PageContext, bundle: ChartBundle) -> None:
             "filters": ctx.describe(),
         },
     )
+    if h.get("multiplier") and h["multiplier"] != 1:
+        extract.insert(extract.columns.get_loc("value"), "shown_per", int(h["multiplier"]))
     components.download_csv(
-        extract,
+        round_extract(extract, format_for(h)),
         ctx.view,
         f"measure {h['project_code']} {h['measure']}",
         label="Download chart data (CSV)",
@@ -255,14 +257,10 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
     st.subheader("Phases", anchor=False)
     analysis = bundle.analysis
     can = ctx.viewer.can_confirm_phases
-    st.caption(
-        "Limits are recalculated only from a phase break a programme lead or administrator "
-        "has confirmed, with a reason. "
-        + ("" if can else "You can see the breaks; only leads and administrators can change them.")
-    )
+    st.caption(phase_rights_text(ctx.viewer.role))
     for s in bundle.suggestions:
         icon = ":material/lightbulb:" if s.feasible else ":material/hourglass_top:"
-        st.info("**Suggested:** " + md_escape(s.text), icon=icon)
+        st.info("**Suggested:** " + md_escape(suggestion_text(s, can)), icon=icon)
     breaks = bundle.breaks
     applied = set(analysis.phase_dates)
     if len(breaks) == 0:
@@ -285,6 +283,7 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
             with components.panel("Undo phase break"):
                 with db.session_scope(ctx.engine) as s:
                     q.undo_phase_break(s, ctx.viewer, int(row.annotation_id))
+                st.session_state[PHASE_DATE_KEY] = (int(bundle.header["measure_id"]), when)
                 _after_change(f"Phase break of {_date(when)} undone.")
     if not can:
         return
@@ -292,12 +291,18 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
     if not dates:
         return
     feasible = [s.on_date for s in bundle.suggestions if s.feasible and s.on_date in dates]
+    mid = int(bundle.header["measure_id"])
+    last_mid, last_on = st.session_state.get(PHASE_DATE_KEY, (None, None))
+    if last_mid == mid and last_on in dates:  # stay where the lead just worked
+        start = dates.index(last_on)
+    else:
+        start = dates.index(feasible[0]) if feasible else len(dates) - 1
     with st.form("phase_form", clear_on_submit=True, border=True):
         st.markdown("**Confirm a phase break**")
         on = st.selectbox(
             "First period of the new phase",
             dates,
-            index=dates.index(feasible[0]) if feasible else len(dates) - 1,
+            index=start,
             format_func=_date,
         )
         reason = st.text_area(
@@ -307,35 +312,73 @@ def _phases(ctx: PageContext, bundle: ChartBundle) -> None:
             max_chars=q.REASON_MAX_CHARS,
         )
         submitted = st.form_submit_button("Confirm phase break", type="primary")
-    if submitted:
-        with components.panel("Confirm phase break"):
-            rules = bundle.analysis.requested
+    if not submitted:
+        return
+    st.session_state[PHASE_DATE_KEY] = (mid, on)
+    if not " ".join((reason or "").split()):
+        st.error(
+            "**Reason** is required: say what changed in the process before confirming a "
+            "phase break.",
+            icon=":material/edit_note:",
+        )
+        return
+    with components.panel("Confirm phase break"):
+        rules = bundle.analysis.requested
+        try:
             with db.session_scope(ctx.engine) as s:
                 q.confirm_phase_break(
                     s,
                     ctx.viewer,
-                    int(bundle.header["measure_id"]),
+                    mid,
                     on,
                     reason,
                     min_points_per_phase=getattr(rules, "min_points_per_phase", 0),
                     preset_label=rules.label,
                 )
-            _after_change(f"Phase break from {_date(on)} confirmed; limits recalculated.")
+        except PhaseBreakError as exc:  # a problem with what was entered, not a failure
+            st.error(f"The phase break was not saved: {exc}.", icon=":material/edit_note:")
+            return
+        _after_change(f"Phase break from {_date(on)} confirmed; limits recalculated.")
+
+
+def phase_rights_text(role: Role) -> str:
+    """Who may change phase breaks, worded for the person reading it."""
+    base = (
+        "Limits are recalculated only from a phase break a programme lead or administrator "
+        "has confirmed, with a reason."
+    )
+    if role in (Role.ADMIN, Role.PROGRAMME_LEAD):
+        return base + " You can confirm a break below, or undo one."
+    if role is Role.DIRECTORATE_LEAD:
+        return (
+            base + " As a directorate lead you can see the breaks; to add or undo one, ask the "
+            "programme's lead."
+        )
+    return base + " You can see the breaks; the programme's lead can add or undo one."
+
+
+def suggestion_text(s: sm.Suggestion, can_confirm: bool) -> str:
+    """A suggestion's text, its closing advice worded for someone who cannot confirm."""
+    if can_confirm or not s.text.endswith(sm.SUGGEST_BREAK):
+        return s.text
+    return s.text.removesuffix(sm.SUGGEST_BREAK) + (
+        " If the change is now how things are done, the programme's lead can confirm a phase "
+        "break there."
+    )
 
 
 def _summary_row(bundle: ChartBundle) -> dict:
     a, h = bundle.analysis, bundle.header
     s = a.summary
-    percent = vm.is_percent(a.chart)
     return {
         "Measure": h["measure"],
         "Chart": vm.CHART_NAMES[a.drawn_as],
         "Points": s.n_points,
-        "Last value": _fmt(s.last_value, percent),
+        "Last value": _fmt(s.last_value, format_for(h)),
         "Last period": _date(s.last_date),
         "Variation": icons.variation_label(s.variation) if a.is_spc else "– (run chart)",
         "Assurance": icons.assurance_label(s.assurance) if a.is_spc else "–",
-        "Latest signal": s.latest_signal_reason or "None",
+        "Latest signal": s.latest_signal_reason or "No signal",
         "Signal when": _date(s.latest_signal_date),
     }
 
@@ -380,8 +423,11 @@ def _heading(header: dict, rules: SpcRules | RunChartRules) -> None:
         vm.CHART_NAMES[chart],
         _DIRECTION_TEXT[ImprovementDirection(str(header["improvement_direction"]))],
     ]
+    per = per_text(header.get("multiplier"))
+    if per:
+        parts.append(f"rate shown {per}")
     if header["target"] is not None and not pd.isna(header["target"]):
-        parts.append(f"target {_fmt(header['target'], vm.is_percent(chart))}")
+        parts.append(f"target {_fmt(header['target'], format_for(header))}")
     parts.append(f"{header['directorate']}")
     st.caption(md_escape(" · ".join(parts)) + "  \n" + md_escape(rules.describe()))
     if header.get("definition"):
@@ -418,6 +464,7 @@ def render(ctx: PageContext) -> None:
     chart = ChartType(str(row["chart_type"]))
     rules = _choose_preset(ctx, chart)
     mid = int(row["measure_id"])
+    entry.render(ctx, mid, chart)
     bundle = None
     with components.panel("Chart"):
         header, obs = _measure_data(ctx.url, ctx.viewer, ctx.filters, mid, ctx.today)[:2]

@@ -36,10 +36,12 @@ from qinet.queries import milestones as milestone_q
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
+from qinet.stats import plan as plan_rule
 from qinet.ui import cache, components
 from qinet.ui.context import PageContext
 from qinet.views import overview as vo
 from qinet.views import overview_pack
+from qinet.views import reach as rc
 from qinet.views.overview import Headline, Portfolio, matrix_extract, plan_display
 
 log = logging.getLogger("qinet.ui")
@@ -88,6 +90,7 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
     cmp = q.comparison(f, today)
     with db.session_scope(cache.engine_for(url)) as s:
         return {
+            "projects": projects.project_count(s, viewer, f),
             "active": q.active_projects(s, viewer, f, cmp.end),
             "active_before": q.active_projects(s, viewer, f, cmp.previous_end),
             "completed": q.completed_participants(s, viewer, f, cmp.start, cmp.end),
@@ -98,10 +101,14 @@ def load_counts(url: str, viewer: Viewer, f: Filters, today: date) -> dict[str, 
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
-def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    """Raw engaged and headcount by staff group (suppress before showing)."""
-    with db.session_scope(cache.engine_for(url)) as s:
-        return q.reach_by_staff_group(s, viewer, f, as_of)
+def load_reach(url: str, viewer: Viewer, f: Filters, as_of: date,
+               rules: rc.ReachRules) -> pd.DataFrame:  # fmt: skip
+    """Raw engaged and headcount by staff group (suppress before showing).
+
+    The Engagement view's computation: one definition of hard to reach and of a
+    programme's target groups on both pages.
+    """
+    return rc.staff_group_raw(cache.engine_for(url), viewer, f, as_of, rules)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)
@@ -142,23 +149,31 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
     counts = display["variation_state"].value_counts()
     improving = int(counts.get("improvement_high", 0) + counts.get("improvement_low", 0))
     concern = int(counts.get("concern_high", 0) + counts.get("concern_low", 0))
+    n_projects = display["project_code"].nunique()
+    improving_projects = display.loc[display["variation_state"].isin(
+        ["improvement_high", "improvement_low"]), "project_code"].nunique()  # fmt: skip
     st.caption(
-        f"{len(display):,} measures · {improving:,} improving · {concern:,} of concern at "
+        f"{len(display):,} measures in {n_projects:,} projects · {improving:,} improving "
+        f"(in {improving_projects:,} projects) · {concern:,} of concern at "
         "the latest point. Sorted by group, then concerns first; click a column to sort. "
         "Select a row to open the measure."
     )
     config = {
-        "group": st.column_config.TextColumn(group_by, width="small"),
-        "project": st.column_config.TextColumn("Project", width="medium"),
-        "measure": st.column_config.TextColumn("Measure", width="medium"),
-        "latest": st.column_config.TextColumn("Latest"),
-        "target": st.column_config.TextColumn("Target"),
-        "variation_icon": st.column_config.ImageColumn("Variation", width="small"),
-        "variation": st.column_config.TextColumn("Variation (words)"),
-        "assurance_icon": st.column_config.ImageColumn("Assurance", width="small"),
-        "assurance": st.column_config.TextColumn("Assurance (words)"),
+        "variation_icon": st.column_config.ImageColumn(
+            "Var.", width=48, help="Variation icon (Making Data Count): what the latest point "
+            "shows; in words under State"),
+        "assurance_icon": st.column_config.ImageColumn(
+            "Ass.", width=48, help="Assurance icon: will the target be met? In words under "
+            "State"),
+        "group": st.column_config.TextColumn(group_by, width=130),
+        "measure": st.column_config.TextColumn("Measure", width=250),
+        "latest": st.column_config.TextColumn("Latest", width=62),
+        "target": st.column_config.TextColumn("Target", width=62),
+        "state": st.column_config.TextColumn(
+            "State", width=150, help="Variation, then assurance against the target"),
+        "signal_when": st.column_config.TextColumn("Signal date", width=96),
         "latest_signal": st.column_config.TextColumn("Latest signal", width="large"),
-        "signal_date": st.column_config.DateColumn("Signal date", format="D MMM YYYY"),
+        "project": st.column_config.TextColumn("Project", width="medium"),
         "directorate": st.column_config.TextColumn("Directorate"),
         "programme": st.column_config.TextColumn("Programme"),
     }
@@ -183,19 +198,22 @@ def _matrix(ctx: PageContext, display: pd.DataFrame, group_by: str) -> None:
 
 
 def _reach(reach: vo.ReachView) -> None:
+    st.caption(components.md_escape(reach.hard_to_reach_text))
     if reach.staff.empty:
         components.empty_state("No workforce figures for this selection, so reach cannot be shown.")
         return
+    ratio = reach.rules.ratio
     if reach.under_represented:
         st.warning(
-            "**Under-represented:** "
+            "**Under-represented (measured):** "
             + components.md_escape(", ".join(map(str, reach.under_represented)))
-            + f" — participation below half the rate across all staff groups "
-            f"({reach.overall:.1%}).",
+            + f" — share of participants below {ratio:g} × share of the workforce "
+            f"(all staff groups: {reach.overall:.1%} take part).",
             icon=":material/groups:",
         )
     else:
-        st.success("No staff group is below half the overall participation rate.")
+        st.success("No staff group is under-represented (share of participants below "
+                   f"{ratio:g} × share of the workforce).")
     st.plotly_chart(reach.figure, width="stretch", config={"displayModeBar": False},
                     key="overview_reach_chart", alt=reach.alt_text)  # fmt: skip
     st.caption(components.md_escape(reach.alt_text) + " " + reach.suppression_note)
@@ -215,7 +233,7 @@ _PLAN_COLUMNS = {
 
 def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
     late_tab, due_tab = st.tabs(
-        [f"Late ({len(late)})", f"Due in the next {milestone_q.DUE_SOON_DAYS} days ({len(due)})"]
+        [f"Late ({len(late)})", f"Due in the next {plan_rule.DUE_SOON_DAYS} days ({len(due)})"]
     )
     with late_tab:
         if late.empty:
@@ -229,7 +247,7 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                                     label="Late milestones CSV")  # fmt: skip
     with due_tab:
         if due.empty:
-            st.caption(f"Nothing due in the next {milestone_q.DUE_SOON_DAYS} days.")
+            st.caption(f"Nothing due in the next {plan_rule.DUE_SOON_DAYS} days.")
         else:
             st.dataframe(due, hide_index=True, width="stretch", key="overview_due",
                          column_config=_PLAN_COLUMNS,
@@ -243,6 +261,7 @@ def render(ctx: PageContext) -> None:
     """The Overview for the viewer's scope and filters."""
     f, today = ctx.filters, ctx.today
     threshold = ctx.settings.small_number_threshold
+    rules = rc.ReachRules.from_settings(ctx.settings)
     cmp = q.comparison(f, today)
     p = Portfolio(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     reach_raw = pd.DataFrame()
@@ -252,20 +271,19 @@ def render(ctx: PageContext) -> None:
     with components.panel("Headlines"):
         p = load_portfolio(ctx.url, ctx.viewer, f, today, ctx.settings.spc_preset)
         counts = load_counts(ctx.url, ctx.viewer, f, today)
-        reach_raw = load_reach(ctx.url, ctx.viewer, f, cmp.end)
-        reach_before = load_reach(ctx.url, ctx.viewer, f, cmp.previous_end)
+        reach_raw = load_reach(ctx.url, ctx.viewer, f, cmp.end, rules)
+        reach_before = load_reach(ctx.url, ctx.viewer, f, cmp.previous_end, rules)
         ms, revs = load_plan(ctx.url, ctx.viewer, f)
-        states_now = milestone_q.counts_by_state(milestone_q.state_as_of(ms, revs, cmp.end, today))
-        states_before = milestone_q.counts_by_state(
-            milestone_q.state_as_of(ms, revs, cmp.previous_end, today)
-        )
+        states_now = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.end, today))
+        states_before = plan_rule.counts(plan_rule.as_of(ms, revs, cmp.previous_end, today))
         tiles = vo.headlines(p, counts, reach_raw, reach_before, states_now, states_before,
                           threshold)  # fmt: skip
         _tiles(tiles, cmp.label)
         st.page_link("pages/measures.py", label="Open the charts behind the icons (Measures)",
                      icon=":material/monitoring:")
 
-    due, late = (plan_display(t) for t in milestone_q.plan(ms, today))
+    # The one milestone rule (qinet.stats.plan), shared with the Timeline and the pack.
+    due, late, _ = (plan_display(t) for t in plan_rule.due_and_late(plan_rule.assess(ms, today)))
     group_by = st.session_state.get(GROUP_KEY) or GROUP_CHOICES[0]
     display = (
         load_matrix(ctx.url, ctx.viewer, f, today, ctx.settings.spc_preset, group_by)
@@ -273,7 +291,7 @@ def render(ctx: PageContext) -> None:
         else pd.DataFrame()
     )
 
-    reach = vo.reach_view(reach_raw, threshold)
+    reach = vo.reach_view(reach_raw, threshold, rules)
 
     with components.panel("Downloads"):
         register = load_projects(ctx.url, ctx.viewer, f)
@@ -286,7 +304,7 @@ def render(ctx: PageContext) -> None:
                 "Board pack (HTML)",
                 data=overview_pack.builder(ctx.view, ctx.settings.spc_preset, p, display,
                                            group_by, reach, due, late, tiles,
-                                           cmp.label),  # fmt: skip
+                                           cmp.label, ctx.settings.stale_score_days),  # fmt: skip
                 file_name=boardpack.board_pack_filename(ctx.describe(), today),
                 mime="text/html",
                 key="overview_board_pack",
@@ -318,8 +336,5 @@ def render(ctx: PageContext) -> None:
             if register.empty:
                 components.empty_state("No projects match these filters.")
             else:
-                st.dataframe(
-                    register[["code", "title", "status", "directorate", "programme",
-                              "started_on"]],
-                    hide_index=True, width="stretch", key="overview_projects",
-                )  # fmt: skip
+                st.dataframe(vo.register_display(register), hide_index=True, width="stretch",
+                             key="overview_projects")  # fmt: skip

@@ -27,7 +27,11 @@ ROUTER_SEEN_KEY = "_qinet_router_seen"
 # (section, file, title, icon, admin_only) in menu order.
 PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Steering", "overview.py", "Overview", ":material/dashboard:", False),
+    ("Steering", "engagement.py", "Engagement", ":material/groups:", False),
+    ("Steering", "timeline.py", "Timeline", ":material/timeline:", False),
     ("Improvement", "measures.py", "Measures", ":material/monitoring:", False),
+    ("Improvement", "capability.py", "Capability", ":material/school:", False),
+    ("Improvement", "projects.py", "Projects", ":material/assignment:", False),
     ("Admin", "data.py", "Data", ":material/database:", True),
 )
 
@@ -36,9 +40,7 @@ def database_ready() -> tuple[Settings, Engine]:
     """Open (and on first start, create) the database; show one line and stop if it cannot."""
     try:
         s = cache.settings()
-        engine = cache.open_engine(s)
-        cache.sync_data_version(s.database_url)  # data changed elsewhere: forget cached results
-        return s, engine
+        return s, cache.open_engine(s)
     except QinetError as exc:
         halt(f"qinet cannot start: {exc}")
 

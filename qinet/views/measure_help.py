@@ -8,7 +8,7 @@ from __future__ import annotations
 from qinet.charts.palette import POINT_TYPE_LABELS
 from qinet.domain import ChartType, PointType
 from qinet.stats.rules import MR_SCREEN, XMR_LIMIT, RunChartRules, SpcRules
-from qinet.stats.runchart import ASTRONOMICAL_SIGMAS, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
+from qinet.stats.runchart import ASTRONOMICAL_Z, IHI_RUNS_TABLE_MAX_N, IHI_RUNS_TABLE_MIN_N
 
 
 def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
@@ -47,8 +47,8 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
                 "down (repeated values are skipped);",
                 f"**too few or too many runs** for the number of points (checked for "
                 f"{IHI_RUNS_TABLE_MIN_N}–{IHI_RUNS_TABLE_MAX_N} points);",
-                f"an **astronomical point**: more than {ASTRONOMICAL_SIGMAS:g} sigma from the "
-                "median.",
+                "an **astronomical point**: the highest or lowest point, more than "
+                f"{ASTRONOMICAL_Z:g} robust standard deviations from every other point.",
             ]
         signals = "A signal of non-random variation is:\n\n" + "\n".join(f"- {b}" for b in bullets)
         tail = "Points on the median neither make nor break a run."
@@ -58,15 +58,34 @@ def how_to_read(rules: SpcRules | RunChartRules, chart: ChartType) -> str:
             f"the dashed **process limits** are the mean ± {XMR_LIMIT} × the average moving "
             "range (the usual spread from one period to the next)"
         )
+    elif chart is ChartType.T:
+        limits = (
+            "each dot is one event and its value the time since the previous one; the dashed "
+            "**process limits** come from an XmR chart of the times raised to the power "
+            "1/3.6 (which makes them roughly symmetrical), turned back into times"
+        )
+    elif chart is ChartType.G:
+        limits = (
+            "each dot is one event and its value the number of cases since the previous one; "
+            "the centre line is the **median**, and the dashed **process limits** come from "
+            "the geometric distribution (the lower limit is usually zero)"
+        )
     else:
         limits = (
             "the dashed **process limits** are three standard deviations from the centre line "
             "for each period's denominator (so they move when the denominator does)"
         )
-    intro = (
-        f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
-        "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
-    )
+    if chart in (ChartType.T, ChartType.G):
+        intro = (
+            f"On this rare-event chart {limits}; the dotted lines mark two sigma. Higher points "
+            "mean longer gaps between events. Limits are redrawn from each confirmed phase "
+            "break."
+        )
+    else:
+        intro = (
+            f"Each dot is one period; the solid black line is the **mean**, {limits}, and the "
+            "dotted lines mark two sigma. Limits are redrawn from each confirmed phase break."
+        )
     bullets = [
         "it is **outside a process limit**;",
         f"it is part of a **shift**: {rules.shift} or more points in a row on the same side of "

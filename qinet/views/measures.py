@@ -21,6 +21,7 @@ from qinet.access import Viewer
 from qinet.charts import runchart, spc
 from qinet.domain import AnnotationKind, ChartType, ImprovementDirection
 from qinet.filters import Filters
+from qinet.formatting import format_for
 from qinet.queries import measures as q
 from qinet.stats import measure as sm
 from qinet.stats.rules import (
@@ -37,6 +38,8 @@ CHART_NAMES = {
     ChartType.P: "p chart (proportion)",
     ChartType.U: "u chart (rate)",
     ChartType.C: "c chart (count)",
+    ChartType.T: "t chart (time between events)",
+    ChartType.G: "g chart (cases between events)",
 }
 
 
@@ -59,11 +62,6 @@ class ChartBundle:
     breaks: pd.DataFrame
     figure: go.Figure
     alt: str
-
-
-def is_percent(chart: ChartType) -> bool:
-    """P charts are shown as percentages."""
-    return chart is ChartType.P
 
 
 def default_preset_key(chart: ChartType, spc_setting: str) -> str:
@@ -123,8 +121,11 @@ def measure_chart(
         target=header["target"],
         preset=preset_for(preset_key, chart),
         phase_starts=list(breaks["on_date"]) if len(breaks) else [],
+        excluded=list(obs.loc[obs["ghosted"].astype(bool), "period_start"]) if len(obs) else [],
         baseline_points=header["baseline_points"],
+        multiplier=header.get("multiplier") or 1,
     )
+    fmt = format_for(header)
     changes = (
         notes[notes["kind"].isin([AnnotationKind.PDSA.value, AnnotationKind.CHANGE_IDEA.value])]
         if len(notes)
@@ -142,7 +143,7 @@ def measure_chart(
     unit = str(header["unit"] or "")
     if pack:
         fig = maker.figure(analysis.result, title=title or name, unit=unit, annotations=notes,
-                           percent=is_percent(chart), height=330)  # fmt: skip
+                           fmt=fmt, height=330)  # fmt: skip
     else:
         fig = maker.figure(
             analysis.result,
@@ -152,8 +153,8 @@ def measure_chart(
             milestones=plan,
             suggested_breaks=[] if compact else [s.on_date for s in suggestions if s.feasible],
             subtitle=f"{CHART_NAMES[analysis.drawn_as]} · {analysis.preset.describe()}",
-            percent=is_percent(chart),
             compact=compact,
+            fmt=fmt,
         )
-    alt = maker.alt_text(analysis.result, title=name, unit=unit, percent=is_percent(chart))
+    alt = maker.alt_text(analysis.result, title=name, unit=unit, fmt=fmt)
     return ChartBundle(header, analysis, suggestions, breaks, fig, alt)

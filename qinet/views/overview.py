@@ -19,13 +19,15 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.charts import engagement as engagement_charts
 from qinet.charts import icons
-from qinet.domain import AssuranceState, ChartType, VariationState
+from qinet.domain import AssuranceState, VariationState
 from qinet.filters import Filters
+from qinet.formatting import fmt_date, measure_format
 from qinet.queries import overview as q
 from qinet.queries import projects
 from qinet.queries.scope import frame
-from qinet.stats import portfolio
+from qinet.stats import portfolio, progress
 from qinet.stats.rules import ANHOEJ, SPC_PRESETS
+from qinet.views import reach as rc
 
 MAX_PACK_CHARTS = 12  # charts of signalling measures in the board pack (most recent first)
 ICON_PX = 28
@@ -51,22 +53,16 @@ VARIATION_ORDER = {
     for i, s in enumerate(
         (VariationState.CONCERN_HIGH, VariationState.CONCERN_LOW, VariationState.IMPROVEMENT_HIGH,
          VariationState.IMPROVEMENT_LOW, VariationState.NEUTRAL_HIGH, VariationState.NEUTRAL_LOW,
-         VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
+         VariationState.NON_RANDOM, VariationState.COMMON_CAUSE, VariationState.NOT_ENOUGH_DATA)
     )
 }  # fmt: skip
 
 
-def fmt_number(value: float, chart: str, unit: str) -> str:
-    """A value as shown in the matrix: p charts as a percentage, others with their unit."""
+def fmt_number(value: float, chart: str, unit: str, multiplier: object = 1) -> str:
+    """A value as shown in the matrix: the measure's one format (``qinet.formatting``)."""
     if value is None or pd.isna(value):
         return ""
-    if chart == ChartType.P.value:
-        return f"{value:.1%}"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
-    unit = str(unit or "")
-    if unit == "%":
-        return f"{text}%"
-    return text
+    return measure_format(chart, unit, multiplier).text(value)
 
 
 def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
@@ -84,10 +80,13 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
         return pd.DataFrame()
     group_col = group_by.lower()
     group = m[group_col].fillna("No programme" if group_col == "programme" else "—")
-    latest = [fmt_number(v, c, u) for v, c, u in zip(m["last_value"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
-    target = [fmt_number(v, c, u) for v, c, u in zip(m["target"], m["chart_type"], m["unit"],
-                                                       strict=True)]  # fmt: skip
+    mult = m["multiplier"] if "multiplier" in m else pd.Series(1, index=m.index)
+    formats = [measure_format(c, u, k) for c, u, k in zip(m["chart_type"], m["unit"], mult,
+                                                          strict=True)]  # fmt: skip
+    latest = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)]  # fmt: skip
+    target = [f.text(v) if pd.notna(v) else "" for f, v in zip(formats, m["target"],
+                                                                 strict=True)]  # fmt: skip
     out = pd.DataFrame(
         {
             "group": group,
@@ -97,14 +96,19 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
             "latest": latest,
             "latest_date": pd.to_datetime(m["last_date"]).dt.date,
             "target": target,
-            "latest_value": pd.to_numeric(m["last_value"], errors="coerce"),
-            "target_value": pd.to_numeric(m["target"], errors="coerce"),
+            "latest_value": [f.round_values(v) for f, v in zip(formats, m["last_value"],
+                                                                 strict=True)],  # fmt: skip
+            "target_value": [f.round_values(v) for f, v in zip(formats, m["target"],
+                                                                 strict=True)],  # fmt: skip
             "variation_icon": m["variation"].map(VARIATION_URI),
             "variation": m["variation"].map(icons.variation_label),
             "assurance_icon": m["assurance"].map(ASSURANCE_URI),
             "assurance": m["assurance"].map(icons.assurance_label),
             "latest_signal": m["latest_signal_reason"].fillna(""),
             "signal_date": pd.to_datetime(m["latest_signal_date"]).dt.date,
+            "signal_when": [fmt_date(d) for d in m["latest_signal_date"]],  # "" when none
+            "state": [state_words(v, a) for v, a in zip(m["variation"], m["assurance"],
+                                                        strict=True)],  # fmt: skip
             "chart": m["drawn_as"],
             "directorate": m["directorate"],
             "programme": m["programme"],
@@ -125,9 +129,50 @@ def matrix_frame(p: Portfolio, group_by: str) -> pd.DataFrame:
     return out
 
 
-MATRIX_SHOWN = ["group", "project", "measure", "latest", "target", "variation_icon", "variation",
-                "assurance_icon", "assurance", "latest_signal", "signal_date", "directorate",
+REGISTER_LABELS = {"code": "Code", "title": "Project", "status": "Status",
+                   "directorate": "Directorate", "programme": "Programme",
+                   "started_on": "Started"}  # fmt: skip
+
+
+def register_display(register: pd.DataFrame) -> pd.DataFrame:
+    """The "Projects in this view" table as people read it: human labels, 28 Apr 2025."""
+    out = register[list(REGISTER_LABELS)].copy()
+    out["status"] = out["status"].map(lambda v: str(v).replace("_", " ").capitalize())
+    out["started_on"] = out["started_on"].map(fmt_date)
+    out["programme"] = out["programme"].fillna("No programme")
+    return out.rename(columns=REGISTER_LABELS)
+
+
+MATRIX_SHOWN = ["variation_icon", "assurance_icon", "group", "measure", "latest", "target",
+                "state", "signal_when", "latest_signal", "project", "directorate",
                 "programme"]  # fmt: skip
+"""Icons first and short columns, so the key columns fit a 1366 px laptop; the long words
+(latest signal, project) follow for whoever scrolls, and are in the CSV and board pack."""
+
+VARIATION_SHORT = {
+    VariationState.IMPROVEMENT_HIGH.value: "Improving (high)",
+    VariationState.IMPROVEMENT_LOW.value: "Improving (low)",
+    VariationState.CONCERN_HIGH.value: "Concern (high)",
+    VariationState.CONCERN_LOW.value: "Concern (low)",
+    VariationState.NEUTRAL_HIGH.value: "High",
+    VariationState.NEUTRAL_LOW.value: "Low",
+    VariationState.NON_RANDOM.value: "Non-random",
+    VariationState.COMMON_CAUSE.value: "Common cause",
+    VariationState.NOT_ENOUGH_DATA.value: "Run chart",
+}
+ASSURANCE_SHORT = {
+    AssuranceState.PASS.value: "pass",
+    AssuranceState.FAIL.value: "fail",
+    AssuranceState.INCONSISTENT.value: "hit/miss",
+    AssuranceState.NO_TARGET.value: "",
+}
+
+
+def state_words(variation: str, assurance: str) -> str:
+    """The icons' meaning in two or three words (colour is never the only carrier)."""
+    target = ASSURANCE_SHORT.get(str(assurance), "")
+    words = VARIATION_SHORT.get(str(variation), "")
+    return f"{words} · {target}" if target else words
 
 
 def matrix_extract(display: pd.DataFrame, group_by: str) -> pd.DataFrame:
@@ -156,9 +201,16 @@ def _delta(now: float, before: float, fmt: str = "{:+,}") -> str | None:
     return fmt.format(diff) if diff else "no change"
 
 
+TILE_LABEL_CHARS = 16
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One tile: the figure, its change and where it is explained."""
+    """One tile: the figure, its change and where it is explained.
+
+    Labels stay within ``TILE_LABEL_CHARS`` so five tiles fit a laptop without "…"; the
+    full wording is in ``help`` (the tile's tooltip).
+    """
 
     label: str
     value: str
@@ -177,9 +229,14 @@ def headlines(
         Tiles in display order: active projects, projects improving, participants
         trained, hard-to-reach reach, milestones on track / late.
     """
-    improving = portfolio.projects_improving(p.now, p.measures)
-    improving_before = portfolio.projects_improving(p.before, p.measures)
-    with_measures = int(p.measures["project_id"].nunique()) if len(p.measures) else 0
+    # One population for both project tiles and the matrix caption: the projects in the view
+    # (any status); "improving" is the Projects register's project-level count.
+    now_counts = progress.project_measure_counts(p.measures, p.now)
+    improving = int((now_counts["improving"] > 0).sum())
+    improving_measures = int(now_counts["improving"].sum())
+    improving_before = int((progress.project_measure_counts(p.measures, p.before)["improving"]
+                            > 0).sum())  # fmt: skip
+    total = counts.get("projects", 0)
     rate, engaged = portfolio.hard_to_reach_rate(reach_now, threshold)
     rate_before, _ = portfolio.hard_to_reach_rate(reach_before, threshold)
     if engaged is None:
@@ -194,23 +251,28 @@ def headlines(
         reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
     late_delta = states_now["late"] - states_before["late"]
     return [
-        Headline("Active projects", f"{counts['active']:,}",
+        Headline("Active projects", f"{counts['active']:,} of {total:,}",
                  _delta(counts["active"], counts["active_before"]),
-                 "Projects not complete or stopped, started by the end of the period."),
-        Headline("Projects improving", f"{improving:,} of {with_measures:,}",
+                 f"Projects not complete or stopped and started by the end of the period, of "
+                 f"the {total:,} projects in this view (any status)."),
+        Headline("Improving", f"{improving:,} of {total:,}",
                  _delta(improving, improving_before),
-                 "Projects with at least one measure whose latest point is special-cause "
-                 "improvement (Making Data Count variation icon)."),
-        Headline("Participants trained", f"{counts['completed']:,}",
+                 f"Projects improving: projects in this view (any status, {total:,} in all) "
+                 "with at least one measure whose latest point is special-cause improvement "
+                 f"(Making Data Count variation icon): {improving_measures:,} measures in "
+                 f"{improving:,} projects, as in the summary of measures below."),
+        Headline("Trained", f"{counts['completed']:,}",
                  _delta(counts["completed"], counts["completed_before"]),
-                 "People who completed a programme in the period."),
-        Headline("Reach: hard to reach", reach_value, reach_delta,
-                 "Share of the workforce in the hard-to-reach staff groups (e.g. estates "
-                 "and ancillary, additional clinical services) who have enrolled."),
-        Headline("Plan: on track/late", f"{states_now['on_track']} / {states_now['late']}",
+                 "Participants trained: people who completed a programme in the period."),
+        Headline("Hard to reach", reach_value, reach_delta,
+                 "Reach of the hard-to-reach staff groups: the share of their workforce (the "
+                 "fixed list under Reach by staff group) who have enrolled."),
+        Headline("On track / late",
+                 f"{states_now['on_track'] + states_now['not_started']} / {states_now['late']}",
                  (f"{late_delta:+d} late" if late_delta else "no change in late"),
-                 "Milestones on track (or not started), and those late (forecast date "
-                 "passed or marked late).", delta_color="inverse"),
+                 "Plan milestones on track (or not started), and those late (planned or "
+                 "forecast date passed, or marked late) — the Timeline page's rule.",
+                 delta_color="inverse"),
     ]  # fmt: skip
 
 
@@ -277,13 +339,27 @@ class ReachView:
     alt_text: str
     suppression_note: str
     display: pd.DataFrame
+    rules: rc.ReachRules = rc.ReachRules()
+
+    @property
+    def hard_to_reach_text(self) -> str:
+        """The hard-to-reach definition as shown under the chart (a fixed list)."""
+        return ("Hard to reach (a fixed list, the same on every page): "
+                + ", ".join(self.rules.hard_to_reach_labels()) + ".")  # fmt: skip
 
 
-def reach_view(raw: pd.DataFrame, threshold: int) -> ReachView:
-    """Suppress the raw counts and build the reach chart and its sentences once."""
-    table, overall = portfolio.reach_table(raw, threshold)
+def reach_view(raw: pd.DataFrame, threshold: int, rules: rc.ReachRules | None = None) -> ReachView:
+    """Suppress the raw counts and build the reach chart and its sentences once.
+
+    The table is the Engagement view's (:func:`qinet.views.engagement.reach_table`):
+    one definition of hard to reach, of a programme's target groups and of the
+    under-represented flag (``rules.ratio``) on both pages and in the pack.
+    """
+    rules = rules or rc.ReachRules()
+    table, overall = rc.reach_table(raw, "staff_group", threshold, rules.ratio)
     staff = table[table["headcount"] > 0]
-    under = staff.loc[staff["under_represented"], "staff_group"].tolist() if len(staff) else []
+    under = (staff.loc[staff["under_represented"].astype(bool), "staff_group"].tolist()
+             if len(staff) else [])  # fmt: skip
     fig = alt = None
     if not staff.empty:
         fig = engagement_charts.reach_figure(staff, overall, threshold=threshold)
@@ -291,6 +367,4 @@ def reach_view(raw: pd.DataFrame, threshold: int) -> ReachView:
     note = (f"Counts below {threshold} are suppressed, with one more group hidden where needed "
             "so a hidden number cannot be worked out from the total.")  # fmt: skip
     display = reach_display(table) if not table.empty else pd.DataFrame()
-    return ReachView(table, overall, staff, under, fig, alt or "", note, display)
-
-
+    return ReachView(table, overall, staff, under, fig, alt or "", note, display, rules)

@@ -1,7 +1,9 @@
 """The Overview's board pack: one self-contained HTML file, built only on click.
 
 Gathers what the Overview shows (tiles, summary matrix, reach, plan) plus a chart
-of each measure with a signal, and hands it to :mod:`qinet.io.boardpack`.
+of each measure with a signal, and the Engagement, Capability and Projects pages' parts
+(their own view models' sections, as :class:`qinet.io.boardpack.PackPart`), and hands it
+to :mod:`qinet.io.boardpack`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ import pandas as pd
 from qinet.charts import icons
 from qinet.domain import AssuranceState, ChartType, VariationState
 from qinet.io import boardpack
+from qinet.views import capability as cap
+from qinet.views import engagement as ev
 from qinet.views import measures as vm
-from qinet.views.base import ViewContext
+from qinet.views import projects as project_views
+from qinet.views import timeline as tv
+from qinet.views.base import Section, ViewContext
 from qinet.views.overview import (
     ICON_PX,
     MAX_PACK_CHARTS,
@@ -29,6 +35,7 @@ from qinet.views.overview import (
 )
 
 log = logging.getLogger(__name__)
+
 
 def _signal_rows(display: pd.DataFrame) -> pd.DataFrame:
     """Measures whose latest point is special cause: concerns first, newest signal first."""
@@ -51,6 +58,8 @@ def _figure_html(fig, width: int = 700) -> str:  # noqa: ANN001 - a plotly Figur
 def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
                    measures: pd.DataFrame) -> list[boardpack.ChartBlock]:  # fmt: skip
     """Each signalling measure's chart, through the Measures page's own pipeline."""
+    if rows.empty:  # no measures in the selection: the matrix frame has no columns
+        return []
     info = measures.set_index("measure_id")
     blocks: list[boardpack.ChartBlock] = []
     for mid, label in zip(rows["measure_id"], rows["measure_label"], strict=True):
@@ -65,9 +74,86 @@ def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
     return blocks
 
 
+def timeline_sections(view: ViewContext) -> list[boardpack.PackSection]:
+    """The Plan part: the Timeline page's own sections (same view model, same milestone rule)."""
+    out = []
+    for sec in tv.sections(tv.build(view)):
+        chart = None
+        if sec.figure is not None:
+            fig = copy.deepcopy(sec.figure)  # a cached view's figure stays as it is
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(fig, width=980), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                         sec.notes, empty=f"{sec.heading}: none."))  # fmt: skip
+    return out
+def capability_part(view: ViewContext) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:
+    """The Capability page's part of the pack and its extracts, from its own view model.
+
+    The first survey in view (a self-assessment where there is one) with its overall
+    score, exactly as the Capability page shows it with these filters.
+    """
+    out, extracts = [], {}
+    for sec in cap.sections(cap.build(view)):
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
+                                         heading=False)  # fmt: skip
+        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                         sec.notes))  # fmt: skip
+        if sec.extract is not None and not sec.extract.frame.empty:
+            extracts[sec.extract.name.replace("-", " ")] = sec.extract.frame
+    return boardpack.PackPart("capability", "Capability", out), extracts
+
+
+def engagement_part(view: ViewContext, rules: ev.ReachRules
+                    ) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:  # fmt: skip
+    """The Engagement page's part of the pack and its extracts, from the page's view model.
+
+    Reach by staff group is already the pack's own reach section (same computation),
+    so it is not repeated here.
+    """
+    model = ev.build(view, rules)
+    sections, extracts = [], {}
+    for sec in ev.sections(model):
+        if sec.heading == "Reach by staff group":
+            continue
+        chart = None
+        if sec.figure is not None:
+            chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
+                                         sec.alt_text, heading=False)  # fmt: skip
+        sections.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
+                                              notes=sec.notes))  # fmt: skip
+        if sec.extract is not None:
+            extracts[sec.extract.name] = sec.extract.frame
+    return boardpack.PackPart("engagement", "Engagement", sections), extracts
+
+
+def _pack_section(sec: Section) -> boardpack.PackSection:
+    """A view model's section as the pack prints it (the figure drawn statically)."""
+    chart = None
+    if sec.figure is not None:
+        chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
+                                     sec.alt_text, heading=False)  # fmt: skip
+    # An empty table says nothing the sentences do not: leave it out rather than print "None."
+    table = sec.table if sec.table is not None and len(sec.table) else None
+    return boardpack.PackSection(sec.heading, sec.sentences, table, chart, sec.notes)
+
+
+def projects_part(
+    view: ViewContext, p: Portfolio, stale_days: int
+) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:
+    """The Projects page's part (its register view model, unchanged) and its extracts."""
+    register = project_views.build(view, p.measures, p.now, stale_days)
+    secs = project_views.sections(register)
+    extracts = {sec.extract.name.replace("-", " "): sec.extract.frame
+                for sec in secs if sec.extract is not None}  # fmt: skip
+    part = boardpack.PackPart("projects", "Project progress", [_pack_section(s) for s in secs])
+    return part, extracts
+
+
 def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame, group_by: str,
             reach: ReachView, due: pd.DataFrame, late: pd.DataFrame, tiles: list[Headline],
-            comparison_label: str) -> Callable[[], bytes]:  # fmt: skip
+            comparison_label: str, stale_days: int = 90) -> Callable[[], bytes]:  # fmt: skip
     """A zero-argument function that builds the board pack (run on click, off the script).
 
     Args:
@@ -76,11 +162,12 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
         p: The Overview's portfolio.
         display: The summary matrix as displayed (``views.overview.matrix_frame``).
         group_by: The matrix grouping.
-        reach: The Overview's reach view.
+        reach: The Overview's reach view (its rules also drive the Engagement part).
         due: Milestones due, as displayed.
         late: Milestones late, as displayed.
         tiles: The headline tiles.
         comparison_label: What the tiles' changes are against.
+        stale_days: ``QINET_STALE_SCORE_DAYS`` for the Projects part's stale-score flags.
     """
     today = view.today
     filters_text, description = view.describe_with_dates(), view.describe()
@@ -103,6 +190,7 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 _figure_html(copy.deepcopy(reach.figure)),
                 reach.alt_text,
             )
+        engagement, engagement_extracts = engagement_part(view, reach.rules)
         matrix = pd.DataFrame()
         if not display.empty:
             matrix = pd.DataFrame({
@@ -116,6 +204,9 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
                 "signal": display["latest_signal"],
                 "signal_date": display["signal_date"],
             })  # fmt: skip
+        plan_sections = timeline_sections(view)
+        capability, cap_extracts = capability_part(view)
+        projects, project_extracts = projects_part(view, p, stale_days)
         pack = boardpack.BoardPack(
             filters=filters_text,
             description=description,
@@ -135,20 +226,27 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
             under_represented=reach.under_represented,
             reach_note=(
                 f"Engaged: enrolled on a programme by {today:%d %b %Y}. {reach.suppression_note} "
-                "Under-represented: below half the rate across all staff groups."
+                f"{reach.hard_to_reach_text} "
+                + reach.rules.rule_text()
             ),
             plan_due=due,
             plan_late=late,
+            plan_sections=plan_sections,
+            parts=[engagement, capability, projects],
             extracts={
                 "summary matrix": matrix_extract(display, group_by),
                 "reach by staff group": reach.display,
                 "milestones due": due,
                 "milestones late": late,
-                "project register": p.measures[["project_code", "project", "directorate",
-                                                "programme"]].drop_duplicates()
-                if len(p.measures) else pd.DataFrame(),
+                **engagement_extracts,
+                **cap_extracts,
+                **project_extracts,  # the project register and scores by month
             },  # fmt: skip
-            script=plotly.offline.get_plotlyjs() if (charts or reach_chart) else "",
+            script=plotly.offline.get_plotlyjs()
+            if (charts or reach_chart or plan_sections
+                or any(s.chart for part in (engagement, capability, projects)
+                       for s in part.sections))
+            else "",
         )
         return boardpack.board_pack_bytes(pack)
 
@@ -156,9 +254,10 @@ def builder(view: ViewContext, preset: str, p: Portfolio, display: pd.DataFrame,
 
 
 PACK_LABELS = {
-    "Projects improving": "Projects showing improvement",
-    "Reach: hard to reach": "Reach of hard-to-reach staff groups",
-    "Plan: on track/late": "Milestones on track / late",
+    "Improving": "Projects showing improvement",
+    "Trained": "Participants trained",
+    "Hard to reach": "Reach of hard-to-reach staff groups",
+    "On track / late": "Milestones on track / late",
 }  # the pack has room for the longer tile labels
 
 PACK_ICONS = boardpack.Icons(

@@ -31,8 +31,8 @@ def db_copy(demo_sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def _progress_score_rows(at) -> int:  # noqa: ANN001
-    counts = next(df.value for df in at.dataframe if list(df.value.columns) == ["table", "rows"])
-    return int(counts.set_index("table").loc["progress_score", "rows"])
+    counts = next(df.value for df in at.dataframe if list(df.value.columns) == ["Table", "Rows"])
+    return int(counts.set_index("Table").loc["progress_score", "Rows"])
 
 
 def test_a_write_elsewhere_shows_after_the_version_bump(make_app, db_copy: str) -> None:

@@ -18,9 +18,16 @@ def _tables_and_downloads(at):
         ("pages/measures.py", {"measure": SHOWCASE}, {}),
         ("pages/measures.py", {"measure": SHOWCASE},
          {"measure_view": "All measures in this project"}),
+        ("pages/capability.py", {}, {}),
+        ("pages/capability.py", {}, {"cap_survey": "Joy in work pulse"}),
         ("pages/data.py", {}, {}),
+        ("pages/engagement.py", {}, {}),
+        ("pages/projects.py", {}, {}),
+        ("pages/projects.py", {}, {"projects_tab": "Stale scores"}),
+        ("pages/projects.py", {"project": "QI-0001"}, {}),
     ],
-    ids=["overview", "measure-chart", "measure-project", "data"],
+    ids=["overview", "measure-chart", "measure-project", "capability", "capability-pulse",
+         "data", "engagement", "projects-register", "projects-stale", "project"],
 )
 def test_every_table_has_a_download(make_app, page, params, session):
     at = make_app(params=params)

@@ -65,8 +65,11 @@ def test_link_opens_the_showcase_with_its_pdsa_and_suggestion(make_app):
     assert at.selectbox(key="measure").value == SHOWCASE
     assert at.selectbox(key="measure_project").value.startswith("QI-0001 · ")
     spec = _spec(at)
-    notes = [a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "annotation:pdsa"]
-    assert notes and notes[0].startswith("PDSA 1")
+    notes = [a for a in spec["layout"]["annotations"] if a.get("name") == "annotation:pdsa"]
+    assert notes and "PDSA 1" in notes[0]["hovertext"]
+    listed = [a["text"] for a in spec["layout"]["annotations"]
+              if a.get("name") == "annotation-list"]  # fmt: skip
+    assert listed and "PDSA 1" in listed[0]
     kinds = {(t.get("meta") or {}).get("point_type") for t in spec["data"]}
     assert {"special_cause_improvement", "special_cause_concern"} <= kinds
     assert "Suggested" in texts(at)
@@ -124,7 +127,20 @@ def test_viewer_sees_breaks_but_no_controls(make_app):
     projects = at.selectbox(key="measure_project").options
     assert projects and "Estates" in texts(at)
     assert not [b for b in at.button if b.label in ("Undo", "Confirm phase break")]
-    assert "only leads and administrators can change them" in texts(at)
+    body = texts(at)
+    assert "the programme's lead can add or undo one" in body
+    assert "consider a phase break" not in body
+
+
+def test_directorate_lead_is_addressed_as_a_lead(make_app):
+    at = _open(make_app, user="medicine.lead@demo.nhs.example", params={"measure": SHOWCASE})
+    assert at.selectbox(key="measure").value == SHOWCASE
+    body = texts(at).replace("\\", "")
+    assert "As a directorate lead you can see the breaks" in body
+    assert "only leads and administrators" not in body
+    assert "Suggested" in body and "consider a phase break" not in body
+    assert "the programme's lead can confirm a phase break there" in body
+    assert not [b for b in at.button if b.label in ("Undo", "Confirm phase break")]
 
 
 def test_out_of_scope_link_is_not_opened(make_app):
@@ -158,6 +174,8 @@ def test_admin_confirms_and_undoes_a_phase_break(make_app, db_copy):
     assert "confirmed" in texts(at)
     assert _phases_drawn(at) == 2  # limits recalculated per phase
     assert "New phase from 10 Mar 2025" in texts(at)
+    picker = next(b for b in at.selectbox if b.label == "First period of the new phase")
+    assert picker.value.isoformat() == "2025-03-10"  # stays on the break just confirmed
     eng = sa.create_engine(db_copy)
     with eng.connect() as c:
         who = c.execute(
@@ -185,7 +203,9 @@ def test_confirm_without_a_reason_is_refused(make_app, db_copy):
     at = _open(make_app, user="admin@demo.nhs.example", params={"measure": SHOWCASE})
     next(b for b in at.button if b.label == "Confirm phase break").click().run()
     assert not at.exception
-    assert "reason is required" in texts(at)
+    body = texts(at)
+    assert "Reason** is required" in body  # a validation message on the form's field
+    assert "could not be shown" not in body
     assert _phases_drawn(at) == 1
 
 

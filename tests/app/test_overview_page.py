@@ -7,8 +7,7 @@ from tests.app.conftest import table_values, texts
 pytestmark = pytest.mark.app
 
 MED_LEAD = "medicine.lead@demo.nhs.example"
-TILES = ["Active projects", "Projects improving", "Participants trained",
-         "Reach: hard to reach", "Plan: on track/late"]
+TILES = ["Active projects", "Improving", "Trained", "Hard to reach", "On track / late"]
 
 
 def _matrix(at):
@@ -30,8 +29,13 @@ def test_whole_network(make_app):
     matrix = _matrix(at)
     assert len(matrix) > 20
     assert matrix["variation_icon"].astype(str).str.startswith("data:image/svg+xml;base64,").all()
-    assert matrix["variation"].astype(str).str.len().gt(0).all()  # words beside every icon
-    assert matrix["assurance"].astype(str).str.len().gt(0).all()
+    assert matrix["state"].astype(str).str.len().gt(0).all()  # words beside every icon
+    assert list(matrix.columns[:2]) == ["variation_icon", "assurance_icon"]  # icons first
+    from qinet.views.overview import ASSURANCE_URI
+
+    assured = matrix["assurance_icon"].astype(str) != ASSURANCE_URI["no_target"]
+    assert assured.any()
+    assert matrix.loc[assured, "state"].str.contains(" · ").all()  # assurance in words too
     assert len(table_values(at, "directorate")) > 3
     # the first download is still the project register; the board pack is next to it
     assert _downloads(at)[:2] == ["Project register CSV", "Board pack (HTML)"]
@@ -58,7 +62,7 @@ def test_empty_filter_explains_itself(make_app):
     assert not at.exception
     assert "No measures match these filters." in texts(at)
     assert [m.label for m in at.metric] == TILES
-    assert next(m for m in at.metric if m.label == "Active projects").value == "0"
+    assert next(m for m in at.metric if m.label == "Active projects").value == "0 of 0"
 
 
 def test_staff_group_with_no_workforce_says_so(make_app):

@@ -11,7 +11,8 @@ ADMIN = "admin@demo.nhs.example"
 PROG_LEAD = "programme.lead@demo.nhs.example"
 MED_LEAD = "medicine.lead@demo.nhs.example"
 ESTATES_VIEWER = "estates.viewer@demo.nhs.example"
-PAGES = ["pages/overview.py", "pages/measures.py", "pages/data.py"]
+PAGES = ["pages/overview.py", "pages/measures.py", "pages/engagement.py",
+         "pages/capability.py", "pages/timeline.py", "pages/projects.py", "pages/data.py"]
 
 
 @pytest.fixture(scope="module")

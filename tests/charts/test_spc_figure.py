@@ -157,10 +157,18 @@ def test_annotations_and_milestones_are_drawn_with_text(inputs):
     )
     fig = spc.figure(a.result, title="t", annotations=notes, milestones=plan)
     drawn = [x for x in fig.layout.annotations if (x.name or "").startswith("annotation:")]
-    assert [x.text for x in drawn] == ["PDSA 1: &lt;b&gt;new&lt;/b&gt; checklist", "Bay nursing"]
-    assert all(x.showarrow and x.arrowcolor == MDC_PALETTE.annotation for x in drawn)
-    # the arrow points at the first plotted value on or after the date
-    assert drawn[0].y == pytest.approx(float(obs["value"].iloc[26]))
+    # numbered badges above the plot area: they never sit on a point, a line or each other
+    assert [x.text for x in drawn] == ["<b>1</b>", "<b>2</b>"]
+    assert all(x.yref == "paper" and x.y >= 1 and not x.showarrow for x in drawn)
+    assert all(x.bgcolor == MDC_PALETTE.annotation for x in drawn)
+    assert "PDSA 1: &lt;b&gt;new&lt;/b&gt; checklist" in drawn[0].hovertext
+    # the badge stands at the first plotted period on or after the date
+    assert pd.Timestamp(drawn[0].x) == pd.Timestamp(obs["period_start"].iloc[26])
+    listed = next(x for x in fig.layout.annotations if x.name == "annotation-list")
+    assert "<b>1</b> · " in listed.text
+    assert "PDSA 1: &lt;b&gt;new&lt;/b&gt; checklist" in listed.text
+    assert "<b>2</b> · " in listed.text and "Bay nursing" in listed.text
+    assert listed.yref == "paper" and listed.y <= 0  # under the plot
     milestones = [s for s in fig.layout.shapes if s.name == "milestone"]
     assert len(milestones) == 1 and milestones[0].line.dash == "dot"
     assert any("Cohort 2 starts" in (x.text or "") for x in fig.layout.annotations)
@@ -226,3 +234,16 @@ def test_data_text_is_escaped():
     fig = spc.figure(a.result, title='<a href="javascript:x">t</a>', unit="<i>u</i>")
     assert "<a" not in fig.layout.title.text and "&lt;a" in fig.layout.title.text
     assert fig.layout.yaxis.title.text == "&lt;i&gt;u&lt;/i&gt;"
+
+
+def test_close_badges_are_staggered_not_stacked(inputs):
+    obs = _obs(inputs, "outlier_high_n100")
+    a = analyse_measure(obs, chart="xmr", preset=PTD)
+    days = [obs["period_start"].iloc[i].date() for i in (40, 41, 42, 80)]
+    notes = pd.DataFrame({"on_date": days, "kind": ["pdsa"] * 4,
+                          "title": ["A", "B", "C", "D"], "detail": [""] * 4})  # fmt: skip
+    fig = spc.figure(a.result, title="t", annotations=notes)
+    badges = [x for x in fig.layout.annotations if (x.name or "").startswith("annotation:")]
+    rows = [round(x.y, 3) for x in badges]
+    assert len(set(rows[:3])) == 3  # three close together: three rows
+    assert rows[3] == rows[0]  # a distant one goes back to the first row

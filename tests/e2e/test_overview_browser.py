@@ -35,6 +35,7 @@ def test_board_pack_downloads_and_opens_offline(server, page, browser, tmp_path)
     download.save_as(path)
     html = path.read_text(encoding="utf-8")
     assert "Synthetic demo data" in html
+    assert "Paired change (same people before and after)" in html  # the Capability section
 
     offline = browser.new_context(viewport={"width": 1100, "height": 1400})
     offline.set_offline(True)
@@ -58,10 +59,17 @@ def test_board_pack_downloads_and_opens_offline(server, page, browser, tmp_path)
         charts = pack.locator("#signals .js-plotly-plot .main-svg")
         assert charts.count() >= 1
         assert pack.locator("#reach .js-plotly-plot .main-svg").count() >= 1
+        # the Plan part is the Timeline page's: its chart drawn offline, then due and late
+        assert pack.locator("#plan .js-plotly-plot .main-svg").count() >= 1
+        assert "Programme timeline" in pack.locator("#plan").inner_text()
+        # the Projects page's part: its portfolio heatmap drawn, its stale-score table
+        assert pack.locator("#projects .js-plotly-plot .main-svg").count() >= 1
+        assert "Progress scores that may be stale" in pack.locator("#projects").inner_text()
         # the hostile project title is text, not markup
         assert HOSTILE_TITLE in pack.locator("#matrix").inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pack.screenshot(path=str(ARTIFACTS / "boardpack.png"), full_page=True)
+        pack.locator("#projects").screenshot(path=str(ARTIFACTS / "boardpack_projects.png"))
         pack.emulate_media(media="print")
         pdf = pack.pdf(format="A4") if hasattr(pack, "pdf") else b""
         assert pdf[:4] == b"%PDF"

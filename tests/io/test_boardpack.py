@@ -173,3 +173,21 @@ def test_file_name_names_filters_and_date():
     assert bp.board_pack_filename("Medicine · FY 2024/25", date(2025, 9, 30)) == (
         "qinet_board-pack_medicine-fy-2024-25_2025-09-30.html"
     )
+
+
+def test_parts_from_other_pages_are_rendered_and_escaped():
+    section = bp.PackSection(
+        heading=f"Capability {HOSTILE}", sentences=(f"Mean rose {HOSTILE}",),
+        table=pd.DataFrame({"Score": [HOSTILE], "Pre": ["3.10 (n 40)"]}),
+        chart=bp.ChartBlock("Paired change", "<div>chart</div>", "alt words", heading=False),
+        notes=("Groups under 11 hidden",),
+    )  # fmt: skip
+    html = bp.render_html(_pack(parts=[bp.PackPart("capability", "Capability", [section])]))
+    assert "<script>alert" not in html
+    assert html.index('id="plan"') < html.index('id="capability"')
+    assert html.index("Capability &lt;script&gt;") < html.index('id="extracts"')
+    assert "3.10 (n 40)" in html and "alt words" in html and "Groups under 11 hidden" in html
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    assert checker.errors == [] and checker.stack == []  # still well formed

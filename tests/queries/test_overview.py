@@ -14,6 +14,7 @@ from qinet.filters import Filters
 from qinet.queries import milestones as mq
 from qinet.queries import overview as q
 from qinet.queries.scope import frame
+from qinet.stats import plan
 from qinet.stats.measure import analyse_measure
 from qinet.stats.portfolio import summary_matrix
 from qinet.stats.rules import ANHOEJ, MDC_2024
@@ -108,17 +109,17 @@ def test_milestones_states_now_and_before_and_the_plan(demo_session):
     ms = mq.milestones(s, ADMIN, Filters())
     revs = mq.revisions(s, ADMIN, Filters())
     assert len(ms) == s.execute(sa.select(sa.func.count(m.Milestone.id))).scalar_one()
-    now = mq.state_as_of(ms, revs, TODAY, TODAY)
-    counts = mq.counts_by_state(now)
+    now = plan.as_of(ms, revs, TODAY, TODAY)
+    counts = plan.counts(now)
     assert sum(counts.values()) == len(ms)
-    assert counts["late"] >= 1 and counts["complete"] >= 1
-    year_ago = mq.state_as_of(ms, revs, TODAY - timedelta(days=365), TODAY)
-    assert set(year_ago["state"]) <= set(mq.STATES)
-    due, late = mq.plan(ms, TODAY)
+    assert counts["late"] >= 1 and counts["done"] >= 1
+    year_ago = plan.as_of(ms, revs, TODAY - timedelta(days=365), TODAY)
+    assert set(year_ago["state"]) <= {*plan.STATES, "not_planned"}
+    due, late, _ = plan.due_and_late(plan.assess(ms, TODAY))
     assert len(late) == counts["late"]
     assert (pd.to_datetime(due["forecast_date"]) >= pd.Timestamp(TODAY)).all()
     assert (pd.to_datetime(due["forecast_date"])
-            <= pd.Timestamp(TODAY + timedelta(days=mq.DUE_SOON_DAYS))).all()
+            <= pd.Timestamp(TODAY + timedelta(days=plan.DUE_SOON_DAYS))).all()
     assert (late["days_late"] >= 0).all()
 
     prog = s.execute(sa.select(m.Programme.id, m.Programme.name).limit(1)).one()
@@ -141,8 +142,11 @@ def test_portfolio_matrix_equals_the_engine_for_every_demo_measure(demo_session)
             rows, chart=meas["chart_type"], direction=meas["improvement_direction"],
             target=meas["target"], preset=ANHOEJ if meas["chart_type"] == "run" else MDC_2024,
             phase_starts=breaks.loc[breaks["measure_id"] == meas["measure_id"], "on_date"],
-            baseline_points=meas["baseline_points"],
+            baseline_points=meas["baseline_points"], multiplier=meas["multiplier"],
         )
         assert (row["variation"], row["assurance"], row["latest_signal_reason"]) == (
             a.summary.variation.value, a.summary.assurance.value, a.summary.latest_signal_reason
         ), meas["measure"]
+        assert row["last_value"] == pytest.approx(a.summary.last_value, nan_ok=True)
+        assert row["centre"] == pytest.approx(a.summary.centre, nan_ok=True)
+    assert {"t", "g"} <= set(matrix["chart"])  # rare-event measures are in the matrix too

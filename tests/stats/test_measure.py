@@ -87,7 +87,8 @@ def test_run_chart_uses_run_rules_and_colours_long_runs(inputs):
     flagged = a.result["in_long_run"].to_numpy()
     assert flagged.any()
     assert (a.result.loc[flagged, "point_type"] != PointType.COMMON_CAUSE.value).all()
-    assert a.summary.variation is VariationState.NOT_ENOUGH_DATA
+    # too few crossings is non-random variation with no direction, not "not enough data"
+    assert a.summary.variation is VariationState.NON_RANDOM
     assert a.summary.latest_signal_reason
 
 

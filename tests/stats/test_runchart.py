@@ -11,15 +11,15 @@ import pytest
 
 from qinet.errors import InvalidSeriesError
 from qinet.stats.rules import ANHOEJ, IHI
+from qinet.stats.run_limits import _qbinom_half, _qbinom_half_exact
 from qinet.stats.runchart import (
-    _qbinom_half,
-    _qbinom_half_exact,
     anhoej_statistics,
     compute_run_chart,
     compute_run_chart_batch,
     crossings_min,
     longest_run_max,
     runs_limits,
+    swed_eisenhart_runs_limits,
 )
 
 pytestmark = pytest.mark.unit
@@ -72,16 +72,74 @@ def test_longest_run_max(n, expected):
     assert longest_run_max(n) == expected
 
 
-def test_runs_limits_range_edges():
+# Perla, Provost & Murray (2011) BMJ Qual Saf 20:46-51, Table 1, as printed (typed in by hand
+# from the paper, independently of qinet/stats/runchart.py): n -> (lower, upper) runs.
+PRINTED_TABLE_1 = """
+10 3 9   11 3 10  12 3 11  13 4 11  14 4 12  15 5 12
+16 5 13  17 5 13  18 6 14  19 6 15  20 6 16  21 7 16
+22 7 17  23 7 17  24 8 18  25 8 18  26 9 19  27 10 19
+28 10 20 29 10 20 30 11 21 31 11 22 32 11 23 33 12 23
+34 12 24 35 12 24 36 13 25 37 13 25 38 14 26 39 14 26
+40 15 27 41 15 27 42 16 28 43 16 28 44 17 29 45 17 30
+46 17 31 47 18 31 48 18 32 49 19 32 50 19 33 51 20 33
+52 20 34 53 21 34 54 21 35 55 22 35 56 22 35 57 23 36
+58 23 37 59 24 38 60 24 38
+"""
+_nums = [int(x) for x in PRINTED_TABLE_1.split()]
+PRINTED_ROWS = [tuple(_nums[i : i + 3]) for i in range(0, len(_nums), 3)]
+
+
+def _series_with_runs(n: int, runs: int) -> list[float]:
+    """n useful points around a centre of 0 that form exactly ``runs`` runs (1 <= runs <= n)."""
+    lengths = [1] * (runs - 1) + [n - runs + 1]
+    out: list[float] = []
+    for i, length in enumerate(lengths):
+        out += [1.0 if i % 2 == 0 else -1.0] * length
+    return out
+
+
+def test_printed_table_has_51_rows():
+    assert len(PRINTED_ROWS) == 51
+    assert [r[0] for r in PRINTED_ROWS] == list(range(10, 61))
+
+
+@pytest.mark.parametrize(("n", "lower", "upper"), PRINTED_ROWS)
+def test_ihi_preset_uses_printed_runs_table(n, lower, upper):
+    assert runs_limits(n) == (lower, upper)
+    rc = compute_run_chart(_series_with_runs(n, lower), rules=IHI, centre=0)
+    assert (rc["runs_lower"].iloc[0], rc["runs_upper"].iloc[0]) == (lower, upper)
+    assert rc["n_runs"].iloc[0] == lower and not rc["rule_runs"].any()
+
+
+@pytest.mark.parametrize("n", [10, 20, 25, 41, 59, 60])
+def test_ihi_runs_boundaries_through_public_api(n):
+    lower, upper = dict((r[0], r[1:]) for r in PRINTED_ROWS)[n]
+
+    def runs_signal(runs: int) -> bool:
+        # shift/trend do not matter here: only the runs rule is read
+        rc = compute_run_chart(_series_with_runs(n, runs), rules=IHI, centre=0)
+        assert rc["n_runs"].iloc[0] == runs
+        return bool(rc["rule_runs"].any())
+
+    assert not runs_signal(lower) and not runs_signal(upper)  # equal to a limit: no signal
+    assert runs_signal(lower - 1) and runs_signal(upper + 1)  # one beyond: signal
+
+
+def test_runs_limits_outside_printed_range():
     assert runs_limits(9) is None
     assert runs_limits(61) is None
-    assert runs_limits(10) == (3, 9)
-    assert runs_limits(20) == (7, 15)
-    assert runs_limits(60) is not None
+    rc = compute_run_chart(_series_with_runs(61, 2), rules=IHI, centre=0)
+    assert not rc["rule_runs"].any() and "10–60" in rc.attrs["warnings"][0]
+
+
+def test_swed_eisenhart_is_labelled_and_differs_from_printed_table():
+    assert swed_eisenhart_runs_limits(20) == (7, 15)
+    differ = [n for n, lo, up in PRINTED_ROWS if swed_eisenhart_runs_limits(n) != (lo, up)]
+    assert differ == [11, 12, 17, 20, 22, 23, 25, 29, 32, 35, 37, 41, 43, 53, 55, 56, 57, 59]
 
 
 @pytest.mark.parametrize("n", [10, 11, 14])
-def test_runs_limits_from_brute_force_swed_eisenhart(n):
+def test_swed_eisenhart_limits_from_brute_force(n):
     n1 = n // 2
     counts: dict[int, int] = {}
     for above in itertools.combinations(range(n), n1):
@@ -90,7 +148,7 @@ def test_runs_limits_from_brute_force_swed_eisenhart(n):
         r = 1 + int(np.sum(s[1:] != s[:-1]))
         counts[r] = counts.get(r, 0) + 1
     total = sum(counts.values())
-    lower, upper = runs_limits(n)
+    lower, upper = swed_eisenhart_runs_limits(n)
     p_le = lambda r: sum(c for k, c in counts.items() if k <= r) / total  # noqa: E731
     p_ge = lambda r: sum(c for k, c in counts.items() if k >= r) / total  # noqa: E731
     assert p_le(lower - 1) <= 0.025 < p_le(lower)
@@ -217,9 +275,9 @@ def test_ihi_trend_tie_neither_counts_nor_breaks():
 
 
 def test_ihi_runs_rule_too_few_and_too_many():
-    few = _ihi([1] * 5 + [-1] * 5 + [1] * 5 + [-1] * 5)  # 4 runs < 7 for 20 points
+    few = _ihi([1] * 5 + [-1] * 5 + [1] * 5 + [-1] * 5)  # 4 runs < 6 for 20 points
     assert few["rule_runs"].all() and few["reason"].iloc[10].startswith("Too few runs: 4 runs")
-    many = _ihi([1, -1] * 10)  # 20 runs > 15
+    many = _ihi([1, -1] * 10)  # 20 runs > 16
     assert many["rule_runs"].all()
     ok = _ihi([1, 1, -1, -1] * 5)  # 10 runs
     assert not ok["rule_runs"].any()
@@ -232,6 +290,61 @@ def test_ihi_astronomical_point():
     rc = compute_run_chart(values, rules=IHI)
     assert rc["rule_astronomical"].tolist() == [False] * 7 + [True] + [False] * 4
     assert "Astronomical point" in rc["reason"].iloc[7]
+
+
+def test_astronomical_two_level_series_marks_none():
+    values = [10, 11] * 5 + [20, 21] * 5
+    rc = compute_run_chart(values, rules=IHI)
+    assert not rc["rule_astronomical"].any()
+
+
+def test_astronomical_one_wild_value_is_marked_alone():
+    values = [10, 12, 11, 10, 11, 12, 10, 11, 30, 12, 11, 10, 12, 11]
+    rc = compute_run_chart(values, rules=IHI)
+    assert rc.index[rc["rule_astronomical"]].tolist() == [8]
+
+
+@pytest.mark.parametrize("low", [9, 5, 3])
+def test_astronomical_unequal_levels_mark_none(low):
+    # 20 - low points at one level, low at another (with small steps): nothing is isolated
+    values = np.r_[np.full(20 - low, 20.0), np.full(low, 10.0)] + np.arange(20) * 0.01
+    assert not compute_run_chart(values, rules=IHI)["rule_astronomical"].any()
+
+
+def test_astronomical_two_wild_points_together_are_not_a_single_point():
+    values = [10.0, 11, 12, 11, 10, 12, 11, 10, 40, 41, 11, 12]
+    assert not compute_run_chart(values, rules=IHI)["rule_astronomical"].any()
+
+
+def test_astronomical_low_point_and_reason():
+    values = [50.0, 51, 49, 50, 52, 51, 50, 49, 51, 50, 5, 50]
+    rc = compute_run_chart(values, rules=IHI)
+    assert rc.index[rc["rule_astronomical"]].tolist() == [10]
+    assert "nearest other point" in rc["reason"].iloc[10]
+
+
+def test_astronomical_with_most_points_equal_uses_mean_deviation():
+    values = [10.0] * 15 + [11.0, 60.0]  # IQR is 0: the mean absolute deviation scales instead
+    rc = compute_run_chart(values, rules=IHI)
+    assert rc.index[rc["rule_astronomical"]].tolist() == [16]
+    assert not compute_run_chart([10.0] * 12, rules=IHI)["rule_astronomical"].any()
+
+
+@pytest.mark.parametrize("rules", [ANHOEJ, IHI])
+def test_point_equal_to_frozen_median_is_on_it_in_data_precision(rules):
+    values = [87.1, 87.3, 87.2, 87.2, 87.4, 87.0, 87.2]
+    rc = compute_run_chart(values, rules=rules, baseline_n=2)
+    assert rc["median"].iloc[0] == pytest.approx(87.2)
+    on_line = [2, 3, 6]
+    assert not rc["useful"].iloc[on_line].any()
+    assert pd.isna(rc["run_id"].iloc[on_line]).all()
+    assert rc["useful"].sum() == 4
+    assert (87.1 + 87.3) / 2 != 87.2  # the float noise this test is about
+
+
+def test_real_differences_in_the_last_decimal_still_count():
+    rc = compute_run_chart([1.01, 1.03, 1.02, 1.021], baseline_n=2)
+    assert rc["useful"].tolist() == [True, True, False, True]
 
 
 # --- batch -------------------------------------------------------------------------------
@@ -269,3 +382,13 @@ def test_batch_matches_single_series(rules):
 def test_batch_missing_column_is_named():
     with pytest.raises(InvalidSeriesError, match="value"):
         compute_run_chart_batch(pd.DataFrame({"series_id": [1], "idx": [1]}))
+
+
+@pytest.mark.parametrize(("top", "marked"), [(16.0, False), (17.0, False), (18.5, True)])
+def test_astronomical_cut_off_is_3_5_robust_sd(top, marked):
+    # IQR 9..11 -> robust SD 2 / 1.349 = 1.48; the gap from 12 to `top` in SDs:
+    # 16 -> 2.7, 17 -> 3.4 (not astronomical), 18.5 -> 4.4 (astronomical)
+    values = [8.0, 9, 10, 11, 12, 9, 10, 11, 10, 9, 11, 10, top]
+    rc = compute_run_chart(values, rules=IHI)
+    assert bool(rc["rule_astronomical"].iloc[-1]) is marked
+    assert rc["rule_astronomical"].sum() == int(marked)

@@ -10,8 +10,8 @@ import pytest
 
 from qinet.domain import ImprovementDirection, PointType
 from qinet.errors import InvalidSeriesError
-from qinet.stats import spc
-from qinet.stats.rules import LIFE_QI, MDC_2024, MR_SCREEN, PTD, XMR_LIMIT
+from qinet.stats import core, spc_rules
+from qinet.stats.rules import LIFE_QI, MDC_2024, PTD
 from qinet.stats.spc import (
     RESULT_COLUMNS,
     PerPointLimits,
@@ -25,6 +25,10 @@ pytestmark = pytest.mark.unit
 
 NAN = np.nan
 PRESETS = [PTD, MDC_2024, LIFE_QI]
+# The published numbers, typed by hand (not read from qinet.stats.rules): (shift, trend).
+# MDC: NHS England Making Data Count SQL v2.6; PTD: NHSRplotthedots 0.2.2 ptd_spc() defaults;
+# Life QI: its help centre's SPC rules.
+PUBLISHED = {"MDC_2024": (6, 6), "PTD": (7, 7), "LIFE_QI": (8, 6)}
 
 
 def alternating(n: int, lo: float = 49.0, hi: float = 51.0) -> list[float]:
@@ -35,19 +39,19 @@ def alternating(n: int, lo: float = 49.0, hi: float = 51.0) -> list[float]:
 
 
 def test_moving_ranges_nan_at_start_and_next_to_gap():
-    mr = spc._moving_ranges(np.array([1.0, 3.0, NAN, 4.0, 2.0]))
+    mr = core.moving_ranges(np.array([1.0, 3.0, NAN, 4.0, 2.0]))
     np.testing.assert_array_equal(mr, [NAN, 2.0, NAN, NAN, 2.0])
 
 
 def test_moving_ranges_restart_each_segment():
     pos = np.array([0, 1, 2, 0, 1])
-    mr = spc._moving_ranges(np.array([1.0, 2.0, 4.0, 10.0, 7.0]), pos)
+    mr = core.moving_ranges(np.array([1.0, 2.0, 4.0, 10.0, 7.0]), pos)
     np.testing.assert_array_equal(mr, [NAN, 1.0, 2.0, NAN, 3.0])
 
 
 def test_limits_unscreened_mean_and_amr():
     y = np.array([1.0, 2.0, 4.0, 3.0])
-    mean, amr = spc._limits(y, screen=False)
+    mean, amr = core.mean_and_amr(y, screen=False)
     assert mean[0] == pytest.approx(2.5)
     assert amr[0] == pytest.approx((1 + 2 + 1) / 3)
 
@@ -55,76 +59,76 @@ def test_limits_unscreened_mean_and_amr():
 def test_limits_screening_removes_large_moving_range():
     mr_vals = np.array([1.0, 1.0, 1.0, 1.0, 10.0])
     y = np.concatenate(([0.0], np.cumsum(mr_vals)))
-    _, amr = spc._limits(y, screen=True)
+    _, amr = core.mean_and_amr(y, screen=True)
     amr0 = mr_vals.mean()  # 2.8; 3.267 * 2.8 = 9.15 < 10 → screened
-    assert MR_SCREEN * amr0 <= 10.0
+    assert 3.267 * amr0 <= 10.0
     assert amr[0] == pytest.approx(1.0)
 
 
 def test_limits_constant_series_screens_every_moving_range():
     y = np.array([5.0, 5.0, 5.0, 5.0])
-    mean, amr = spc._limits(y, screen=True)  # every MR is 0 == 3.267 * 0: all screened
+    mean, amr = core.mean_and_amr(y, screen=True)  # every MR is 0 == 3.267 * 0: all screened
     assert mean[0] == 5.0 and np.isnan(amr[0])
-    _, amr_raw = spc._limits(y, screen=False)
+    _, amr_raw = core.mean_and_amr(y, screen=False)
     assert amr_raw[0] == 0.0
 
 
 def test_limits_ignore_nan_and_restart_per_phase():
     pos = np.array([0, 1, 2, 0, 1, 2])
-    mean, amr = spc._limits(np.array([1.0, NAN, 3.0, 10.0, 12.0, 14.0]), pos, screen=False)
+    mean, amr = core.mean_and_amr(np.array([1.0, NAN, 3.0, 10.0, 12.0, 14.0]), pos, screen=False)
     assert mean.tolist()[:3] == [2.0] * 3 and mean.tolist()[3:] == [12.0] * 3
     assert np.isnan(amr[0]) and amr[3] == 2.0
 
 
 def test_rule_outside_is_strict_and_ignores_nan():
     y = np.array([1.0, 2.0, 3.0, NAN])
-    out = spc._rule_outside(y, np.full(4, 1.0), np.full(4, 2.5))
+    out = spc_rules.find_outside(y, np.full(4, 1.0), np.full(4, 2.5))
     assert out.tolist() == [False, False, True, False]
 
 
 @pytest.mark.parametrize("n", [6, 7, 8])
 def test_rule_shift_run_of_exactly_n_and_n_minus_one(n):
     rtm = np.array([-1.0] + [1.0] * n + [-1.0])
-    assert spc._rule_shift(rtm, n).tolist() == [False] + [True] * n + [False]
+    assert spc_rules.find_shift(rtm, n).tolist() == [False] + [True] * n + [False]
     rtm_short = np.array([-1.0] + [1.0] * (n - 1) + [-1.0])
-    assert not spc._rule_shift(rtm_short, n).any()
+    assert not spc_rules.find_shift(rtm_short, n).any()
 
 
 def test_rule_shift_point_on_mean_or_nan_breaks_run():
-    assert not spc._rule_shift(np.array([1.0, 1, 1, 0, 1, 1, 1]), 4).any()
-    assert not spc._rule_shift(np.array([1.0, 1, 1, NAN, 1, 1, 1]), 4).any()
+    assert not spc_rules.find_shift(np.array([1.0, 1, 1, 0, 1, 1, 1]), 4).any()
+    assert not spc_rules.find_shift(np.array([1.0, 1, 1, NAN, 1, 1, 1]), 4).any()
 
 
 def test_rule_shift_does_not_cross_phases():
     rtm = np.ones(8)
     pos = np.array([0, 1, 2, 3, 0, 1, 2, 3])
-    assert not spc._rule_shift(rtm, 5, pos).any()
-    assert spc._rule_shift(rtm, 4, pos).all()
+    assert not spc_rules.find_shift(rtm, 5, pos).any()
+    assert spc_rules.find_shift(rtm, 4, pos).all()
 
 
 @pytest.mark.parametrize("n", [6, 7])
 def test_rule_trend_exactly_n_and_n_minus_one(n):
     y = np.array([10.0] + list(range(1, n + 1)) + [0.0])
-    rising, falling = spc._rule_trend(y, n)
+    rising, falling = spc_rules.find_trend(y, n)
     # 10 → 1 falls, then n rising points, then a fall to 0
     assert rising.tolist() == [False] + [True] * n + [False]
     assert not falling.any()
     short = np.array([10.0] + list(range(1, n)) + [0.0])
-    assert not spc._rule_trend(short, n)[0].any()
+    assert not spc_rules.find_trend(short, n)[0].any()
 
 
 def test_rule_trend_tie_breaks_and_nan_breaks():
     y = np.array([1.0, 2, 3, 3, 4, 5, 6])
-    assert spc._rule_trend(y, 4)[0].tolist() == [False] * 3 + [True] * 4
-    rising, _ = spc._rule_trend(y, 5)
+    assert spc_rules.find_trend(y, 4)[0].tolist() == [False] * 3 + [True] * 4
+    rising, _ = spc_rules.find_trend(y, 5)
     assert not rising.any()
-    rising, _ = spc._rule_trend(np.array([1.0, 2, 3, NAN, 5, 6, 7]), 5)
+    rising, _ = spc_rules.find_trend(np.array([1.0, 2, 3, NAN, 5, 6, 7]), 5)
     assert not rising.any()
 
 
 def test_rule_trend_peak_in_both():
     y = np.array([1.0, 2, 3, 4, 3, 2, 1])
-    rising, falling = spc._rule_trend(y, 4)
+    rising, falling = spc_rules.find_trend(y, 4)
     assert rising.tolist() == [True] * 4 + [False] * 3
     assert falling.tolist() == [False] * 3 + [True] * 4
 
@@ -132,18 +136,20 @@ def test_rule_trend_peak_in_both():
 def test_rule_two_of_three_only_close_points_flagged_same_side():
     close = np.array([False, True, False, True, False])
     rtm = np.array([1.0, 1, 1, 1, -1])
-    members, fires = spc._rule_two_of_three(close, rtm)
+    members, fires = spc_rules.find_two_of_three(close, rtm)
     assert members.tolist() == [False, True, False, True, False]
     assert fires.tolist() == [False, False, False, True, False]
-    members, _ = spc._rule_two_of_three(close, np.array([1.0, 1, -1, 1, 1]))
+    members, _ = spc_rules.find_two_of_three(close, np.array([1.0, 1, -1, 1, 1]))
     assert not members.any()
 
 
 def test_point_type_codes_direction_and_neutral():
-    codes = np.array([spc._ABOVE_UCL, spc._BELOW_LCL, spc._COMMON], dtype=np.int8)
-    inc = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, 1))]
-    dec = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, -1))]
-    neu = spc._POINT_TYPES[spc._point_type_codes(codes, np.full(3, 0))]
+    codes = np.array(
+        [spc_rules.CODE_ABOVE_UCL, spc_rules.CODE_BELOW_LCL, spc_rules.CODE_COMMON], dtype=np.int8
+    )
+    inc = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, 1))]
+    dec = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, -1))]
+    neu = spc_rules.POINT_TYPES[spc_rules.point_type_codes(codes, np.full(3, 0))]
     assert inc.tolist() == ["special_cause_improvement", "special_cause_concern", "common_cause"]
     assert dec.tolist() == ["special_cause_concern", "special_cause_improvement", "common_cause"]
     assert neu.tolist() == [
@@ -167,29 +173,31 @@ def test_result_columns_and_attrs():
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_shift_boundary_per_preset(rules):
+    shift = PUBLISHED[rules.key][0]
     base = alternating(15)
-    run_n = base + [52.0] * rules.shift + alternating(14)
-    run_short = base + [52.0] * (rules.shift - 1) + alternating(14)
+    run_n = base + [52.0] * shift + alternating(14)
+    run_short = base + [52.0] * (shift - 1) + alternating(14)
     opts = SpcOptions(rules=rules)
     res = compute_xmr(run_n, options=opts)
-    assert res["rule_shift"].sum() == rules.shift
+    assert res["rule_shift"].sum() == shift
     assert (
-        res.loc[res["rule_shift"], "special_cause_type"].eq(f"{rules.shift} Points Above CL").all()
+        res.loc[res["rule_shift"], "special_cause_type"].eq(f"{shift} Points Above CL").all()
     )
     assert not compute_xmr(run_short, options=opts)["rule_shift"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
 def test_trend_boundary_per_preset(rules):
+    trend = PUBLISHED[rules.key][1]
     def series(k):
         rising = [46.0 + i for i in range(k)]
         return alternating(14, 45, 55) + rising + [40.0] + alternating(13, 45, 55)
 
     opts = SpcOptions(rules=rules)
-    res = compute_xmr(series(rules.trend), options=opts)
-    assert res["rule_trend"].sum() == rules.trend
-    assert f"{rules.trend} Point Trend (Increasing)" in set(res["special_cause_type"])
-    assert not compute_xmr(series(rules.trend - 1), options=opts)["rule_trend"].any()
+    res = compute_xmr(series(trend), options=opts)
+    assert res["rule_trend"].sum() == trend
+    assert f"{trend} Point Trend (Increasing)" in set(res["special_cause_type"])
+    assert not compute_xmr(series(trend - 1), options=opts)["rule_trend"].any()
 
 
 @pytest.mark.parametrize("rules", PRESETS, ids=lambda r: r.key)
@@ -253,9 +261,9 @@ def test_screening_boundary_ptd_strict(big, screened):
     mrs = [244.0, 244.0, 245.0, big]
     y = [0.0, 244.0, 0.0, 245.0, 245.0 - big]
     assert np.abs(np.diff(y)).tolist() == mrs
-    assert bool(MR_SCREEN * np.mean(mrs) == big) == (big == 3267.0)
+    assert bool(3.267 * np.mean(mrs) == big) == (big == 3267.0)
     res = compute_xmr(y, options=SpcOptions(rules=PTD))
-    amr = (res["upl"].iloc[0] - res["mean"].iloc[0]) / XMR_LIMIT
+    amr = (res["upl"].iloc[0] - res["mean"].iloc[0]) / 2.66
     expected = np.mean(mrs[:3]) if screened else np.mean(mrs)
     assert amr == pytest.approx(expected)
 
@@ -272,8 +280,10 @@ def test_limits_use_xmr_limit_constant():
     values = [1.0, 3.0, 2.0, 4.0, 3.0, 5.0, 4.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0]
     res = compute_xmr(values, options=SpcOptions(rules=LIFE_QI))
     amr = np.mean(np.abs(np.diff(values)))
-    assert res["upl"].iloc[0] == pytest.approx(np.mean(values) + XMR_LIMIT * amr, rel=1e-12)
-    assert res["upper_2s"].iloc[0] == pytest.approx(np.mean(values) + 2 / 3 * XMR_LIMIT * amr)
+    # the published constant, by hand: mean ± 2.66 × mean moving range; 2σ at two thirds
+    assert res["upl"].iloc[0] == pytest.approx(np.mean(values) + 2.66 * amr, rel=1e-12)
+    assert res["lpl"].iloc[0] == pytest.approx(np.mean(values) - 2.66 * amr, rel=1e-12)
+    assert res["upper_2s"].iloc[0] == pytest.approx(np.mean(values) + 2 / 3 * 2.66 * amr)
 
 
 def test_mdc_fewer_than_13_points_shows_no_limits_but_keeps_shift_and_trend():
@@ -360,10 +370,10 @@ def test_reasons_without_and_with_dates():
     assert (res["reason"] == "").sum() == len(values) - 6
     dates = pd.Series(pd.date_range("2023-01-01", periods=len(values), freq="MS"))
     res = compute_xmr(values, dates=dates)
-    assert res["reason"].iloc[15] == "6 points in a row above the mean (2024-04 to 2024-09)"
+    assert res["reason"].iloc[15] == "6 points in a row above the mean (Apr 2024 to Sep 2024)"
     days = pd.Series(pd.date_range("2023-01-02", periods=len(values), freq="D"))
     res = compute_xmr(values, dates=days)
-    assert "(2023-01-17 to 2023-01-22)" in res["reason"].iloc[15]
+    assert "(17 Jan 2023 to 22 Jan 2023)" in res["reason"].iloc[15]
 
 
 def test_reason_for_outside_and_two_of_three():
@@ -487,5 +497,5 @@ def test_shift_reasons_do_not_run_across_a_phase_break():
         phase0 + phase1, dates=dates, options=SpcOptions(rules=PTD, phase_starts=(15,))
     )
     assert res["rule_shift"].iloc[8:15].all() and res["rule_shift"].iloc[15:22].all()
-    assert res["reason"].iloc[14] == "7 points in a row above the mean (2024-09 to 2025-03)"
-    assert res["reason"].iloc[15] == "7 points in a row above the mean (2025-04 to 2025-10)"
+    assert res["reason"].iloc[14] == "7 points in a row above the mean (Sep 2024 to Mar 2025)"
+    assert res["reason"].iloc[15] == "7 points in a row above the mean (Apr 2025 to Oct 2025)"
