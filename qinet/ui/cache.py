@@ -48,15 +48,19 @@ def _prepared(url: str, seed: int, create_demo: bool) -> bool:
     return True
 
 
-def open_engine(s: Settings) -> Engine:
+def open_engine(s: Settings, *, check_version: bool = True) -> Engine:
     """The engine for ``s.database_url``, migrated and (first start) seeded with demo data.
+
+    With ``check_version`` (the default), also forget cached results when the data
+    changed since this process last looked (``follow_data_version``).
 
     Raises:
         DatabaseUnavailableError: The database cannot be reached or written.
     """
     _prepared(s.database_url, s.demo_seed, s.create_demo)
     eng = engine_for(s.database_url)
-    follow_data_version(s.database_url, eng)
+    if check_version:
+        follow_data_version(s.database_url, eng)
     return eng
 
 
@@ -67,10 +71,10 @@ _SEEN_LOCK = threading.Lock()
 def follow_data_version(url: str, eng: Engine) -> None:
     """Clear cached data when the data version moved (any write, in any process).
 
-    Called on every run through ``open_engine`` ← ``shell.database_ready``, which both
-    ``shell.frame()`` and ``context.page_context()`` call: a page rerun that skips the
-    router (AppTest after the first run, a page served from ``pages/``) still checks.
-    One single-row primary-key read. Every writer bumps the version in its own
+    Called once per run through ``open_engine`` ← ``shell.database_ready``: by
+    ``shell.frame()`` under the router, else by ``context.page_context()`` — so a page
+    rerun that skips the router (AppTest after the first run) still checks. One
+    single-row primary-key read. Every writer bumps the version in its own
     transaction (``qinet.queries.version``), so the next rerun after any write — in this
     process, another one or another replica sharing the database — reads fresh data;
     no timer is involved. A loader already running in another session when the caches

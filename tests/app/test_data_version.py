@@ -56,3 +56,30 @@ def test_a_write_elsewhere_shows_after_the_version_bump(make_app, db_copy: str) 
         assert _progress_score_rows(at) == before - 1
     finally:
         engine.dispose()
+
+
+def test_the_version_is_checked_once_per_run(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once through the router (the frame checks, the page does not), once on a page rerun.
+
+    After its first run AppTest reruns only the page script, so the page's own context
+    must check then, or a write elsewhere would never clear the cache in these tests.
+    """
+    from qinet.ui import cache
+
+    calls: list[str] = []
+    real = cache.follow_data_version
+
+    def counted(url: str, eng: sa.Engine) -> None:
+        calls.append(url)
+        real(url, eng)
+
+    monkeypatch.setattr(cache, "follow_data_version", counted)
+    at = make_app(run=False)
+    at.run()
+    assert not at.exception
+    assert len(calls) == 1  # app.py: frame() checked, the Overview page did not again
+    at.switch_page("pages/measures.py").run()
+    assert not at.exception
+    assert len(calls) == 2
+    at.run()
+    assert len(calls) == 3

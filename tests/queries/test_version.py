@@ -1,14 +1,16 @@
-"""The data version: starts at 0, every bump adds one, writes bump it, bumps commit with them."""
+"""The data version: starts at 0, every bump adds one, every writer bumps it with its write."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from qinet import db
 from qinet.access import Viewer
-from qinet.domain import AnnotationKind, Role
-from qinet.models import Annotation, Observation
+from qinet.domain import AnnotationKind, MilestoneStatus, Role
+from qinet.models import Annotation, Milestone, Observation, ProgressScore, Project
 from qinet.queries import measures as q
 from qinet.queries.version import bump_data_version, data_version
 
@@ -82,3 +84,47 @@ def test_phase_break_confirm_and_undo_bump_it(engine: sa.Engine) -> None:
         q.undo_phase_break(s, ADMIN, made.id)
     with db.session_scope(engine) as s:
         assert data_version(s) == start + 2
+
+
+def test_plan_and_project_updates_bump_it(engine: sa.Engine) -> None:
+    """The Timeline's and the Projects page's writers bump it in their own transaction."""
+    from qinet import demo
+    from qinet.queries import milestones, projects, reference
+
+    with db.session_scope(engine) as s:
+        demo.build(s, seed=7, scale="small")
+    with db.session_scope(engine) as s:
+        today = reference.reference_date(s, date.today())
+        start = data_version(s)
+        ms = s.scalars(sa.select(Milestone).order_by(Milestone.id).limit(1)).one()
+        update = milestones.PlanUpdate(ms.id, "Agreed at steering group",
+                                       status=MilestoneStatus.AT_RISK)  # fmt: skip
+        milestones.record_update(s, ADMIN, update, today)
+    with db.session_scope(engine) as s:
+        assert data_version(s) == start + 1
+        project_id = s.scalar(sa.select(Project.id).order_by(Project.id).limit(1))
+        current = s.scalar(
+            sa.select(ProgressScore.score).where(ProgressScore.project_id == project_id)
+            .order_by(ProgressScore.scored_on.desc()).limit(1)
+        )  # fmt: skip
+        score = 4.5 if current != 4.5 else 4.0
+        projects.record_update(s, ADMIN, project_id, score=score, status=None,
+                               note="Two measures sustained", on=today,
+                               at=datetime.now(UTC))  # fmt: skip
+    with db.session_scope(engine) as s:
+        assert data_version(s) == start + 2
+
+
+def test_a_refused_plan_update_leaves_it(engine: sa.Engine) -> None:
+    from qinet import demo
+    from qinet.queries import milestones
+
+    with db.session_scope(engine) as s:
+        demo.build(s, seed=7, scale="small")
+    with db.session_scope(engine) as s:
+        start = data_version(s)
+        ms_id = s.scalar(sa.select(Milestone.id).order_by(Milestone.id).limit(1))
+    with pytest.raises(milestones.PlanUpdateError), db.session_scope(engine) as s:
+        milestones.record_update(s, ADMIN, milestones.PlanUpdate(ms_id, " "), date(2025, 1, 1))
+    with db.session_scope(engine) as s:
+        assert data_version(s) == start
