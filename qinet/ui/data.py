@@ -51,6 +51,19 @@ def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.Dat
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _quality_checks(
+    url: str, viewer: Viewer, f: Filters, today: date, minimum: int
+) -> list[dataquality.Check]:
+    """The data-quality report, cached like the counts (it re-read every observation per rerun).
+
+    A write anywhere bumps the data version, which clears this with every other cache.
+    """
+    completeness = _quality(url, viewer, f)[1]
+    with db.session_scope(cache.engine_for(url)) as s:
+        return dataquality.report(s, completeness, today, minimum)
+
+
 COMPLETENESS_LABELS = {
     "project_code": "Project",
     "measure": "Measure",
@@ -320,12 +333,11 @@ def _audit(ctx: PageContext) -> None:
     components.download_csv(log, view, "audit-log", label="Audit log CSV", key="dl_audit")
 
 
-def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
+def _checks(ctx: PageContext) -> None:
     st.subheader("Data-quality report")
     preset = SPC_PRESETS.get(ctx.settings.spc_preset, SPC_PRESETS[DEFAULT_SPC_PRESET])
     minimum = max(12, preset.min_points_for_limits)
-    with db.session_scope(ctx.engine) as s:
-        checks = dataquality.report(s, completeness, ctx.today, minimum)
+    checks = _quality_checks(ctx.url, ctx.viewer, ctx.filters, ctx.today, minimum)
     for check in checks:
         n = len(check.rows)
         label = f"{check.title}: {n:,}" + ("" if n else " ✓")
@@ -360,7 +372,7 @@ def render(ctx: PageContext) -> None:
         _templates()
     counts, completeness = _quality(ctx.url, ctx.viewer, ctx.filters)
     with components.panel("Data-quality report"):
-        _checks(ctx, completeness)
+        _checks(ctx)
     with components.panel("Audit log"):
         _audit(ctx)
     with components.panel("Measure completeness"):
