@@ -101,7 +101,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     import getpass
 
     from qinet import db
-    from qinet.imports import ImportRejected, import_file, import_mdc, kind_for
+    from qinet.imports import ImportRejected, import_file, import_instrument, import_mdc, kind_for
     from qinet.imports.kinds import Context
 
     kind = args.kind.strip().lower()
@@ -112,7 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             else f"import {kind} takes one file, not {len(args.files)}")  # fmt: skip
     if kind == "mdc" and not args.project:
         raise QinetError("import mdc needs --project CODE (the project the metrics belong to)")
-    if kind != "mdc":
+    if kind not in ("mdc", "instrument"):
         try:
             kind_for(kind)
         except ImportRejected as exc:
@@ -135,6 +135,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             if kind == "mdc":
                 result = import_mdc(session, blobs[0], blobs[1], args.project, ctx,
                                     dry_run=args.dry_run)  # fmt: skip
+            elif kind == "instrument":
+                result = import_instrument(session, blobs[0][0], blobs[0][1], ctx,
+                                           dry_run=args.dry_run)  # fmt: skip
             else:
                 result = import_file(session, kind, blobs[0][0], blobs[0][1], ctx,
                                      dry_run=args.dry_run)  # fmt: skip
@@ -197,8 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("import", help="import a CSV/xlsx file, all or nothing (exit 1: rejected)")
-    p.add_argument("kind", help="organisations, directorates, …, observations, workforce, mdc")
-    p.add_argument("files", nargs="+", help="the file (mdc: metric table, then data table)")
+    p.add_argument("kind", help="organisations, directorates, …, observations, "
+                   "survey_responses, workforce, mdc, instrument")  # fmt: skip
+    p.add_argument("files", nargs="+", help="the file (mdc: metric table, then data table; "
+                   "instrument: a .json definition)")  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="check and count only; write nothing")
     p.add_argument("--project", help="project code (mdc)")
     p.add_argument("--add-organisations", action="store_true",

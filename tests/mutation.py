@@ -32,7 +32,8 @@ STATS_TESTS = (
     "tests/stats/test_limits.py",
     "tests/stats/test_summary.py",
 )
-SUPPRESSION_TESTS = ("tests/stats/test_suppression.py", "tests/stats/test_portfolio.py")
+SUPPRESSION_TESTS = ("tests/stats/test_suppression.py", "tests/stats/test_portfolio.py",
+                     "tests/views/test_reach_table.py")
 OVERVIEW_TESTS = ("tests/app/test_overview_page.py", "-k", "sqlite or not db_url")
 SCOPE_TESTS = ("tests/queries", "tests/app/test_roles.py", "-k", "sqlite or not db_url")
 
@@ -118,8 +119,9 @@ MUTANTS = (
            "    threshold = ctx.settings.small_number_threshold\n",
            "    threshold = 1\n", OVERVIEW_TESTS),
     Mutant("reach view ignores its threshold", "qinet/views/overview.py",
-           "    table, overall = portfolio.reach_table(raw, threshold)",
-           "    table, overall = portfolio.reach_table(raw, 1)", OVERVIEW_TESTS),
+           '    table, overall = rc.reach_table(raw, "staff_group", threshold, rules.ratio)',
+           '    table, overall = rc.reach_table(raw, "staff_group", 1, rules.ratio)',
+           OVERVIEW_TESTS),
     # --- scope ------------------------------------------------------------------------------
     Mutant("restrict_programme is a no-op", "qinet/queries/scope.py",
            "    return stmt.where(column.in_(sorted(viewer.programme_ids)))",

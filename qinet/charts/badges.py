@@ -1,9 +1,12 @@
-"""Change annotations on a chart: numbered badges above the plot, listed under it.
+"""Markers on a chart's time axis: badges above the plot, listed under it.
 
 PDSA cycles, change ideas and notes are drawn as small numbered badges above the plot
 area (never over a point, the centre line or the target), with a dotted line down to
 their date; a full-size chart lists "1 · 10 Mar 2025 · PDSA 1: …" under the legend.
-Used by :func:`qinet.charts.spc.build` (SPC and run charts alike).
+Phase breaks, programme milestones and suggested breaks share the same lane of badges
+("Phase 2", "◆", "?") so their labels never cover data either; their full text is in
+the hover and in the same list. Used by :func:`qinet.charts.spc.build` (SPC and run
+charts alike).
 """
 
 from __future__ import annotations
@@ -45,6 +48,79 @@ BADGE_ROW = 0.055
 """Height (fraction of the plot) between staggered rows of change badges above the plot."""
 LIST_LINE_PX = 16
 """Pixels per line of the numbered list of changes under a full-size chart."""
+MAX_ROWS = 3
+"""Rows of badges above the plot; a badge closer than ~4 % of the span to one in every row
+goes on the last row."""
+
+
+def _pos(value: object) -> float:
+    """A position on the x axis as a number (nanoseconds for dates)."""
+    if isinstance(value, (pd.Timestamp, np.datetime64, str)):
+        return float(pd.Timestamp(value).value)
+    return float(value)  # type: ignore[arg-type]
+
+
+class Lane:
+    """The badges above one chart's plot area: staggered rows and the list under the plot.
+
+    One lane per figure, shared by every kind of marker, so a milestone's badge and a
+    PDSA badge on nearby dates go on different rows instead of on top of each other.
+    """
+
+    def __init__(self, x: np.ndarray) -> None:
+        """Measure the x span (dates or positions) that the stagger distance is a share of."""
+        values = [_pos(v) for v in (x.min(), x.max())] if len(x) else [0.0, 1.0]
+        self.span = max(values[1] - values[0], 1.0)
+        self.rows: list[list[float]] = []
+        self.entries: list[tuple[float, int, str]] = []
+
+    def level(self, at: object) -> int:
+        """The first row with no badge within ~4 % of the span (and remember this one).
+
+        Markers arrive in any order (phase breaks, then milestones, then PDSA cycles), so
+        a row is checked against every badge already on it, before and after ``at``.
+        """
+        where = _pos(at)
+        level = next(
+            (i for i, row in enumerate(self.rows)
+             if all(abs(where - seen) / self.span > 0.04 for seen in row)),
+            len(self.rows),
+        )  # fmt: skip
+        level = min(level, MAX_ROWS - 1)
+        if level == len(self.rows):
+            self.rows.append([])
+        self.rows[level].append(where)
+        return level
+
+    def badge(
+        self, fig: Any, at: object, text: str, colour: str, hover: str, name: str,
+        compact: bool, text_colour: str = "#ffffff",
+    ) -> None:  # fmt: skip
+        """A badge above the plot at ``at`` on the next free row."""
+        fig.add_annotation(
+            x=at,
+            y=1.0 + self.level(at) * BADGE_ROW,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            text=text,
+            hovertext=hover,
+            showarrow=False,
+            font={"size": 9 if compact else 11, "color": text_colour},
+            bgcolor=colour,
+            bordercolor=colour,
+            borderwidth=1,
+            borderpad=2,
+            name=name,
+        )
+
+    def note(self, at: object, line: str) -> None:
+        """Add a line to the list under the plot (kept in date order)."""
+        self.entries.append((_pos(at), len(self.entries), line))
+
+    def lines(self) -> list[str]:
+        """The list under the plot, in date order (ties in the order they were added)."""
+        return [line for _, _, line in sorted(self.entries)]
 
 
 def add_change_badges(
@@ -55,6 +131,7 @@ def add_change_badges(
     annotations: pd.DataFrame | None,
     palette: Palette,
     compact: bool,
+    lane: Lane | None = None,
 ) -> list[str]:
     """PDSA cycles, change ideas and notes as numbered badges above the plot area.
 
@@ -69,9 +146,8 @@ def add_change_badges(
     rows = annotations[annotations["kind"].astype(str).isin(DRAWN_KINDS)]
     rows = rows.sort_values("on_date", kind="stable")
     first, last = pd.Timestamp(x.min()), pd.Timestamp(x.max())
-    span = max((last - first).total_seconds(), 1.0)
+    lane = lane or Lane(x)
     listed: list[str] = []
-    last_x: list[pd.Timestamp] = []  # last badge position per row
     for row in rows.itertuples(index=False):
         when = pd.Timestamp(row.on_date)
         if when < first - pd.Timedelta(days=1) or when > last:
@@ -84,41 +160,19 @@ def add_change_badges(
         hover = f"<b>{number} · {safe(date_label(when))}</b><br>{safe(title)}"
         if detail:
             hover += "<br>" + safe(short(detail, 160))
-        at = pd.Timestamp(px)
-        level = next(
-            (i for i, seen in enumerate(last_x) if (at - seen).total_seconds() / span > 0.04),
-            len(last_x),
-        )
-        level = min(level, 2)
-        if level < len(last_x):
-            last_x[level] = at
-        else:
-            last_x.append(at)
         fig.add_shape(
             type="line", xref="x", yref="paper", x0=px, x1=px, y0=0, y1=1,
             line={"color": palette.annotation, "dash": "dot", "width": 1},
             name=f"annotation-line:{kind}", layer="below",
         )  # fmt: skip
-        fig.add_annotation(
-            x=px,
-            y=1.0 + level * BADGE_ROW,
-            xref="x",
-            yref="paper",
-            yanchor="bottom",
-            text=f"<b>{number}</b>",
-            hovertext=hover,
-            showarrow=False,
-            font={"size": 9 if compact else 11, "color": "#ffffff"},
-            bgcolor=palette.annotation,
-            bordercolor=palette.annotation,
-            borderwidth=1,
-            borderpad=2,
-            name=f"annotation:{kind}",
+        lane.badge(
+            fig, px, f"<b>{number}</b>", palette.annotation, hover, f"annotation:{kind}", compact
         )
         short_kind = KIND_SHORT[kind]
         listed.append(
             f"<b>{number}</b> · {safe(date_label(when))} · {safe(short(title or short_kind, 90))}"
         )
+        lane.note(px, listed[-1])
     return listed
 
 
@@ -127,7 +181,7 @@ def make_room(layout: dict, listed: list[str], palette: Palette, compact: bool) 
 
     Args:
         layout: The figure's layout dict (changed in place).
-        listed: The list lines from :func:`add_change_badges` (nothing to do when empty).
+        listed: The list lines (:meth:`Lane.lines`; nothing to do when empty).
         palette: Colours (the list's text colour).
         compact: Small-multiple style: room for the badges only, no list.
     """

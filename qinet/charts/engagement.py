@@ -52,7 +52,7 @@ def reach_figure(
     """Participation rate per staff group against the overall rate.
 
     Args:
-        table: :func:`qinet.stats.portfolio.reach_table` rows for staff groups with a
+        table: :func:`qinet.views.reach.reach_table` rows for staff groups with a
             headcount (others are ignored).
         overall_rate: Rate across all staff groups (0–1).
         threshold: The small-number threshold (for the "fewer than" label).
@@ -142,7 +142,7 @@ def reach_alt_text(table: pd.DataFrame, overall_rate: float) -> str:
     """Screen-reader summary of :func:`reach_figure`.
 
     Args:
-        table: :func:`qinet.stats.portfolio.reach_table` rows.
+        table: :func:`qinet.views.reach.reach_table` rows.
         overall_rate: Rate across all staff groups.
 
     Returns:

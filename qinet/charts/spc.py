@@ -4,10 +4,12 @@
 line; points coloured *and shaped* by point type (improvement, concern, neutral, common
 cause), excluded points hollow; per-phase centre line, process limits (dashed) and 2σ
 lines (dotted), redrawn at each phase break; the target line; PDSA / change-idea
-annotations as arrows with their text; programme milestones and phase breaks as vertical
-markers. Every point's hover text gives the date, the value, the point type and *why* it
-is special (the rule and its window, from the ``reason`` column). Above
-``WEBGL_ABOVE`` points the traces switch to WebGL (``go.Scattergl``).
+annotations, programme milestones, phase breaks and suggested breaks as vertical
+markers with badges above the plot area (never over the data) and, full size, a list
+under the legend (:mod:`qinet.charts.badges`). Every point's hover text gives the date,
+the value, the point type and *why* it is special (the rule and its window, from the
+``reason`` column). Above ``WEBGL_ABOVE`` points the traces switch to WebGL
+(``go.Scattergl``).
 
 :func:`alt_text` writes the screen-reader description of the same chart. The run chart
 (:mod:`qinet.charts.runchart`) reuses this module's builder with a median and no limits.
@@ -213,15 +215,21 @@ def _point_traces(
 
 def _vline(
     fig: _Parts,
+    lane: badges.Lane,
     when: object,
-    colour: str,
-    dash: str,
-    label: str,
+    style: tuple[str, str],
+    badge: tuple[str, str],
     name: str,
     hover: str,
     compact: bool,
-    y_label: float = 1.0,
+    listed: str,
 ) -> None:
+    """A vertical marker line; full size, its badge above the plot and its line in the list.
+
+    ``style`` is (colour, dash); ``badge`` is (text, text colour). Nothing is written inside
+    the plot area, so a label never hides a point, a limit or the target.
+    """
+    colour, dash = style
     when = (
         pd.Timestamp(when).isoformat() if isinstance(when, (np.datetime64, pd.Timestamp)) else when
     )
@@ -237,26 +245,16 @@ def _vline(
         name=name,
         layer="below",
     )
-    if label and not compact:
-        fig.add_annotation(
-            x=when,
-            y=y_label,
-            xref="x",
-            yref="paper",
-            text=label,
-            hovertext=hover,
-            showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            yanchor="top",
-            font={"size": 10, "color": colour},
-            bgcolor="rgba(255,255,255,0.8)",
-            name=name,
-        )
+    if compact:
+        return
+    text, text_colour = badge
+    lane.badge(fig, when, text, colour, hover, name, compact, text_colour)
+    lane.note(when, listed)
 
 
 def _add_phase_breaks(
     fig: _Parts,
+    lane: badges.Lane,
     result: pd.DataFrame,
     x: np.ndarray,
     dated: bool,
@@ -264,7 +262,7 @@ def _add_phase_breaks(
     palette: Palette,
     compact: bool,
 ) -> None:
-    """A solid vertical line where each phase starts, labelled with the confirmed reason."""
+    """A solid vertical line where each phase starts, badged with the confirmed reason."""
     if "phase" not in result or len(result) < 2:
         return
     phase = result["phase"].to_numpy()
@@ -284,15 +282,21 @@ def _add_phase_breaks(
             when = pd.Timestamp(x[pos - 1]) + (pd.Timestamp(x[pos]) - pd.Timestamp(x[pos - 1])) / 2
         elif pos > 0:
             when = x[pos] - 0.5
-        label = f"Phase {k + 2}" + (f": {safe(short(title, 28))}" if title else "")
-        hover = f"New phase from {safe(date_label(x[pos]) if dated else pos + 1)}"
+        start = safe(date_label(x[pos]) if dated else f"point {pos + 1}")
+        badge = f"Phase {k + 2}"
+        hover = f"New phase from {start}" + (f"<br>{safe(title)}" if title else "")
         if detail:
             hover += "<br>" + safe(short(detail, 160))
-        _vline(fig, when, palette.phase, "solid", label, "phase_break", hover, compact)
+        listed = f"<b>Phase {k + 2}</b> · from {start}" + (
+            f" · {safe(short(title, 90))}" if title else ""
+        )
+        _vline(fig, lane, when, (palette.phase, "solid"), (badge, "#ffffff"), "phase_break",
+               hover, compact, listed)  # fmt: skip
 
 
 def _add_milestones(
     fig: _Parts,
+    lane: badges.Lane,
     x: np.ndarray,
     dated: bool,
     milestones: pd.DataFrame | None,
@@ -308,26 +312,22 @@ def _add_milestones(
         if not first <= when <= last:
             continue
         title = str(getattr(row, "title", "") or "Milestone")
-        label = "◆ " + safe(short(title, 30))
         hover = f"Milestone: {safe(title)}<br>{safe(date_label(when))}"
-        _vline(fig, when, palette.milestone, "dot", label, "milestone", hover, compact, 0.55)
+        listed = f"<b>◆</b> · {safe(date_label(when))} · Milestone: {safe(short(title, 90))}"
+        _vline(fig, lane, when, (palette.milestone, "dot"), ("◆", "#ffffff"), "milestone",
+               hover, compact, listed)  # fmt: skip
 
 
 def _add_suggestions(
-    fig: _Parts, suggested: Sequence[object], palette: Palette, compact: bool
+    fig: _Parts, lane: badges.Lane, suggested: Sequence[object], palette: Palette, compact: bool
 ) -> None:
     for when in suggested:
-        d = getattr(when, "on_date", when)
-        _vline(
-            fig,
-            pd.Timestamp(d),
-            palette.suggestion,
-            "dash",
-            "Suggested break?",
-            "suggested_break",
-            "A phase break is suggested here (not confirmed)",
-            compact,
-        )
+        d = pd.Timestamp(getattr(when, "on_date", when))
+        listed = (f"<b>?</b> · {safe(date_label(d))} · Suggested break? A phase break is "
+                  "suggested here (not confirmed)")  # fmt: skip
+        _vline(fig, lane, d, (palette.suggestion, "dash"), ("?", palette.text),
+               "suggested_break", "A phase break is suggested here (not confirmed)", compact,
+               listed)  # fmt: skip
 
 
 def build(
@@ -409,10 +409,12 @@ def build(
         )
         hover = hover_text(result, centre_col, centre_name, unit, percent, fmt)
         _point_traces(fig, result, x, hover, palette, scatter, 5 if compact else 8)
-        _add_phase_breaks(fig, result, x, dated, annotations, palette, compact)
-        _add_milestones(fig, x, dated, milestones, palette, compact)
-        _add_suggestions(fig, suggested_breaks, palette, compact)
-        listed = badges.add_change_badges(fig, result, x, dated, annotations, palette, compact)
+        lane = badges.Lane(x)
+        _add_phase_breaks(fig, lane, result, x, dated, annotations, palette, compact)
+        _add_milestones(fig, lane, x, dated, milestones, palette, compact)
+        _add_suggestions(fig, lane, suggested_breaks, palette, compact)
+        badges.add_change_badges(fig, result, x, dated, annotations, palette, compact, lane)
+        listed = lane.lines()
     heading = f"<b>{safe(title)}</b>"
     layout = dict(
         title={

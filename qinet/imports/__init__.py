@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from qinet.imports import audit, mdc, workforce
+from qinet.imports import audit, instrument, mdc, survey_responses, workforce
 from qinet.imports.catalogue import KINDS
 from qinet.imports.kinds import Context, Kind, build_rows
 from qinet.imports.problems import ImportRejected, Problem, reject
@@ -32,12 +32,14 @@ __all__ = [
     "Problem",
     "Result",
     "import_file",
+    "import_instrument",
     "import_mdc",
     "kind_for",
 ]
 
 ALL_KINDS: dict[str, Kind] = {**KINDS, "workforce": workforce.KIND}
 PREVIEW_ROWS = 200
+OTHER_LABELS = {"mdc": "MDC tables", instrument.NAME: instrument.LABEL}
 
 
 @dataclass
@@ -57,8 +59,9 @@ class Result:
         """One line such as ``Observations: 120 added, 3 changed, 40 unchanged.``."""
         c = self.counts
         verb = "" if self.written else " (dry run: nothing written)"
+        label = ALL_KINDS[self.kind].label if self.kind in ALL_KINDS else OTHER_LABELS[self.kind]
         return (
-            f"{ALL_KINDS[self.kind].label if self.kind in ALL_KINDS else 'MDC tables'}: "
+            f"{label}: "
             f"{c['added']:,} added, {c['changed']:,} changed, "
             f"{c['unchanged']:,} unchanged{verb}."
         )
@@ -73,15 +76,20 @@ def kind_for(name: str) -> Kind:
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in ALL_KINDS:
         raise reject(
-            f"{name!r} is not a kind of import; choose one of {', '.join([*ALL_KINDS, 'mdc'])}"
+            f"{name!r} is not a kind of import; choose one of "
+            f"{', '.join([*ALL_KINDS, 'mdc', instrument.NAME])}"
         )
     return ALL_KINDS[key]
 
 
-def _preview(typed: pd.DataFrame, p: Plan) -> pd.DataFrame:
-    status = pd.Series("unchanged", index=typed.index, dtype=object)
+def _status(index: pd.Index, p: Plan) -> pd.Series:
+    status = pd.Series("unchanged", index=index, dtype=object)
     status[status.index.isin(p.added.index)] = "added"
     status[status.index.isin(p.changed.index)] = "changed"
+    return status
+
+
+def _preview(typed: pd.DataFrame, status: pd.Series) -> pd.DataFrame:
     out = typed.copy()
     out.insert(0, "Change", status)
     out.insert(0, "Row", out.index)
@@ -154,17 +162,22 @@ def import_file(
         rows = build_rows(session, kind, typed, ctx, file_name)
         if kind.name == "workforce":
             workforce.check_rows(rows, file_name)
-        p = plan(session, kind, rows)
-        apply(session, p, file_name)
+        if kind.name == survey_responses.NAME:  # two tables: responses, then answers
+            counts, status, note = survey_responses.write(session, rows, file_name)
+            notes.append(note)
+        else:
+            p = plan(session, kind, rows)
+            apply(session, p, file_name)
+            counts, status = p.counts, _status(typed.index, p)
     except BaseException:
         nested.rollback()
         raise
-    preview = _preview(typed, p) if kind.name != "workforce" else _workforce_preview(rows, p)
+    preview = _preview(typed, status) if kind.name != "workforce" else _workforce_preview(rows, p)
     result = Result(
         kind.name,
         file_name,
         hashlib.sha256(data).hexdigest(),
-        p.counts,
+        counts,
         matched.ignored,
         notes,
         preview,
@@ -275,5 +288,39 @@ def import_mdc(
         dmatched.ignored,
         lines,
         preview.reset_index(drop=True),
+    )
+    return _finish(session, nested, result, ctx, dry_run)
+
+
+def import_instrument(
+    session: Session,
+    data: bytes,
+    file_name: str,
+    ctx: Context | None = None,
+    *,
+    dry_run: bool = False,
+) -> Result:
+    """Create or update a survey and its questions from an instrument definition (JSON).
+
+    Idempotent on the instrument code; see :mod:`qinet.imports.instrument`.
+
+    Raises:
+        ImportRejected: A field is wrong (named by its path) or the survey conflicts with
+            a stored one; nothing was written.
+    """
+    ctx = ctx or Context()
+    nested = session.begin_nested()
+    try:
+        done = instrument.write(session, data, file_name)
+    except BaseException:
+        nested.rollback()
+        raise
+    result = Result(
+        instrument.NAME,
+        file_name,
+        hashlib.sha256(data).hexdigest(),
+        done.counts,
+        notes=done.notes,
+        preview=done.preview,
     )
     return _finish(session, nested, result, ctx, dry_run)

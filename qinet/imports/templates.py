@@ -32,6 +32,7 @@ ORDER = (
     "surveys",
     "survey_questions",
     "survey_waves",
+    "survey_responses",
     "events",
     "event_attendance",
     "event_group_counts",

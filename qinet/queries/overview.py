@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,18 +30,13 @@ from qinet.models import (
     Enrolment,
     Measure,
     Observation,
-    Organisation,
     Project,
-    StaffGroupRef,
-    WorkforceBaseline,
 )
 from qinet.queries.engagement import enrolments_stmt
 from qinet.queries.projects import measures_stmt
 from qinet.queries.scope import (
-    directorate_filter,
     frame,
     raw_frame,
-    restrict_directorate,
     scoped_projects,
 )
 
@@ -181,109 +175,3 @@ def completed_participants(
     sub = sub.subquery()
     stmt = sa.select(sa.func.count(sa.distinct(sub.c.participant_id)))
     return int(session.execute(stmt).scalar_one())
-
-
-def _engaged_by_group(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    sub = (
-        enrolments_stmt(viewer, f, None, None)
-        .where(Enrolment.enrolled_on.is_not(None), Enrolment.enrolled_on <= as_of)
-        .subquery()
-    )
-    stmt = sa.select(
-        sub.c.staff_group_code, sa.func.count(sa.distinct(sub.c.participant_id)).label("engaged")
-    ).group_by(sub.c.staff_group_code)
-    return frame(session, stmt)
-
-
-def _workforce(session: Session, viewer: Viewer, f: Filters, as_of: date) -> pd.DataFrame:
-    """Headcount by staff group: each unit's latest baseline on or before ``as_of``.
-
-    A unit is a directorate, or a whole organisation for an organisation-level baseline
-    (national workforce statistics have no directorates). An organisation-level figure
-    is used only for organisations with no directorate-level baseline, so nobody is
-    counted twice; directorate-scoped viewers and directorate filters see directorate
-    rows only. Where a unit has no baseline that early, its earliest one is used.
-    Headcount is used; a row with only FTE counts its FTE rounded (an approximation:
-    FTE undercounts part-time people, so reach from it reads a little high).
-    """
-    stmt = sa.select(
-        WorkforceBaseline.organisation_id,
-        WorkforceBaseline.directorate_id,
-        WorkforceBaseline.staff_group_code,
-        WorkforceBaseline.as_at,
-        WorkforceBaseline.headcount,
-        WorkforceBaseline.fte,
-    )
-    stmt = restrict_directorate(stmt, WorkforceBaseline.directorate_id, viewer)
-    if f.directorate is not None:
-        stmt = directorate_filter(stmt, WorkforceBaseline.directorate_id, f)
-    elif f.organisation is not None:
-        orgs = sa.select(Organisation.id).where(Organisation.name == f.organisation)
-        stmt = stmt.where(WorkforceBaseline.organisation_id.in_(orgs.scalar_subquery()))
-    rows = frame(session, stmt)
-    if rows.empty:
-        return pd.DataFrame({"staff_group_code": [], "headcount": []})
-    rows["as_at"] = pd.to_datetime(rows["as_at"])
-    rows["people"] = pd.to_numeric(rows["headcount"]).fillna(
-        pd.to_numeric(rows["fte"]).round()
-    )
-    org_level = rows["directorate_id"].isna()
-    rows["unit"] = np.where(org_level, -rows["organisation_id"].astype(float),
-                            rows["directorate_id"].astype(float))  # fmt: skip
-    day = pd.Timestamp(as_of)
-    rows["usable"] = rows["as_at"] <= day
-    first = rows.groupby(["unit", "staff_group_code"])["as_at"].transform("min")
-    latest_ok = rows[rows["usable"]].groupby(["unit", "staff_group_code"])["as_at"].max()
-    key = pd.MultiIndex.from_frame(rows[["unit", "staff_group_code"]])
-    chosen = pd.Series(latest_ok.reindex(key).to_numpy(), index=rows.index)
-    chosen = chosen.fillna(first)
-    picked = rows[rows["as_at"] == chosen]
-    with_dirs = set(picked.loc[picked["directorate_id"].notna(), "organisation_id"])
-    picked = picked[picked["directorate_id"].notna() | ~picked["organisation_id"].isin(with_dirs)]
-    out = picked.groupby("staff_group_code", as_index=False)["people"].sum()
-    return out.rename(columns={"people": "headcount"})
-
-
-def reach_by_staff_group(
-    session: Session, viewer: Viewer, f: Filters, as_of: date
-) -> pd.DataFrame:
-    """Participants engaged by ``as_of`` against the workforce, one row per staff group.
-
-    "Engaged" is a participant with an enrolment (any programme in scope) enrolled on
-    or before ``as_of``. The workforce is the headcount of the directorates in scope
-    (directorate scope and filters apply; programme and cohort filters narrow only the
-    participants). Non-staff groups (patients, volunteers, partners) have no headcount.
-
-    Args:
-        session: Open session.
-        viewer: Who is looking.
-        f: Filters; a staff-group filter keeps that group only.
-        as_of: Reference date.
-
-    Returns:
-        ``staff_group_code``, ``staff_group``, ``is_staff``, ``hard_to_reach``,
-        ``sort_order``, ``engaged`` (int), ``headcount`` (int, 0 when unknown).
-        Counts are raw: suppress them before showing them.
-    """
-    groups = frame(
-        session,
-        sa.select(
-            StaffGroupRef.code.label("staff_group_code"),
-            StaffGroupRef.label.label("staff_group"),
-            StaffGroupRef.is_staff,
-            StaffGroupRef.hard_to_reach,
-            StaffGroupRef.sort_order,
-        ).order_by(StaffGroupRef.sort_order),
-    )
-    if f.staff_group is not None:
-        groups = groups[groups["staff_group"] == f.staff_group]
-    engaged = _engaged_by_group(session, viewer, f, as_of)
-    workforce = _workforce(session, viewer, f, as_of)
-    out = groups.merge(engaged, on="staff_group_code", how="left").merge(
-        workforce, on="staff_group_code", how="left"
-    )
-    out["engaged"] = out["engaged"].fillna(0).astype(int)
-    out["headcount"] = out["headcount"].fillna(0).astype(int)
-    out["is_staff"] = out["is_staff"].astype(bool)
-    out["hard_to_reach"] = out["hard_to_reach"].astype(bool)
-    return out.reset_index(drop=True)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qinet.domain import ImprovementDirection
+from qinet.errors import InvalidSeriesError
 from qinet.stats.rules import MR_SCREEN, TWO_SIGMA_FRACTION, XMR_LIMIT
 
 DIRECTION_SIGN = {
@@ -74,6 +75,27 @@ class PerPointLimits:
     upper_2s: np.ndarray
 
 # --- segments -----------------------------------------------------------------------------
+
+
+def phase_codes(n: int, phase_starts: tuple[int, ...]) -> np.ndarray:
+    """Phase number (0, 1, …) of each of ``n`` points; checked once for every chart.
+
+    Raises:
+        InvalidSeriesError: When the starts are not strictly increasing positions
+            between 1 and ``n - 1``.
+    """
+    starts = [int(p) for p in phase_starts]
+    if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+        raise InvalidSeriesError(f"phase_starts: must be strictly increasing, got {starts}")
+    if starts and (starts[0] < 1 or starts[-1] >= n):
+        raise InvalidSeriesError(
+            f"phase_starts: each start must be a position between 1 and {n - 1}, got {starts}"
+        )
+    phase = np.zeros(n, dtype=np.int64)
+    if starts:
+        phase[np.asarray(starts)] = 1
+        phase = np.cumsum(phase)
+    return phase
 
 
 def segment_positions(start: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from qinet.domain import ChartType
 from qinet.errors import InvalidSeriesError
-from qinet.stats.core import group_median
+from qinet.stats.core import group_median, phase_codes
 from qinet.stats.rules import D2, MR_SCREEN, MR_UCL
 
 T_CHART_EXPONENT = 3.6  # qicharts2 / Provost & Murray: y ** (1/3.6) is roughly normal
@@ -316,16 +316,7 @@ def _phases_and_baseline(
     length: int, freeze: int | None, phase_starts: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     starts = [int(p) for p in phase_starts]
-    if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
-        raise InvalidSeriesError(f"phase_starts: must be strictly increasing, got {starts}")
-    if starts and (starts[0] < 1 or starts[-1] >= length):
-        raise InvalidSeriesError(
-            f"phase_starts: each start must be a position between 1 and {length - 1}, got {starts}"
-        )
-    phase = np.zeros(length, dtype=np.int64)
-    if starts:
-        phase[np.asarray(starts)] = 1
-        phase = np.cumsum(phase)
+    phase = phase_codes(length, tuple(starts))
     warnings: list[str] = []
     base = np.ones(length, dtype=bool)
     if freeze is not None:

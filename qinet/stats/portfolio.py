@@ -456,67 +456,11 @@ def is_concern(variation: pd.Series) -> pd.Series:
 
 # --- reach against the workforce -------------------------------------------------------------
 
-UNDER_REPRESENTED_RATIO = 0.5
-"""A staff group is under-represented when its participation rate is below this share of
-the rate across all staff groups (e.g. 4% against an overall 10%)."""
-
-
-SUPPRESSED_TEXT = "suppressed"
-"""Shown for a hidden count: fewer than the threshold, or hidden so that one cannot be derived."""
-
-
-def reach_table(raw: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, float]:
-    """Participation rate per staff group, small numbers suppressed, under-representation flagged.
-
-    Args:
-        raw: :func:`qinet.queries.overview.reach_by_staff_group` rows (``engaged`` and
-            ``headcount`` per group).
-        threshold: Smallest count that may be shown (``QINET_SMALL_NUMBER_THRESHOLD``).
-
-    Returns:
-        ``(table, overall_rate)``. ``table`` has ``staff_group``, ``hard_to_reach``,
-        ``engaged`` (NaN where suppressed), ``headcount``, ``rate`` (0–1, NaN where
-        suppressed or with no headcount), ``suppressed``, ``under_represented`` and
-        ``engaged_text`` (the count, or :data:`SUPPRESSED_TEXT`). Suppression (primary and
-        secondary) is applied across the staff groups, so a hidden group cannot be
-        recovered from the published total. A group below the threshold is still called
-        under-represented when even ``threshold − 1`` people would be too few.
-        ``overall_rate`` is engaged ÷ headcount over every staff group with a headcount.
-    """
-    cols = ["staff_group", "hard_to_reach", "engaged", "headcount", "rate", "suppressed",
-            "under_represented", "engaged_text"]  # fmt: skip
-    if raw.empty:
-        return pd.DataFrame(columns=cols), float("nan")
-    from qinet.stats.suppression import suppress_rows  # local: keeps the import list short
-
-    df = raw.copy()
-    staff = df["headcount"] > 0
-    total_h = float(df.loc[staff, "headcount"].sum())
-    overall = float(df.loc[staff, "engaged"].sum()) / total_h if total_h else float("nan")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        df["rate"] = np.where(staff, df["engaged"] / df["headcount"].where(staff), np.nan)
-    out = suppress_rows(df, "engaged", ["rate"], threshold)
-    hidden = out["suppressed"].to_numpy(dtype=bool)
-    engaged_raw = df["engaged"].to_numpy(dtype=float)
-    primary = hidden & (engaged_raw > 0) & (engaged_raw < threshold)
-    limit = UNDER_REPRESENTED_RATIO * overall
-    with np.errstate(invalid="ignore", divide="ignore"):
-        best_case = np.where(staff, (threshold - 1) / df["headcount"].where(staff), np.nan)
-        rate = out["rate"].to_numpy(float)
-        # a secondary-suppressed group's rate is unknown: never flagged from it
-        under = np.where(primary, best_case < limit, ~hidden & (rate < limit))
-    out["under_represented"] = staff.to_numpy() & under
-    out["engaged_text"] = np.where(
-        hidden, SUPPRESSED_TEXT, out["engaged"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
-    )
-    return out[cols].reset_index(drop=True), overall
-
-
 def hard_to_reach_rate(raw: pd.DataFrame, threshold: int) -> tuple[float, int | None]:
     """Share of the hard-to-reach staff groups' workforce engaged, and how many people.
 
     Args:
-        raw: :func:`qinet.queries.overview.reach_by_staff_group` rows.
+        raw: :func:`qinet.views.reach.staff_group_raw` rows.
         threshold: Smallest count that may be shown.
 
     Returns:

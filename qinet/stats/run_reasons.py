@@ -16,6 +16,22 @@ def point_labels(positions: np.ndarray, date_labels: np.ndarray | None) -> np.nd
     return (positions + 1).astype(str).astype(object)
 
 
+def counted(n, word: str, many: str | None = None) -> pd.Series:
+    """``"1 crossing"``, ``"3 crossings"`` for each count: reason texts read as people write.
+
+    Args:
+        n: Whole-number counts (array-like).
+        word: The singular noun.
+        many: The plural when it is not ``word + "s"``.
+
+    Returns:
+        An object Series of "<count> <noun>" strings, index 0…len-1.
+    """
+    counts = np.asarray(n).astype(np.int64)
+    nouns = np.where(counts == 1, word, many or word + "s").astype(object)
+    return pd.Series(counts).astype(str).astype(object) + " " + pd.Series(nouns, dtype=object)
+
+
 def window_text(start: np.ndarray, end: np.ndarray, date_labels, noun: str) -> pd.Series:
     """"points 3–9" or "1 Mar 2024 – 1 Sep 2024" for each window."""
     a = pd.Series(point_labels(start, date_labels), dtype=object)
@@ -35,16 +51,15 @@ def anhoej_reasons(
         side = np.where(rs["run_sign"][runs] > 0, "above", "below")
         text = (
             "Run of "
-            + pd.Series(rs["run_len"][runs]).astype(str)
-            + " points "
+            + counted(rs["run_len"][runs], "point")
+            + " "
             + pd.Series(side, dtype=object)
             + " the median ("
             + window_text(rs["run_start"][runs], rs["run_end"][runs], date_labels, "points")
             + "), longer than the "
             + pd.Series(lmax[grp].astype(int)).astype(str)
             + " expected for "
-            + pd.Series(n_useful[grp]).astype(str)
-            + " useful points"
+            + counted(n_useful[grp], "useful point")
         ).to_numpy(dtype=object)
         pr = rs["point_run"]
         member = pr >= 0
@@ -58,12 +73,11 @@ def anhoej_reasons(
     if gs.size:
         text = (
             "Only "
-            + pd.Series(ncross[gs].astype(int)).astype(str)
-            + " crossings of the median, fewer than the "
+            + counted(ncross[gs], "crossing")
+            + " of the median, fewer than the "
             + pd.Series(cmin[gs].astype(int)).astype(str)
             + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
+            + counted(n_useful[gs], "useful point")
         ).to_numpy(dtype=object)
         lookup = np.full(n_useful.size, None, dtype=object)
         lookup[gs] = text
@@ -106,8 +120,8 @@ def ihi_reasons(
         side = np.where(rs["run_sign"][runs_idx] > 0, "above", "below")
         text = (
             "Shift: "
-            + pd.Series(rs["run_len"][runs_idx]).astype(str)
-            + " points in a row "
+            + counted(rs["run_len"][runs_idx], "point")
+            + " in a row "
             + pd.Series(side, dtype=object)
             + " the median ("
             + window_text(rs["run_start"][runs_idx], rs["run_end"][runs_idx], date_labels, "points")
@@ -121,8 +135,8 @@ def ihi_reasons(
     if t_start.size:
         text = (
             "Trend: "
-            + pd.Series(t_len).astype(str)
-            + " points in a row "
+            + counted(t_len, "point")
+            + " in a row "
             + pd.Series(np.where(t_dir > 0, "rising", "falling"), dtype=object)
             + " ("
             + window_text(t_start, t_end, date_labels, "points")
@@ -141,13 +155,12 @@ def ihi_reasons(
         few = too_few[gs]
         text = (
             pd.Series(np.where(few, "Too few runs: ", "Too many runs: "), dtype=object)
-            + pd.Series(n_runs[gs].astype(int)).astype(str)
-            + " runs, "
+            + counted(n_runs[gs], "run")
+            + ", "
             + pd.Series(np.where(few, "fewer than ", "more than "), dtype=object)
             + pd.Series(np.where(few, lower[gs], upper[gs]).astype(int)).astype(str)
             + " expected for "
-            + pd.Series(n_useful[gs]).astype(str)
-            + " useful points"
+            + counted(n_useful[gs], "useful point")
         ).to_numpy(dtype=object)
         lookup = np.full(n_groups, None, dtype=object)
         lookup[gs] = text

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from qinet.errors import InvalidSeriesError
-from qinet.stats.core import group_median
+from qinet.stats.core import group_median, phase_codes
 from qinet.stats.run_limits import (
     ASTRONOMICAL_Z,
     IHI_RUNS_TABLE,
@@ -394,21 +394,6 @@ def _ihi(values, groups, n_groups, cl, rs, rules, cols, per_group, reason, date_
 # --- public API ----------------------------------------------------------------------------
 
 
-def _phase_codes(n: int, phase_starts: tuple[int, ...]) -> np.ndarray:
-    starts = [int(p) for p in phase_starts]
-    if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
-        raise InvalidSeriesError(f"phase_starts: must be strictly increasing, got {starts}")
-    if starts and (starts[0] < 1 or starts[-1] >= n):
-        raise InvalidSeriesError(
-            f"phase_starts: each start must be a position between 1 and {n - 1}, got {starts}"
-        )
-    phase = np.zeros(n, dtype=np.int64)
-    if starts:
-        phase[np.asarray(starts)] = 1
-        phase = np.cumsum(phase)
-    return phase
-
-
 def compute_run_chart(
     values,
     *,
@@ -462,7 +447,7 @@ def compute_run_chart(
         labels = day + " " + date_col.dt.strftime("%b %Y")  # "1 Jan 2024" on every platform
         date_labels = labels.where(date_col.notna(), "missing date").to_numpy(object)
     warnings: list[str] = []
-    phase = _phase_codes(n, tuple(phase_starts))
+    phase = phase_codes(n, tuple(phase_starts))
     n_phases = int(phase[-1]) + 1 if n else 0
     baseline = np.ones(n, dtype=bool)
     if baseline_n is not None:

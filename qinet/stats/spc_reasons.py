@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from qinet.stats.core import window_count
+from qinet.stats.run_reasons import counted
 from qinet.stats.spc_rules import CODE_COMMON, diff_signs
 
 # --- reasons ------------------------------------------------------------------------------
@@ -76,8 +77,8 @@ def _run_clause(
     if len(first) == 0:
         return out
     text = (
-        (last - first + 1).astype(str).astype(object)
-        + " points in a row "
+        counted(last - first + 1, "point").to_numpy(dtype=object)
+        + " in a row "
         + words[first]
         + " ("
         + _span_text(first, last, dates, monthly, local)

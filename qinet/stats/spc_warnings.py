@@ -49,15 +49,16 @@ def series_warnings(
     # short phases (trial limits) and phases drawn as run charts
     for p in phase_first[n_present[phase_first] < rules.short_group_warning_below]:
         k = int(n_present[p])
+        has = f"Phase {phase[p] + 1} has {k} point{'' if k == 1 else 's'}"
         if not limits_shown[p]:
             msg = (
-                f"Phase {phase[p] + 1} has {k} points (n < {rules.min_points_for_limits}): "
+                f"{has} (n < {rules.min_points_for_limits}): "
                 f"{rules.label} draws no process limits until there are "
                 f"{rules.min_points_for_limits} points, so it is shown as a run chart."
             )
         else:
             msg = (
-                f"Phase {phase[p] + 1} has {k} points (n < {rules.short_group_warning_below}): "
+                f"{has} (n < {rules.short_group_warning_below}): "
                 "its limits are trial limits and will change as points are added."
             )
         out.append((int(series[p]), msg))

@@ -25,6 +25,7 @@ from qinet.imports import (
     ImportRejected,
     Result,
     import_file,
+    import_instrument,
     import_mdc,
 )
 from qinet.imports import audit as audit_log
@@ -41,6 +42,7 @@ from qinet.ui.components import md_escape
 from qinet.ui.context import PageContext
 
 MDC = "mdc"
+INSTRUMENT = "instrument"  # a survey definition (.json), as shipped in qinet/instruments
 CHECKED_KEY = "_data_checked"  # (kind, digest, …) of the file that passed its dry run
 CHECK_CACHE_KEY = "_data_check"  # ((token, data version), Result or ImportRejected)
 
@@ -119,6 +121,7 @@ TEMPLATE_LABELS = {
     "mdc-metrics": "MDC metric table",
     "mdc-data": "MDC raw data table",
     MDC: "MDC SPC tool tables (metric + data)",
+    INSTRUMENT: "Survey instrument (questions, domains, scale; .json)",
 }
 
 
@@ -148,6 +151,8 @@ def _run(
                 ictx,
                 dry_run=dry_run,
             )
+        if kind == INSTRUMENT:
+            return import_instrument(s, files[0].getvalue(), files[0].name, ictx, dry_run=dry_run)
         return import_file(s, kind, files[0].getvalue(), files[0].name, ictx, dry_run=dry_run)
 
 
@@ -213,7 +218,7 @@ def _importer(ctx: PageContext) -> None:
         "checked first: a file with any bad row writes nothing. Re-importing the same "
         "file changes nothing."
     )
-    kinds = [*ALL_KINDS, MDC]
+    kinds = [*ALL_KINDS, MDC, INSTRUMENT]
     kind = st.selectbox(
         "What the file holds",
         kinds,
@@ -235,6 +240,12 @@ def _importer(ctx: PageContext) -> None:
             st.file_uploader("Metric table", type=["csv", "xlsx"], key="mdc_metrics"),
             st.file_uploader("Raw data table", type=["csv", "xlsx"], key="mdc_data"),
         ]
+    elif kind == INSTRUMENT:
+        st.caption(
+            "One survey per instrument code: importing it again updates the survey and its "
+            "questions (by question code), never duplicates them."
+        )
+        files = [st.file_uploader("Instrument definition", type=["json"], key="instrument_file")]
     else:
         files = [st.file_uploader("File", type=["csv", "xlsx"], key="import_file")]
         if kind == "workforce":

@@ -119,8 +119,11 @@ def test_limit_lines_are_redrawn_per_phase(inputs):
     assert len(_role(fig, "upl")) == 2 and len(_role(fig, "lower_2s")) == 2
     phase_shapes = [s for s in fig.layout.shapes if s.name == "phase_break"]
     assert len(phase_shapes) == 1 and phase_shapes[0].line.color == MDC_PALETTE.phase
-    labels = [a.text for a in fig.layout.annotations if a.name == "phase_break"]
-    assert labels == ["Phase 2: New rota"]
+    badge = [a for a in fig.layout.annotations if a.name == "phase_break"]
+    assert [a.text for a in badge] == ["Phase 2"] and badge[0].y >= 1  # above the plot
+    assert "New rota" in badge[0].hovertext
+    listed = next(a for a in fig.layout.annotations if a.name == "annotation-list")
+    assert "<b>Phase 2</b> · from " in listed.text and "New rota" in listed.text
 
 
 def test_target_line_and_percent_axis(inputs):
@@ -171,7 +174,35 @@ def test_annotations_and_milestones_are_drawn_with_text(inputs):
     assert listed.yref == "paper" and listed.y <= 0  # under the plot
     milestones = [s for s in fig.layout.shapes if s.name == "milestone"]
     assert len(milestones) == 1 and milestones[0].line.dash == "dot"
-    assert any("Cohort 2 starts" in (x.text or "") for x in fig.layout.annotations)
+    assert "Milestone: Cohort 2 starts" in listed.text
+    # milestone and suggested-break labels sit above the plot area, never over the data
+    marks = [x for x in fig.layout.annotations if x.name == "milestone"]
+    assert [x.text for x in marks] == ["◆"] and marks[0].y >= 1 and marks[0].yref == "paper"
+    assert "Cohort 2 starts" in marks[0].hovertext
+    # the list reads in date order: the milestone (period 10) before the PDSA (period 26)
+    assert listed.text.index("Cohort 2 starts") < listed.text.index("PDSA 1")
+
+
+def test_labels_never_sit_inside_the_plot_area(inputs):
+    obs = _obs(inputs, "shift_up_n52")
+    a = analyse_measure(obs, chart="xmr", preset=MDC_2024)
+    run = analyse_measure(obs, chart="run", preset=ANHOEJ)
+    day = obs["period_start"].iloc[20].date()
+    notes = pd.DataFrame({"on_date": [day], "kind": ["pdsa"], "title": ["PDSA 1"], "detail": [""]})
+    plan = pd.DataFrame({"on_date": [day], "title": ["Launch"]})
+    for make in (spc.figure, runchart.figure):
+        result = a.result if make is spc.figure else run.result
+        fig = make(result, title="t", annotations=notes, milestones=plan,
+                   suggested_breaks=[obs["period_start"].iloc[30].date()])  # fmt: skip
+        marks = [x for x in fig.layout.annotations if x.name != "annotation-list"]
+        assert {x.name for x in marks} == {"annotation:pdsa", "milestone", "suggested_break"}
+        # every label is above the plot (paper y >= 1) and the same-date badges are staggered
+        assert all(x.yref == "paper" and x.y >= 1 for x in marks)
+        assert len({x.y for x in marks if x.name in ("annotation:pdsa", "milestone")}) == 2
+        suggested = next(x for x in marks if x.name == "suggested_break")
+        assert suggested.text == "?" and suggested.font.color == MDC_PALETTE.text
+        listed = next(x for x in fig.layout.annotations if x.name == "annotation-list")
+        assert "Suggested break?" in listed.text and listed.y <= 0
 
 
 def test_excluded_points_are_hollow(inputs):

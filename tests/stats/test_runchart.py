@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 from qinet.errors import InvalidSeriesError
 from qinet.stats.rules import ANHOEJ, IHI
 from qinet.stats.run_limits import _qbinom_half, _qbinom_half_exact
+from qinet.stats.run_reasons import counted
 from qinet.stats.runchart import (
     anhoej_statistics,
     compute_run_chart,
@@ -392,3 +394,27 @@ def test_astronomical_cut_off_is_3_5_robust_sd(top, marked):
     rc = compute_run_chart(values, rules=IHI)
     assert bool(rc["rule_astronomical"].iloc[-1]) is marked
     assert rc["rule_astronomical"].sum() == int(marked)
+
+
+# --- reason texts read as people write them ------------------------------------------------
+
+_ONE_PLURAL = re.compile(r"(?<![\d.])1 (points|crossings|runs|useful points)\b")
+
+
+def test_one_crossing_and_one_run_are_singular():
+    rc = compute_run_chart([-1.0] * 10 + [1.0] * 10, centre=0)
+    assert (
+        "Only 1 crossing of the median, fewer than the 6 expected for 20 useful points"
+        in (rc["reason"].iloc[0])
+    )
+    one_run = _ihi([1.0] * 20)
+    assert "; Too few runs: 1 run, fewer than 6 expected" in one_run["reason"].iloc[0]
+    for text in [*rc["reason"], *one_run["reason"]]:
+        assert not _ONE_PLURAL.search(text), text
+
+
+def test_counted_says_one_thing_and_many_things():
+    assert counted([0, 1, 2, 12], "crossing").tolist() == [
+        "0 crossings", "1 crossing", "2 crossings", "12 crossings"]  # fmt: skip
+    assert counted(np.array([1, 3]), "useful point").tolist() == [
+        "1 useful point", "3 useful points"]  # fmt: skip

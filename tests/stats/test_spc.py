@@ -499,3 +499,10 @@ def test_shift_reasons_do_not_run_across_a_phase_break():
     assert res["rule_shift"].iloc[8:15].all() and res["rule_shift"].iloc[15:22].all()
     assert res["reason"].iloc[14] == "7 points in a row above the mean (Sep 2024 to Mar 2025)"
     assert res["reason"].iloc[15] == "7 points in a row above the mean (Apr 2025 to Oct 2025)"
+
+
+def test_short_phase_warning_counts_points_as_people_write_them():
+    one = compute_xmr([5.0]).attrs["warnings"]
+    assert any(w.startswith("Phase 1 has 1 point (n < 13)") for w in one), one
+    two = compute_xmr([5.0, 6.0]).attrs["warnings"]
+    assert any(w.startswith("Phase 1 has 2 points (n < 13)") for w in two), two

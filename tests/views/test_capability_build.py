@@ -41,7 +41,7 @@ def test_psychological_safety_shift_is_found_by_the_run_chart_rules(demo_engine)
                .pulse_charts) == 1  # everyone in view only, unless asked for directorates
     titles = {c.title: c.signal for c in view.pulse_charts}
     improver = next(t for t in titles if t.startswith("Adult Mental Health"))
-    assert "run" in titles[improver].lower() or "crossings" in titles[improver].lower()
+    assert "run" in titles[improver].lower() or "crossing" in titles[improver].lower()
 
 
 def test_directorate_scope_limits_the_responses(demo_engine):
