@@ -78,7 +78,19 @@ def cmd_check_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Run a benchmark suite and print medians."""
+    """Run a benchmark suite (stats, pages, app, load, browser) and print its figures."""
+    if args.suite == "app":
+        from qinet import bench_app
+
+        return bench_app.run(repeats=args.repeats)
+    if args.suite == "load":
+        from qinet import bench_load
+
+        return bench_load.run(sessions=args.sessions, duration=args.duration)
+    if args.suite == "browser":
+        from qinet import bench_browser
+
+        return bench_browser.run(repeats=args.repeats, large=args.large)
     from qinet import bench
 
     return bench.run(args.suite, repeats=args.repeats)
@@ -180,8 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check_reference)
 
     p = sub.add_parser("bench", help="benchmarks; prints medians")
-    p.add_argument("suite", choices=["stats", "pages", "import"])
+    p.add_argument("suite", choices=["stats", "pages", "import", "app", "load", "browser"])
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--sessions", type=int, default=10, help="load: concurrent browser sessions")
+    p.add_argument("--duration", type=float, default=60.0, help="load: seconds to run")
+    p.add_argument("--large", action="store_true", help="browser: also the large data set")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("import", help="import a CSV/xlsx file, all or nothing (exit 1: rejected)")

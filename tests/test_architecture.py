@@ -37,7 +37,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "qinet.bench": (),
 }
 # The page benchmark drives the real scripts through AppTest (and clears their caches).
-STREAMLIT_TESTING = {"qinet.bench_pages"}
+STREAMLIT_TESTING = {"qinet.bench_pages", "qinet.bench_app"}
 STDLIB_ONLY = ("qinet.filters", "qinet.domain", "qinet.errors", "qinet.config", "qinet.access")
 
 

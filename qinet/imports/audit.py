@@ -1,4 +1,4 @@
-"""The audit log and the data version, written in the same transaction as the data."""
+"""The audit log, written in the same transaction as the data (with a data-version bump)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from qinet.models import DataVersion, ImportLog
-
-
-def bump_version(session: Session) -> None:
-    """Add one to the data version (creating the row if a database predates it)."""
-    done = session.execute(
-        sa.update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1)
-    )
-    if done.rowcount == 0:
-        session.execute(sa.insert(DataVersion).values(id=1, version=1))
-
-
-def current_version(conn: Connection | Session) -> int:
-    """The data version now (0 before any write); one indexed single-row read."""
-    value = conn.execute(sa.select(DataVersion.version).where(DataVersion.id == 1)).scalar()
-    return int(value or 0)
+from qinet.models import ImportLog
+from qinet.queries.version import bump_data_version
 
 
 def record(
@@ -54,7 +39,7 @@ def record(
     )
     session.add(row)
     session.flush()
-    bump_version(session)
+    bump_data_version(session)
     return row.id
 
 

@@ -27,6 +27,7 @@ from qinet.imports.problems import ImportRejected
 from qinet.imports.validation import Matched, check
 from qinet.models import ImportLog, Measure, Observation, Project
 from qinet.queries.scope import scoped_projects
+from qinet.queries.version import bump_data_version
 
 ENTRY_KIND = "entry"
 FIELDS = ("value", "numerator", "denominator", "note")
@@ -186,5 +187,5 @@ def undo_last(session: Session, viewer: Viewer, *, now: datetime | None = None) 
                 setattr(obs, f, v)
     log.undone_at = now or datetime.now(UTC)
     session.flush()
-    audit.bump_version(session)
+    bump_data_version(session)
     return log.file_name

@@ -22,10 +22,10 @@ from qinet.access import Viewer
 from qinet.domain import AnnotationKind
 from qinet.errors import NotFoundError, NotPermittedError, PhaseBreakError
 from qinet.filters import Filters
-from qinet.imports.audit import bump_version
 from qinet.models import Annotation, Measure, Milestone, Observation, Project
 from qinet.queries.projects import measures_stmt
 from qinet.queries.scope import date_bounds, frame, scoped_projects
+from qinet.queries.version import bump_data_version
 
 REASON_MAX_CHARS = 2000  # the detail text of a phase-break annotation
 TITLE_MAX_CHARS = 200  # Annotation.title is String(200)
@@ -328,7 +328,7 @@ def confirm_phase_break(
     )
     session.add(annotation)
     session.flush()
-    bump_version(session)  # pages re-read on their next rerun
+    bump_data_version(session)  # pages re-read on their next rerun
     return annotation
 
 
@@ -375,7 +375,7 @@ def undo_phase_break(
     annotation.retracted_by = viewer.user_key
     annotation.retracted_at = now or datetime.now(UTC)
     session.flush()
-    bump_version(session)
+    bump_data_version(session)
     return annotation
 
 

@@ -27,6 +27,7 @@ from qinet.errors import NotPermittedError, QinetError
 from qinet.filters import Filters
 from qinet.models import Cohort, Milestone, MilestoneRevision, Programme, Project
 from qinet.queries.scope import frame, programme_filter, restrict_programme, scoped_projects
+from qinet.queries.version import bump_data_version
 
 
 def _scoped(stmt: sa.Select, viewer: Viewer, f: Filters) -> sa.Select:
@@ -267,4 +268,5 @@ def record_update(session: Session, viewer: Viewer, u: PlanUpdate, today: date) 
     )  # fmt: skip
     session.add(rev)
     session.flush()
+    bump_data_version(session)  # every process's pages re-read the plan on their next rerun
     return rev.id

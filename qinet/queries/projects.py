@@ -27,6 +27,7 @@ from qinet.models import (
     StaffGroupRef,
 )
 from qinet.queries.scope import frame, raw_frame, scoped_projects
+from qinet.queries.version import bump_data_version
 
 
 def projects_stmt(viewer: Viewer, f: Filters) -> sa.Select:
@@ -411,3 +412,4 @@ def record_update(
         previous_status=previous_status if new_status else None, note=note.strip(),
     ))  # fmt: skip
     session.flush()
+    bump_data_version(session)  # every process's pages re-read on their next rerun

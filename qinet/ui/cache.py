@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from qinet import db
 from qinet.config import Settings, load_settings
-from qinet.imports.audit import current_version
 from qinet.queries import reference
+from qinet.queries.version import data_version
 
 
 def settings() -> Settings:
@@ -48,15 +48,19 @@ def _prepared(url: str, seed: int, create_demo: bool) -> bool:
     return True
 
 
-def open_engine(s: Settings) -> Engine:
+def open_engine(s: Settings, *, check_version: bool = True) -> Engine:
     """The engine for ``s.database_url``, migrated and (first start) seeded with demo data.
+
+    With ``check_version`` (the default), also forget cached results when the data
+    changed since this process last looked (``follow_data_version``).
 
     Raises:
         DatabaseUnavailableError: The database cannot be reached or written.
     """
     _prepared(s.database_url, s.demo_seed, s.create_demo)
     eng = engine_for(s.database_url)
-    follow_data_version(s.database_url, eng)
+    if check_version:
+        follow_data_version(s.database_url, eng)
     return eng
 
 
@@ -65,16 +69,21 @@ _SEEN_LOCK = threading.Lock()
 
 
 def follow_data_version(url: str, eng: Engine) -> None:
-    """Clear cached data when the data version moved (an import or entry, in any process).
+    """Clear cached data when the data version moved (any write, in any process).
 
-    Called on every rerun (``open_engine``): one single-row primary-key read. Imports,
-    entries and phase-break confirmations bump the version in their own transaction,
-    so the next rerun after any write — in this process, another one or another
-    replica sharing the database — reads fresh data; no timer is involved.
+    Called once per run through ``open_engine`` ← ``shell.database_ready``: by
+    ``shell.frame()`` under the router, else by ``context.page_context()`` — so a page
+    rerun that skips the router (AppTest after the first run) still checks. One
+    single-row primary-key read. Every writer bumps the version in its own
+    transaction (``qinet.queries.version``), so the next rerun after any write — in this
+    process, another one or another replica sharing the database — reads fresh data;
+    no timer is involved. A loader already running in another session when the caches
+    are cleared may still store what it read before the write; that entry lives at most
+    until its TTL (10 minutes).
     """
     try:
         with eng.connect() as conn:
-            version = current_version(conn)
+            version = data_version(conn)
     except SQLAlchemyError:
         return  # an unreachable database shows up in the page's own read
     with _SEEN_LOCK:  # one session clears; the others wait and then see a cleared cache
@@ -101,5 +110,10 @@ def dataset_facts(url: str, today: date) -> DatasetFacts:
 
 
 def clear_data_caches() -> None:
-    """Forget cached query results after an import or edit commits."""
+    """Forget this process's cached query results at once after a write commits.
+
+    The write itself bumped the data version, which is how other processes (and this
+    one, on its next rerun) find out; this only saves the writer's own rerun a wait.
+    """
     st.cache_data.clear()
+

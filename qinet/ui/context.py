@@ -154,13 +154,15 @@ def page_context(title: str, *, admin_only: bool = False) -> PageContext:
     Returns:
         The ``PageContext`` for ``render``.
     """
+    framed = shell.inside_router()  # app.py drew the frame (and checked the data version)
     if (
-        not shell.inside_router()
+        not framed
         and shell.served_from_pages_folder()
         and not st.session_state.get(shell.ROUTER_SEEN_KEY)
     ):
         shell.frame()
-    s, engine = shell.database_ready()
+        framed = True
+    s, engine = shell.database_ready(check_version=not framed)
     facts = cache.dataset_facts(s.database_url, date.today())
     today, synthetic = facts.reference_date, facts.synthetic
     viewer = identity.current_viewer(s, identity.auth_mode(s, synthetic), synthetic)

@@ -36,6 +36,7 @@ from qinet.imports.templates import template_csv, template_names, template_xlsx
 from qinet.models import Project
 from qinet.queries import dataquality, quality
 from qinet.queries.scope import scoped_projects
+from qinet.queries.version import data_version as version_of
 from qinet.stats.rules import DEFAULT_SPC_PRESET, SPC_PRESETS
 from qinet.ui import cache, components
 from qinet.ui.components import md_escape
@@ -51,6 +52,19 @@ CHECK_CACHE_KEY = "_data_check"  # ((token, data version), Result or ImportRejec
 def _quality(url: str, viewer: Viewer, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     with db.session_scope(cache.engine_for(url)) as s:
         return quality.table_counts(s), quality.measure_completeness(s, viewer, f)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _quality_checks(
+    url: str, viewer: Viewer, f: Filters, today: date, minimum: int
+) -> list[dataquality.Check]:
+    """The data-quality report, cached like the counts (it re-read every observation per rerun).
+
+    A write anywhere bumps the data version, which clears this with every other cache.
+    """
+    completeness = _quality(url, viewer, f)[1]
+    with db.session_scope(cache.engine_for(url)) as s:
+        return dataquality.report(s, completeness, today, minimum)
 
 
 COMPLETENESS_LABELS = {
@@ -248,7 +262,7 @@ def _importer(ctx: PageContext) -> None:
     digest = hashlib.sha256(b"".join(f.getvalue() for f in files)).hexdigest()
     token = (kind, digest, project, add_orgs)
     with ctx.engine.connect() as conn:
-        version = audit_log.current_version(conn)
+        version = version_of(conn)
     cached = st.session_state.get(CHECK_CACHE_KEY)
     if cached is not None and cached[0] == (token, version):
         outcome = cached[1]  # same file, same data: no need to check again on this rerun
@@ -334,12 +348,11 @@ def _audit(ctx: PageContext) -> None:
     components.download_csv(log, view, "audit-log", label="Audit log CSV", key="dl_audit")
 
 
-def _checks(ctx: PageContext, completeness: pd.DataFrame) -> None:
+def _checks(ctx: PageContext) -> None:
     st.subheader("Data-quality report")
     preset = SPC_PRESETS.get(ctx.settings.spc_preset, SPC_PRESETS[DEFAULT_SPC_PRESET])
     minimum = max(12, preset.min_points_for_limits)
-    with db.session_scope(ctx.engine) as s:
-        checks = dataquality.report(s, completeness, ctx.today, minimum)
+    checks = _quality_checks(ctx.url, ctx.viewer, ctx.filters, ctx.today, minimum)
     for check in checks:
         n = len(check.rows)
         label = f"{check.title}: {n:,}" + ("" if n else " ✓")
@@ -374,7 +387,7 @@ def render(ctx: PageContext) -> None:
         _templates()
     counts, completeness = _quality(ctx.url, ctx.viewer, ctx.filters)
     with components.panel("Data-quality report"):
-        _checks(ctx, completeness)
+        _checks(ctx)
     with components.panel("Audit log"):
         _audit(ctx)
     with components.panel("Measure completeness"):

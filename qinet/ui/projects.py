@@ -303,7 +303,7 @@ def _update_form(ctx: PageContext, view: views.ProjectView) -> None:
             q.record_update(s, ctx.viewer, int(view.header["project_id"]), score=new_score,
                             status=new_status, note=note, on=ctx.today,
                             at=datetime.now(UTC))  # fmt: skip
-        # Until the shared data-version mechanism lands, an edit forgets every cached frame.
+        # The write bumped the data version (other processes follow); this one clears now.
         cache.clear_data_caches()
         st.session_state[FLASH_KEY] = "Update saved; the history below includes it."
         st.rerun()

@@ -36,11 +36,17 @@ PAGE_TABLE: tuple[tuple[str, str, str, str, bool], ...] = (
 )
 
 
-def database_ready() -> tuple[Settings, Engine]:
-    """Open (and on first start, create) the database; show one line and stop if it cannot."""
+def database_ready(*, check_version: bool = True) -> tuple[Settings, Engine]:
+    """Open (and on first start, create) the database; show one line and stop if it cannot.
+
+    Args:
+        check_version: Check the data version (clearing cached results if another
+            write moved it). Once per run: ``frame()`` checks; a page checks only when no
+            frame ran before it in this run (e.g. AppTest reruns just the page script).
+    """
     try:
         s = cache.settings()
-        return s, cache.open_engine(s)
+        return s, cache.open_engine(s, check_version=check_version)
     except QinetError as exc:
         halt(f"qinet cannot start: {exc}")
 

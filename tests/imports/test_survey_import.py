@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from qinet import db, instruments
 from qinet.imports import ImportRejected, import_file, import_instrument
-from qinet.imports.audit import current_version
 from qinet.imports.instrument import read_back
 from qinet.imports.kinds import Context
 from qinet.imports.templates import template_csv, template_xlsx
 from qinet.models import SurveyAnswer, SurveyResponse
+from qinet.queries.version import data_version
 from tests.imports.helpers import csv_bytes, dump, load_examples
 
 pytestmark = pytest.mark.db
@@ -84,7 +84,7 @@ def test_template_example_imports_and_reimport_changes_nothing(examples):
 
 def _version(engine) -> int:
     with engine.connect() as c:
-        return current_version(c)
+        return data_version(c)
 
 
 def test_changed_answers_and_response_details_update_in_place(examples):

@@ -11,10 +11,10 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.domain import Role
 from qinet.errors import NotFoundError, NotPermittedError
-from qinet.imports.audit import current_version
 from qinet.imports.problems import ImportRejected
 from qinet.models import Directorate, ImportLog, Measure, Observation
 from qinet.queries import entry
+from qinet.queries.version import data_version
 from tests.imports.helpers import load_examples
 
 pytestmark = pytest.mark.db
@@ -52,7 +52,7 @@ def test_lead_enters_corrects_and_undoes(engine):
             )
             == 2
         )
-        version = current_version(c)
+        version = data_version(c)
     with db.session_scope(engine) as s:
         entry.undo_last(s, lead)
     with engine.connect() as c:
@@ -62,7 +62,7 @@ def test_lead_enters_corrects_and_undoes(engine):
             )
             == 5
         )
-        assert current_version(c) == version + 1
+        assert data_version(c) == version + 1
     with db.session_scope(engine) as s:
         entry.undo_last(s, lead)
     with engine.connect() as c:
