@@ -37,13 +37,8 @@ def _bar_text(row: pd.Series, threshold: int) -> str:  # noqa: ARG001 - caption 
     return text
 
 
-def _wrap(label: str, width: int = 22) -> str:
-    """Break a long group name onto two lines so the axis keeps room for the bars."""
-    if len(label) <= width:
-        return label
-    cut = label.rfind(" ", 0, width + 1)
-    cut = cut if cut > 0 else width
-    return label[:cut] + "<br>" + label[cut:].strip()
+ROW_PX = 56  # per group: name and value lines above a 16 px bar (fits a phone's width)
+BAR_PX = 16
 
 
 def reach_figure(
@@ -62,7 +57,7 @@ def reach_figure(
         A horizontal bar chart, groups in the table's order from top to bottom.
     """
     t = table[table["headcount"] > 0].reset_index(drop=True)
-    labels = [_wrap(escape(str(s))) for s in t["staff_group"]]
+    labels = [escape(str(s)) for s in t["staff_group"]]
     rate = t["rate"].to_numpy(dtype=float)
     shown = np.where(np.isnan(rate), 0.0, rate)
     under = t["under_represented"].to_numpy(dtype=bool)
@@ -81,11 +76,14 @@ def reach_figure(
             showlegend=False,
         )
     )
-    # Value labels sit in a column right of the plot, so neither the bars' ends nor the
-    # "All staff groups" line can run through them.
+    # Each group's name and value sit ABOVE its bar, inside the plot, so the bars use the
+    # full width on a phone (a y-axis of names took two-thirds of 390 px). The white
+    # backing keeps the words readable where the "All staff groups" line crosses them.
     for label, text in zip(labels, texts, strict=True):
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=8, y=label, yref="y",
-                           text=text, showarrow=False, align="left",
+        fig.add_annotation(x=0.0, xref="paper", xanchor="left", y=label, yref="y",
+                           yanchor="bottom", yshift=BAR_PX / 2, showarrow=False,
+                           text=f"<b>{label}</b><br>{text.replace('<br>', ' · ')}",
+                           align="left", bgcolor="rgba(255,255,255,0.85)", borderpad=0,
                            font={"size": 11, "color": TEXT_COLOUR})  # fmt: skip
     finite = shown[np.isfinite(shown)]
     top = float(max(finite.max() if finite.size else 0.0,
@@ -97,23 +95,26 @@ def reach_figure(
         fig.add_annotation(x=overall_rate, xref="x", y=1.0, yref="paper", yanchor="bottom",
                            text=f"All staff groups {overall_rate:.1%}", showarrow=False,
                            font={"color": OVERALL_COLOUR, "size": 11})  # fmt: skip
-    longest = max((len(part) for x in texts for part in x.split("<br>")), default=10)
+    n = max(len(t), 1)
     fig.update_layout(
-        height=height or 70 + 34 * max(len(t), 1),
-        margin={"l": 10, "r": min(16 + 6 * longest, 200), "t": 34, "b": 40},
+        height=height or 74 + ROW_PX * n + ROW_PX // 2,
+        margin={"l": 10, "r": 10, "t": 34, "b": 40},
         xaxis={
             "tickformat": fmt,
             "dtick": step,
             "tick0": 0,
+            "tickangle": 0,
             "range": [0, upper],
             "title": {"text": "Participants as a share of the workforce"},
             "gridcolor": "#e8edee",
         },
-        yaxis={"autorange": "reversed", "automargin": True},
+        # Names are drawn above the bars, not as tick labels; half a row of headroom
+        # above the first group keeps its name inside the plot.
+        yaxis={"range": [n - 0.5, -1.0], "showticklabels": False, "automargin": True},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         font={"color": TEXT_COLOUR, "family": "Arial, Helvetica, sans-serif", "size": 12},
-        bargap=0.25,
+        bargap=1 - BAR_PX / ROW_PX,
     )
     return fig
 

@@ -31,7 +31,7 @@ PLANNED_COLOUR = "#768692"
 COHORT_COLOUR = "#d8dde0"
 COHORT_TEXT = "#212b32"
 TODAY_COLOUR = "#330072"
-ROW_PX = 26
+ROW_PX = 40  # a label line above each row's markers (labels are not on the y-axis)
 LABEL_CHARS = 32
 
 
@@ -108,7 +108,7 @@ def figure(assessed: pd.DataFrame, cohorts: pd.DataFrame, today: date) -> go.Fig
             name="Cohort (start to end)", marker={"color": COHORT_COLOUR,
                                                    "line": {"color": "#4c6272", "width": 1}},
             text=_esc(c["cohort"]).tolist(), textposition="inside", insidetextanchor="middle",
-            textfont={"color": COHORT_TEXT, "size": 11}, width=0.7,
+            textfont={"color": COHORT_TEXT, "size": 11}, width=0.5,
             hovertext=(_esc(c["cohort"]) + "<br>" + _days(start) + " to "
                        + _days(end)).tolist(), hovertemplate="%{hovertext}<extra>Cohort</extra>",
         ))  # fmt: skip
@@ -153,12 +153,22 @@ def figure(assessed: pd.DataFrame, cohorts: pd.DataFrame, today: date) -> go.Fig
     fig.add_annotation(x=pd.Timestamp(today), y=1, yref="paper", yanchor="bottom",
                        text=f"Today {today:%-d %b %Y}", showarrow=False,
                        font={"color": TODAY_COLOUR, "size": 12})  # fmt: skip
+    # Each row's label sits ABOVE its markers, inside the plot (not as a y tick label), so
+    # the dates use the full width on a phone; a white backing keeps it readable where
+    # the today line or a slip line passes behind it.
+    for r in layout.itertuples():
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=r.y, yref="y",
+                           yanchor="bottom", yshift=11 if r.kind == "programme" else 7,
+                           text=r.label, showarrow=False, align="left",
+                           bgcolor="rgba(255,255,255,0.85)", borderpad=0,
+                           font={"size": 12 if r.kind == "programme" else 11})  # fmt: skip
     fig.update_yaxes(tickvals=layout["y"].tolist(), ticktext=layout["label"].tolist(),
-                     autorange="reversed", range=None, showgrid=True, gridcolor="#f0f4f5",
-                     tickfont={"size": 12}, automargin=True)  # fmt: skip
-    fig.update_xaxes(type="date", tickformat="%b %Y", showgrid=True, gridcolor="#d8dde0")
+                     showticklabels=False, range=[n - 0.5, -1.1], showgrid=True,
+                     gridcolor="#f0f4f5", automargin=True)  # fmt: skip
+    fig.update_xaxes(type="date", tickformat="%b %Y", tickangle=0, nticks=6, showgrid=True,
+                     gridcolor="#d8dde0")  # fmt: skip
     fig.update_layout(
-        height=120 + ROW_PX * n, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        height=120 + ROW_PX * n + ROW_PX // 2, margin={"l": 10, "r": 10, "t": 50, "b": 40},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", barmode="overlay",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0,
                 "title": {"text": "Key: "}},

@@ -53,10 +53,14 @@ def test_reach_chart_ticks_never_repeat_and_labels_sit_off_the_bars(make_app):
     spec = _charts(at)["eng_reach_chart"]
     axis = spec["layout"]["xaxis"]
     assert axis["dtick"] > 0 and axis["tickformat"].endswith("%")
-    # value labels are annotations right of the plot, the bars carry no text
-    assert "text" not in spec["data"][0]
-    right = [a for a in spec["layout"]["annotations"] if a.get("xref") == "paper"]
-    assert right and all(a["x"] == 1.0 and a["xanchor"] == "left" for a in right)
+    # name and value labels are annotations above each bar, the bars carry no text, and
+    # the y-axis has no tick labels (the bars get the full width on a phone)
+    assert "text" not in spec["data"][0] and axis["tickangle"] == 0
+    above = [a for a in spec["layout"]["annotations"] if a.get("xref") == "paper"]
+    assert len(above) == len(spec["data"][0]["y"])
+    assert all(a["x"] == 0 and a["xanchor"] == "left" and a["yanchor"] == "bottom"
+               for a in above)  # fmt: skip
+    assert spec["layout"]["yaxis"]["showticklabels"] is False
 
 
 def test_support_programme_is_measured_against_its_target_groups(make_app):

@@ -1,4 +1,4 @@
-"""Reach chart: ticks never repeat, labels sit off the bars, the overall line is labelled once."""
+"""Reach chart: ticks never repeat, labels sit above the bars, the overall line is labelled once."""
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,15 @@ def test_reach_figure_keeps_value_labels_clear_of_the_overall_line():
     fig = reach_figure(table, 0.033, threshold=11)
     assert fig.data[0].text is None  # no text on the bars themselves
     labels = [a for a in fig.layout.annotations if a.xref == "paper"]
-    assert [a.text for a in labels] == ["4.8% (146/3,058)", "2.3% (20/871)<br>under-represented",
-                                        "suppressed"]  # fmt: skip
+    # each group's name and value sit above its bar (full width on a phone), no tick labels
+    assert [a.text for a in labels] == [
+        "<b>Nursing &amp; Midwifery Registered</b><br>4.8% (146/3,058)",
+        "<b>Estates &amp; Ancillary</b><br>2.3% (20/871) · under-represented",
+        "<b>Students</b><br>suppressed"]  # fmt: skip
+    assert all(a.x == 0 and a.xanchor == "left" and a.yanchor == "bottom" and a.yshift > 0
+               for a in labels)  # fmt: skip
+    assert [a.y for a in labels] == list(fig.data[0].y)
+    assert fig.layout.yaxis.showticklabels is False and fig.layout.xaxis.tickangle == 0
     overall = [a for a in fig.layout.annotations if "All staff groups" in (a.text or "")]
     assert len(overall) == 1 and overall[0].yref == "paper" and overall[0].yanchor == "bottom"
     assert fig.layout.xaxis.tickformat == ".0%" and fig.layout.xaxis.dtick == 0.01

@@ -56,6 +56,12 @@ def test_each_status_has_its_own_colour_shape_and_word_in_the_key():
     assert list(cohort.text) == ["Cohort 1"] and cohort.orientation == "h"
     assert any(s.line.dash == "dash" for s in fig.layout.shapes)  # today's line
     assert "Today 30 Sep 2025" in fig.layout.annotations[0].text
+    # row labels sit above their rows inside the plot, not on the y-axis (phone width)
+    rows = ch.rows(_assessed(), _cohorts())
+    above = [a for a in fig.layout.annotations if a.xref == "paper"]
+    assert [a.text for a in above] == rows["label"].tolist()
+    assert [a.y for a in above] == rows["y"].tolist()
+    assert fig.layout.yaxis.showticklabels is False and fig.layout.xaxis.tickangle == 0
 
 
 def test_alt_text_says_what_is_shown():
