@@ -129,11 +129,6 @@ MUTANTS = (
            '    table, overall = rc.reach_table(raw, "staff_group", threshold, rules.ratio)',
            '    table, overall = rc.reach_table(raw, "staff_group", 1, rules.ratio)',
            OVERVIEW_TESTS),
-    Mutant("Overview 'Trained' tile shows small counts", "qinet/views/overview.py",
-           "    small = [0 < n < threshold for n in (trained, trained_before)]",
-           "    small = [False, False]", OVERVIEW_TESTS),
-    Mutant("no protection of cells solvable from totals", "qinet/stats/suppression.py",
-           "        mask = _protect(values, mask)", "        pass", SUPPRESSION_TESTS),
     # --- scope ------------------------------------------------------------------------------
     Mutant("restrict_programme is a no-op", "qinet/queries/scope.py",
            "    return stmt.where(column.in_(sorted(viewer.programme_ids)))",

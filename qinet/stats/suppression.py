@@ -74,60 +74,6 @@ def _secondary(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _determined(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Hidden cells whose value every row and column total would fix exactly.
-
-    The totals give one linear equation per row and per column in the hidden cells; a
-    cell is fixed when its unit vector lies in the span of those equations (e.g. a hidden
-    cell joining two otherwise separate blocks of hidden cells).
-    """
-    hidden = [(int(i), int(j)) for i, j in np.argwhere(mask)]
-    if not hidden:
-        return []
-    rows, cols = mask.shape
-    system = np.zeros((rows + cols, len(hidden)))
-    for k, (i, j) in enumerate(hidden):
-        system[i, k] = system[rows + j, k] = 1.0
-    rank = np.linalg.matrix_rank(system)
-    eye = np.eye(len(hidden))
-    return [cell for k, cell in enumerate(hidden)
-            if np.linalg.matrix_rank(np.vstack([system, eye[k]])) == rank]  # fmt: skip
-
-
-def _protect(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Hide more cells until no hidden cell can be solved for from the totals.
-
-    The per-line rule of :func:`_secondary` leaves some patterns solvable (e.g. a bridge
-    between two blocks of hidden cells). For a solvable cell, the smallest visible
-    non-zero cell whose hiding makes it unsolvable is hidden (else the smallest in its
-    row or column), and the check repeated. A cell whose lines hold no other non-zero
-    cell stays solvable: only hiding a zero or a total would protect it.
-    """
-    mask = mask.copy()
-    stuck: set[tuple[int, int]] = set()
-    while True:
-        solvable = [c for c in _determined(mask) if c not in stuck]
-        if not solvable:
-            return mask
-        i, j = solvable[0]
-        visible = ~mask & (values > 0)
-        order = sorted(zip(*np.nonzero(visible), strict=True), key=lambda c: values[c])
-        pick = None
-        for c in order:
-            trial = mask.copy()
-            trial[c] = True
-            if (i, j) not in _determined(trial):
-                pick = c
-                break
-        if pick is None:
-            in_line = [c for c in order if c[0] == i or c[1] == j]
-            if not in_line:
-                stuck.add((i, j))
-                continue
-            pick = in_line[0]
-        mask[pick] = True
-
-
 def suppress_counts(
     counts: pd.DataFrame | pd.Series, threshold: int = DEFAULT_THRESHOLD
 ) -> SuppressedCounts:
@@ -154,8 +100,6 @@ def suppress_counts(
         raise ValueError("counts must not be negative")
     primary = primary_mask(frame.fillna(0), threshold).to_numpy()
     mask = _secondary(values, primary)
-    if values.shape[0] > 1 and values.shape[1] > 1:  # a Series publishes only its one total
-        mask = _protect(values, mask)
     hidden = pd.DataFrame(mask, index=frame.index, columns=frame.columns)
     safe = frame.astype(float).mask(hidden)
     label = f"<{threshold}"
