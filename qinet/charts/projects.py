@@ -107,7 +107,7 @@ def median_figure(by_month: pd.DataFrame, *, height: int = 260) -> go.Figure:
         x=[pd.Timestamp(m) for m in by_month.index], y=by_month["median"].astype(float),
         mode="lines+markers", line={"color": LINE_COLOUR, "width": 3, "shape": "hv"},
         marker={"size": 6}, name="Median score",
-        customdata=by_month["projects"].astype(int),
+        customdata=by_month["projects"].fillna(0).astype(int),  # empty months: 0
         hovertemplate="%{x|%b %Y}: median %{y:.1f} of %{customdata} projects<extra></extra>",
     ))  # fmt: skip
     fig.update_layout(

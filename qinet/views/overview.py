@@ -250,6 +250,12 @@ def headlines(
         diff = (rate - rate_before) * 100
         reach_delta = f"{diff:+.1f} points" if round(diff, 1) else "no change"
     late_delta = states_now["late"] - states_before["late"]
+    # A count of people: below the threshold it is not shown, and no change is given
+    # when either end is small (the change would give the small count away).
+    trained, trained_before = counts["completed"], counts["completed_before"]
+    small = [0 < n < threshold for n in (trained, trained_before)]
+    trained_value = f"<{threshold} people" if small[0] else f"{trained:,}"
+    trained_delta = None if any(small) else _delta(trained, trained_before)
     return [
         Headline("Active projects", f"{counts['active']:,} of {total:,}",
                  _delta(counts["active"], counts["active_before"]),
@@ -261,8 +267,7 @@ def headlines(
                  "with at least one measure whose latest point is special-cause improvement "
                  f"(Making Data Count variation icon): {improving_measures:,} measures in "
                  f"{improving:,} projects, as in the summary of measures below."),
-        Headline("Trained", f"{counts['completed']:,}",
-                 _delta(counts["completed"], counts["completed_before"]),
+        Headline("Trained", trained_value, trained_delta,
                  "Participants trained: people who completed a programme in the period."),
         Headline("Hard to reach", reach_value, reach_delta,
                  "Reach of the hard-to-reach staff groups: the share of their workforce (the "
