@@ -84,7 +84,7 @@ def portfolio_heatmap(by_month: pd.DataFrame, *, height: int = 380) -> go.Figure
     """
     scores = list(IHI_LABELS)
     z = by_month[scores].to_numpy(dtype=float).T if len(by_month) else np.zeros((len(scores), 0))
-    text = np.where(z > 0, z.astype(int).astype(str), "")
+    text = np.where(z > 0, np.nan_to_num(z).astype(int).astype(str), "")  # NaN: no projects
     months = [_month(m) for m in by_month.index]
     fig = go.Figure(go.Heatmap(
         z=z, x=months, y=[f"{s:.1f}" for s in scores], text=text, texttemplate="%{text}",
