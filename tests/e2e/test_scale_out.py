@@ -25,7 +25,7 @@ from qinet.domain import AnnotationKind, ChartType
 from qinet.models import Annotation, Measure, Observation, Project
 from qinet.queries.projects import measure_label
 from qinet.queries.version import bump_data_version
-from tests.e2e.conftest import CHROMIUM, expect, sync_playwright, wait_for_app_run
+from tests.e2e.conftest import expect, wait_for_app_run
 
 pytestmark = pytest.mark.e2e
 
@@ -136,88 +136,85 @@ def _no_error(page) -> None:  # noqa: ANN001
     expect(page.get_by_text("Connection error")).to_have_count(0)
 
 
-def test_sticky_sessions_shared_writes_and_a_replica_stopping(cluster) -> None:  # noqa: ANN001
+def test_sticky_sessions_shared_writes_and_a_replica_stopping(cluster, browser) -> None:  # noqa: ANN001
     started = time.monotonic()
     reps, proxy, db_url = cluster
     by_address = {r.address: r for r in reps}
     measure_id, label, mid_period = _a_measure(db_url)
     target = f"{proxy.base}/measures?measure={quote(label)}"
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            # Open fresh browsers (contexts) until one session sits on each replica.
-            sessions: dict[str, tuple] = {}
-            for _ in range(16):
-                context = browser.new_context(viewport={"width": 1300, "height": 900})
-                page = context.new_page()
-                response = page.goto(target)
-                where = response.headers[UPSTREAM_HEADER].split(", ")[-1]
-                if where in sessions:
-                    context.close()
-                    continue
-                wait_for_app_run(page)
-                sessions[where] = (context, page)
-                if len(sessions) == len(reps):
-                    break
-            assert set(sessions) == set(by_address), f"sessions only reached {set(sessions)}"
-
-            # Sticky: every later request of a session goes to the replica it started on.
-            for where, (context, _page) in sessions.items():
-                for _ in range(3):
-                    assert _upstream(context, proxy.base) == where
-
-            a_addr, b_addr = sorted(sessions)
-            (ctx_a, page_a), (ctx_b, page_b) = sessions[a_addr], sessions[b_addr]
-
-            # A write by the command line without a version bump: both replicas keep
-            # serving their cached copy (so the cache really is in the way) ...
-            _set_definition(db_url, measure_id, "Scale-out check, first text",
-                            bump=False)  # fmt: skip
-            page_b.reload()
-            wait_for_app_run(page_b)
-            expect(page_b.get_by_text("Scale-out check, first text")).to_have_count(0)
-
-            # ... and with the bump every replica shows it on its next run.
-            _set_definition(db_url, measure_id, "Scale-out check, second text",
-                            bump=True)  # fmt: skip
-            for where, (context, page) in sessions.items():
-                page.reload()
-                wait_for_app_run(page)
-                expect(page.get_by_text("Scale-out check, second text")).to_be_visible()
-                assert _upstream(context, proxy.base) == where  # still on its replica
-
-            # A write through replica A's page (a phase break, bumping the version in
-            # its transaction) shows through replica B on B's next run.
-            reason = "Scale-out check: new rota through replica A"
-            _confirm_phase_break(page_a, mid_period, reason)
-            page_b.reload()
-            wait_for_app_run(page_b)
-            # The reason shows in the chart's badge text and in the dated list under it.
-            expect(page_b.locator("p").filter(has_text=reason)).to_be_visible()
-            assert _upstream(ctx_b, proxy.base) == b_addr
-
-            # Stop replica A. B's session keeps working, with no error, on B.
-            by_address[a_addr].stop()
-            page_b.reload()
-            wait_for_app_run(page_b)
-            expect(page_b.get_by_text("Scale-out check, second text")).to_be_visible()
-            _no_error(page_b)
-            assert _upstream(ctx_b, proxy.base) == b_addr
-
-            # A's browser is moved to B by the hash and carries on there.
-            page_a.reload()
-            wait_for_app_run(page_a)
-            expect(page_a.get_by_text("Scale-out check, second text")).to_be_visible()
-            _no_error(page_a)
-            assert _upstream(ctx_a, proxy.base) == b_addr
-            for context, _page in sessions.values():
+    # The suite's one Chromium (a second sync Playwright in this thread is refused).
+    try:
+        # Open fresh browsers (contexts) until one session sits on each replica.
+        sessions: dict[str, tuple] = {}
+        for _ in range(16):
+            context = browser.new_context(viewport={"width": 1300, "height": 900})
+            page = context.new_page()
+            response = page.goto(target)
+            where = response.headers[UPSTREAM_HEADER].split(", ")[-1]
+            if where in sessions:
                 context.close()
-        finally:
-            browser.close()
+                continue
+            wait_for_app_run(page)
+            sessions[where] = (context, page)
+            if len(sessions) == len(reps):
+                break
+        assert set(sessions) == set(by_address), f"sessions only reached {set(sessions)}"
+
+        # Sticky: every later request of a session goes to the replica it started on.
+        for where, (context, _page) in sessions.items():
+            for _ in range(3):
+                assert _upstream(context, proxy.base) == where
+
+        a_addr, b_addr = sorted(sessions)
+        (ctx_a, page_a), (ctx_b, page_b) = sessions[a_addr], sessions[b_addr]
+
+        # A write by the command line without a version bump: both replicas keep
+        # serving their cached copy (so the cache really is in the way) ...
+        _set_definition(db_url, measure_id, "Scale-out check, first text",
+                        bump=False)  # fmt: skip
+        page_b.reload()
+        wait_for_app_run(page_b)
+        expect(page_b.get_by_text("Scale-out check, first text")).to_have_count(0)
+
+        # ... and with the bump every replica shows it on its next run.
+        _set_definition(db_url, measure_id, "Scale-out check, second text",
+                        bump=True)  # fmt: skip
+        for where, (context, page) in sessions.items():
+            page.reload()
+            wait_for_app_run(page)
+            expect(page.get_by_text("Scale-out check, second text")).to_be_visible()
+            assert _upstream(context, proxy.base) == where  # still on its replica
+
+        # A write through replica A's page (a phase break, bumping the version in
+        # its transaction) shows through replica B on B's next run.
+        reason = "Scale-out check: new rota through replica A"
+        _confirm_phase_break(page_a, mid_period, reason)
+        page_b.reload()
+        wait_for_app_run(page_b)
+        # The reason shows in the chart's badge text and in the dated list under it.
+        expect(page_b.locator("p").filter(has_text=reason)).to_be_visible()
+        assert _upstream(ctx_b, proxy.base) == b_addr
+
+        # Stop replica A. B's session keeps working, with no error, on B.
+        by_address[a_addr].stop()
+        page_b.reload()
+        wait_for_app_run(page_b)
+        expect(page_b.get_by_text("Scale-out check, second text")).to_be_visible()
+        _no_error(page_b)
+        assert _upstream(ctx_b, proxy.base) == b_addr
+
+        # A's browser is moved to B by the hash and carries on there.
+        page_a.reload()
+        wait_for_app_run(page_a)
+        expect(page_a.get_by_text("Scale-out check, second text")).to_be_visible()
+        _no_error(page_a)
+        assert _upstream(ctx_a, proxy.base) == b_addr
+        for context, _page in sessions.values():
+            context.close()
+    finally:
+        for context in list(browser.contexts):
+            context.close()
 
     # The proxy's own log agrees: each browser's WebSocket sessions went to one replica
     # until its replica was stopped (A's browser: A, then B).
