@@ -29,14 +29,10 @@ NAME = "instrument"
 LABEL = "Survey instrument"
 
 
-def _nobuild(*_args: object) -> pd.DataFrame:  # pragma: no cover - never called
-    raise NotImplementedError
-
-
 SURVEYS = Kind("instrument_survey", "Survey", T["survey"], (), (), ("instrument",),
-               "instrument code", _nobuild)  # fmt: skip
+               "instrument code")  # fmt: skip
 QUESTIONS = Kind("instrument_questions", "Survey questions", T["survey_question"], (), (),
-                 ("survey_id", "code"), "survey and question code", _nobuild)  # fmt: skip
+                 ("survey_id", "code"), "survey and question code")  # fmt: skip
 
 
 @dataclass

@@ -52,6 +52,8 @@ class Kind:
         key: Table columns of the natural key (upsert on these).
         key_note: The natural key in words.
         build: Typed file rows → table rows (with the key columns); adds row problems.
+            ``None`` for a table written from a structured file, not from rows (the
+            survey and questions of an instrument JSON): only its key and preview are used.
         insert_only: Columns set on insert but never compared or updated.
     """
 
@@ -62,7 +64,7 @@ class Kind:
     file_key: tuple[str, ...]
     key: tuple[str, ...]
     key_note: str
-    build: Build
+    build: Build | None = None
     insert_only: tuple[str, ...] = ()
 
 
