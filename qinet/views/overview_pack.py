@@ -82,16 +82,10 @@ def _signal_charts(view: ViewContext, preset: str, rows: pd.DataFrame,
 
 def timeline_sections(view: ViewContext) -> list[boardpack.PackSection]:
     """The Plan part: the Timeline page's own sections (same view model, same milestone rule)."""
-    out = []
-    for sec in tv.sections(tv.build(view)):
-        chart = None
-        if sec.figure is not None:
-            fig = copy.deepcopy(sec.figure)  # a cached view's figure stays as it is
-            chart = boardpack.ChartBlock(sec.heading, _figure_html(fig, width=980), sec.alt_text,
-                                         heading=False)  # fmt: skip
-        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
-                                         sec.notes, empty=f"{sec.heading}: none."))  # fmt: skip
-    return out
+    return [_pack_section(sec, width=980, empty=f"{sec.heading}: none.")
+            for sec in tv.sections(tv.build(view))]  # fmt: skip
+
+
 def capability_part(view: ViewContext, model: cap.CapabilityView | None = None
                     ) -> tuple[boardpack.PackPart, dict[str, pd.DataFrame]]:  # fmt: skip
     """The Capability page's part of the pack and its extracts, from its own view model.
@@ -101,12 +95,7 @@ def capability_part(view: ViewContext, model: cap.CapabilityView | None = None
     """
     out, extracts = [], {}
     for sec in cap.sections(model or cap.build(view)):
-        chart = None
-        if sec.figure is not None:
-            chart = boardpack.ChartBlock(sec.heading, _figure_html(sec.figure), sec.alt_text,
-                                         heading=False)  # fmt: skip
-        out.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
-                                         sec.notes))  # fmt: skip
+        out.append(_pack_section(sec, empty="None."))
         if sec.extract is not None and not sec.extract.frame.empty:
             extracts[sec.extract.name.replace("-", " ")] = sec.extract.frame
     return boardpack.PackPart("capability", "Capability", out), extracts
@@ -125,26 +114,30 @@ def engagement_part(view: ViewContext, rules: ev.ReachRules,
     for sec in ev.sections(model):
         if sec.heading == "Reach by staff group":
             continue
-        chart = None
-        if sec.figure is not None:
-            chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
-                                         sec.alt_text, heading=False)  # fmt: skip
-        sections.append(boardpack.PackSection(sec.heading, sec.sentences, sec.table, chart,
-                                              notes=sec.notes))  # fmt: skip
+        sections.append(_pack_section(sec, empty="None."))
         if sec.extract is not None:
             extracts[sec.extract.name] = sec.extract.frame
     return boardpack.PackPart("engagement", "Engagement", sections), extracts
 
 
-def _pack_section(sec: Section) -> boardpack.PackSection:
-    """A view model's section as the pack prints it (the figure drawn statically)."""
+def _pack_section(sec: Section, *, width: int = 700,
+                  empty: str | None = None) -> boardpack.PackSection:  # fmt: skip
+    """A page's view-model section as the pack prints it: the one converter every part uses.
+
+    The figure is copied before drawing (a cached view's figure stays as it is). A table with
+    no rows prints ``empty``; with ``empty=None`` it is left out, since it says nothing the
+    sentences do not.
+    """
     chart = None
     if sec.figure is not None:
-        chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure)),
+        chart = boardpack.ChartBlock(sec.heading, _figure_html(copy.deepcopy(sec.figure),
+                                                               width=width),
                                      sec.alt_text, heading=False)  # fmt: skip
-    # An empty table says nothing the sentences do not: leave it out rather than print "None."
-    table = sec.table if sec.table is not None and len(sec.table) else None
-    return boardpack.PackSection(sec.heading, sec.sentences, table, chart, sec.notes)
+    table = sec.table
+    if empty is None and table is not None and not len(table):
+        table = None
+    return boardpack.PackSection(sec.heading, sec.sentences, table, chart, sec.notes,
+                                 empty=empty or "None.")  # fmt: skip
 
 
 def projects_part(
