@@ -45,6 +45,7 @@ def stats_cases(rng: np.random.Generator) -> list[tuple[str, str, float, Callabl
     from qinet.stats.runchart import compute_run_chart_batch
     from qinet.stats.spc import SpcOptions, compute_xmr
     from qinet.stats.summary import compute_xmr_batch
+    from qinet.stats.suppression import suppress_counts
 
     many = _long_frame(10_000, 24, rng)
     one = np.round(rng.normal(50, 5, 100_000), 2)
@@ -58,6 +59,9 @@ def stats_cases(rng: np.random.Generator) -> list[tuple[str, str, float, Callabl
         }
     )
     options = SpcOptions()
+    # a whole-network funnel: 2,000 cohort × staff-group rows × 6 stages, half of them zero
+    funnel = pd.DataFrame(rng.choice([0, 1, 3, 8, 15, 40, 120], size=(2_000, 6),
+                                     p=[0.5, 0.05, 0.05, 0.05, 0.1, 0.15, 0.1]))  # fmt: skip
     return [
         ("a", "10,000 series × 24 points, XmR, all rules + summary",
          0.5, lambda: compute_xmr_batch(many, options=options)),
@@ -67,6 +71,8 @@ def stats_cases(rng: np.random.Generator) -> list[tuple[str, str, float, Callabl
          0.1, lambda: compute_xmr(one, options=options)),
         ("d", "10,000 p-chart series × 24 points, per-point limits + outside",
          float("nan"), lambda: p_chart_batch(props)),
+        ("e", "2,000 × 6 funnel table, primary + secondary suppression",
+         1.0, lambda: suppress_counts(funnel, 11)),
     ]
 
 

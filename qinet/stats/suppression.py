@@ -1,9 +1,10 @@
 """Small-number suppression applied before anything is shown or exported.
 
 Breakdowns with fewer than the threshold (default 11, the NHS Staff Survey
-reporting convention) are hidden. Secondary suppression then hides the next
-smallest cell of any row that has exactly one hidden cell, so a hidden value
-cannot be recovered by subtracting the others from a published total.
+reporting convention) are hidden. Secondary suppression then hides the fewest
+(smallest) further cells so that no hidden value can be worked out from the
+published row and column totals — not by subtracting the shown cells of one
+line, nor by solving several lines together.
 """
 
 from __future__ import annotations
@@ -48,30 +49,133 @@ def primary_mask(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd
 
 
 def _secondary(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Hide one more cell wherever a row or column has exactly one hidden cell.
+    """Hide more cells until no hidden cell can be worked out from the line totals.
 
-    The extra cell is the smallest visible non-zero cell of that line (so the
-    least information is lost); repeated until stable, because hiding a cell in
-    a row can leave a column with a single hidden cell.
+    One row (or one column) publishes only its total, so it needs no hidden cell
+    alone. A table of two or more rows and columns is treated as if every row and
+    column total were published (whether or not a page shows them, so the rule does
+    not depend on the caller).
+    """
+    if 1 in values.shape:
+        return _protect_line(values.ravel(), mask.ravel()).reshape(mask.shape)
+    return _protect_table(values, mask)
+
+
+def _protect_line(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A single hidden cell in a line with a published total: hide its smallest non-zero peer."""
+    mask = mask.copy()
+    if mask.sum() == 1:
+        candidates = np.where(~mask & (values > 0), values, np.inf)
+        if np.isfinite(candidates).any():
+            mask[int(np.argmin(candidates))] = True
+    return mask
+
+
+# Hiding a zero costs more than hiding any count: a zero in a reach table is a finding.
+_ZERO_CELL_COST = 1e9
+
+
+def _protect_table(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Close every *bridge* among the hidden cells with the cheapest cycle.
+
+    With all row and column totals known, hidden cells are edges of a bipartite
+    graph (rows and columns are its vertices), and a hidden cell's value is fixed by
+    the totals exactly when its edge lies on no cycle — it is a bridge (the totals'
+    equations have the graph's incidence matrix; its null space is the cycle space).
+    Each bridge is closed by hiding the path of least total count that joins its two
+    ends, so a single hidden cell in a line, a hidden cell alone in a sparse column
+    and a cell joining two hidden blocks are all caught. Terminates: each repair
+    hides at least one more cell and hiding never makes a new bridge.
     """
     mask = mask.copy()
-    changed = True
-    while changed:
-        changed = False
-        for axis in (1, 0):
-            lines = mask.sum(axis=axis)
-            for i in np.flatnonzero(lines == 1):
-                line_vals = values[i, :] if axis == 1 else values[:, i]
-                line_mask = mask[i, :] if axis == 1 else mask[:, i]
-                candidates = np.where(~line_mask & (line_vals > 0), line_vals, np.inf)
-                if np.isfinite(candidates).any():
-                    j = int(np.argmin(candidates))
-                    if axis == 1:
-                        mask[i, j] = True
-                    else:
-                        mask[j, i] = True
-                    changed = True
+    cost = np.where(values > 0, values, _ZERO_CELL_COST).astype(float)
+    while bridges := _bridges(mask):
+        for bridge in bridges:
+            # a bridge already closed by an earlier repair has a path of hidden cells (cost 0)
+            for i, j in _cheapest_path(np.where(mask, 0.0, cost), *bridge):
+                mask[i, j] = True
     return mask
+
+
+def _bridges(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Hidden cells (row, column) on no cycle of hidden cells (Tarjan's bridges, iterative)."""
+    rows, cols = mask.shape
+    adjacency: list[list[int]] = [[] for _ in range(rows + cols)]
+    for i, j in np.argwhere(mask):
+        adjacency[i].append(rows + int(j))
+        adjacency[rows + int(j)].append(int(i))
+    order = [-1] * (rows + cols)
+    low = [0] * (rows + cols)
+    counter = 0
+    found = []
+    for root in range(rows + cols):
+        if order[root] >= 0 or not adjacency[root]:
+            continue
+        order[root] = low[root] = counter
+        counter += 1
+        stack = [(root, -1, iter(adjacency[root]))]
+        while stack:
+            vertex, parent, neighbours = stack[-1]
+            advanced = False
+            for nxt in neighbours:
+                if nxt == parent:
+                    continue  # the table is a simple graph: one edge per (row, column)
+                if order[nxt] < 0:
+                    order[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append((nxt, vertex, iter(adjacency[nxt])))
+                    advanced = True
+                    break
+                low[vertex] = min(low[vertex], order[nxt])
+            if advanced:
+                continue
+            stack.pop()
+            if parent >= 0:
+                low[parent] = min(low[parent], low[vertex])
+                if low[vertex] > order[parent]:
+                    a, b = sorted((parent, vertex))
+                    found.append((a, b - rows))
+    return found
+
+
+def _cheapest_path(weights: np.ndarray, row: int, col: int) -> list[tuple[int, int]]:
+    """Cells of the least-cost path from ``row`` to ``col`` that avoids cell (row, col).
+
+    A path alternates row and column, so it is searched over the shorter side only:
+    two columns are joined through the row where hiding both cells costs least, and
+    Dijkstra runs over those columns (dense; hidden cells cost nothing). In a table of
+    at least two rows and two columns such a path always exists.
+    """
+    if weights.shape[1] > weights.shape[0]:
+        return [(i, j) for j, i in _cheapest_path(weights.T, col, row)]
+    weights = weights.copy()
+    weights[row, col] = np.inf
+    n = weights.shape[1]
+    via = np.empty((n, n), dtype=int)  # via[a, b]: the row joining column a to column b
+    joined = np.empty((n, n))
+    for a in range(n):
+        both = weights[:, [a]] + weights
+        via[a] = both.argmin(axis=0)
+        joined[a] = both[via[a], np.arange(n)]
+    np.fill_diagonal(joined, np.inf)
+    dist = weights[row].copy()  # first step: a cell of the bridge's own row
+    prev = np.full(n, -1)
+    done = np.zeros(n, dtype=bool)
+    while not done[col]:
+        u = int(np.argmin(np.where(done, np.inf, dist)))
+        if not np.isfinite(dist[u]):
+            raise ValueError("a table needs two rows and two columns to protect a cell")
+        done[u] = True
+        better = ~done & (dist[u] + joined[u] < dist)
+        dist[better] = dist[u] + joined[u][better]
+        prev[better] = u
+    path, column = [], col
+    while prev[column] >= 0:
+        before = int(prev[column])
+        joint = int(via[before, column])
+        path += [(joint, before), (joint, column)]
+        column = before
+    return [*path, (row, column)]
 
 
 def suppress_counts(

@@ -13,8 +13,8 @@ Suppression (threshold from settings, default 11):
 * By wave: a wave (or month) with fewer respondents than the threshold is hidden for
   that score, in the chart, the table and the extract.
 * Breakdowns (staff group, directorate, cohort × wave) and pulse months by directorate:
-  a group below the threshold is hidden, and secondary suppression hides the next
-  smallest group where one hidden group could be worked out from the published wave total
+  a group below the threshold is hidden, and secondary suppression hides the fewest
+  further groups so that no hidden group can be worked out from the published totals
   (:func:`qinet.stats.suppression.suppress_counts`).
 * Paired change: fewer pairs than the threshold hides the row; the improved / same /
   declined counts are suppressed as cells of a row whose total (the pairs) is published,
