@@ -25,9 +25,10 @@ run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
-## test: install the test requirements and run the whole suite (SQLite and PostgreSQL)
+## test: install the test requirements and run the whole suite (SQLite and PostgreSQL) on two
+## workers (pytest-xdist); the browser tests stay together on one of them
 test: $(VENV)/.test-installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ Every test must carry one of the markers ``unit``, ``db``, ``app`` or ``e2e``.
 
 from __future__ import annotations
 
+import gc
 import glob
 import itertools
 import os
@@ -58,7 +59,15 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse to run any test that carries none of the required markers."""
+    """Refuse unmarked tests; keep the browser tests together under pytest-xdist.
+
+    ``make test`` runs two workers with ``--dist loadgroup``: every ``e2e`` test is in one
+    group, so they share one Streamlit server and one Chromium on one worker while the
+    other worker runs the rest.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
     unmarked = [
         item.nodeid
         for item in items
@@ -268,6 +277,27 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"qinet PostgreSQL tests: throwaway cluster from {bindir} ({_pg_version(bindir)})"
 
 
+_PG_USED_BY_WORKERS: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker, hand the PostgreSQL server used to the controller.
+
+    The worker also collects its garbage now: execnet interrupts a worker that is still
+    busy 5 s after it said it had finished, and a worker that ran thousands of AppTest
+    pages has seconds of cyclic garbage for pytest's own final collections.
+    """
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["qinet_pg_used"] = list(_PG_USED)
+        gc.collect()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001
+    """On the pytest-xdist controller, collect what each worker's PostgreSQL was."""
+    _PG_USED_BY_WORKERS.extend(getattr(node, "workeroutput", {}).get("qinet_pg_used", []))
+
+
 def _counted(terminalreporter, pick) -> tuple[int, int]:  # noqa: ANN001
     """(ran, skipped) among the test reports that ``pick`` selects."""
     ran = skipped = 0
@@ -290,8 +320,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         f"qinet: {e2e[0]} browser (e2e) tests ran, {e2e[1]} skipped; "
         f"{pg[0]} PostgreSQL tests ran, {pg[1]} skipped"
     )
-    if _PG_USED:
-        terminalreporter.write_line(f"qinet: PostgreSQL tests ran against {_PG_USED[0]}")
+    used = _PG_USED or _PG_USED_BY_WORKERS
+    if used:
+        terminalreporter.write_line(f"qinet: PostgreSQL tests ran against {used[0]}")
     else:
         terminalreporter.write_line("qinet: no PostgreSQL server was started in this run")
 

@@ -120,9 +120,20 @@ MUTANTS = (
     Mutant("suppression < threshold -> <= threshold", "qinet/stats/suppression.py",
            "return (values > 0) & (values < threshold)",
            "return (values > 0) & (values <= threshold)", SUPPRESSION_TESTS),
-    Mutant("no secondary suppression", "qinet/stats/suppression.py",
-           "            for i in np.flatnonzero(lines == 1):",
-           "            for i in np.flatnonzero(lines == -1):", SUPPRESSION_TESTS),
+    Mutant("no secondary suppression in a table (bridges never closed)",
+           "qinet/stats/suppression.py",
+           "    while bridges := _bridges(mask):", "    while bridges := []:", SUPPRESSION_TESTS),
+    Mutant("no secondary suppression in one row", "qinet/stats/suppression.py",
+           "    if mask.sum() == 1:", "    if mask.sum() == -1:", SUPPRESSION_TESTS),
+    Mutant("bridge test misses a bridge whose child was reached two steps later",
+           "qinet/stats/suppression.py",
+           "                if low[vertex] > order[parent]:",
+           "                if low[vertex] > order[parent] + 1:", SUPPRESSION_TESTS),
+    Mutant("zeros hidden as readily as counts", "qinet/stats/suppression.py",
+           "_ZERO_CELL_COST = 1e9", "_ZERO_CELL_COST = 0.0", SUPPRESSION_TESTS),
+    Mutant("cycle search pays again for cells already hidden", "qinet/stats/suppression.py",
+           "_cheapest_path(np.where(mask, 0.0, cost), *bridge)",
+           "_cheapest_path(cost, *bridge)", SUPPRESSION_TESTS),
     Mutant("Overview reach suppression threshold 1 (page and pack)", "qinet/ui/overview.py",
            "    threshold = ctx.settings.small_number_threshold\n",
            "    threshold = 1\n", OVERVIEW_TESTS),
@@ -149,13 +160,17 @@ _IGNORE = shutil.ignore_patterns(
 
 def _run(tree: Path, tests: tuple[str, ...]) -> tuple[bool, str]:
     """Run ``tests`` in ``tree``; (passed, last line of pytest's output)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-rf", "-p", "no:cacheprovider", *tests],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-x", "-rf", "-p", "no:cacheprovider", *tests],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+    except subprocess.TimeoutExpired:
+        return False, "timed out after 900 s (a hang is noticed: counted as killed)"
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     failed = [line.split(" - ")[0] for line in lines if line.startswith("FAILED ")]
     last = lines[-1] if lines else proc.stderr.strip()[-200:]

@@ -90,10 +90,13 @@ def _protect_table(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     mask = mask.copy()
     cost = np.where(values > 0, values, _ZERO_CELL_COST).astype(float)
     while bridges := _bridges(mask):
+        hidden_before = int(mask.sum())
         for bridge in bridges:
             # a bridge already closed by an earlier repair has a path of hidden cells (cost 0)
             for i, j in _cheapest_path(np.where(mask, 0.0, cost), *bridge):
                 mask[i, j] = True
+        if int(mask.sum()) == hidden_before:  # cannot happen; never loop, never show
+            raise RuntimeError("secondary suppression made no progress")
     return mask
 
 
