@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_THRESHOLD = 11
+SECONDARY_LABEL = "suppressed"  # not "<11": a cell hidden to protect another may be large
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class SuppressedCounts:
 
     Attributes:
         counts: The counts with suppressed cells as ``NaN`` (safe to compute with).
-        display: The same table as text, suppressed cells shown as ``"<11"``.
+        display: The same table as text: a small cell as ``"<11"``, a cell hidden only to
+            protect one (it may hold any count) as ``"suppressed"``.
         mask: True where a cell is suppressed (primary or secondary).
         primary: True where a cell is below the threshold itself.
     """
@@ -209,8 +211,9 @@ def suppress_counts(
     mask = _secondary(values, primary)
     hidden = pd.DataFrame(mask, index=frame.index, columns=frame.columns)
     safe = frame.astype(float).mask(hidden)
-    label = f"<{threshold}"
-    display = frame.astype("Int64").astype(str).mask(hidden, label)
+    display = (frame.astype("Int64").astype(str).mask(hidden, SECONDARY_LABEL)
+               .mask(pd.DataFrame(primary, index=frame.index, columns=frame.columns),
+                     f"<{threshold}"))  # fmt: skip
     return SuppressedCounts(
         counts=safe,
         display=display,
