@@ -56,19 +56,50 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run_atomically(engine) -> None:  # noqa: ANN001
+    """Every pending migration in one transaction: all of them are applied, or none.
+
+    PostgreSQL's DDL is transactional as it is. SQLite's is too, but Python's sqlite3
+    (before 3.12) opens a transaction only before INSERT/UPDATE/DELETE, so a CREATE or a
+    batch rebuild would commit on its own and a failure half-way would leave a database
+    that neither the old nor the new code can open: the transaction is begun explicitly.
+    SQLite's batch mode rebuilds a table (copy, drop, rename), and dropping a table that
+    other rows point at fails while foreign keys are enforced, so they are switched off
+    for the run (a pragma that only works outside a transaction) and every key is checked
+    before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.exec_driver_sql("BEGIN")
+        try:
+            _configure_and_run(connection)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:3]}")
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
+
+
 def run_migrations_online() -> None:
     """Run migrations on the engine passed in, or on the one named by QINET_DATABASE_URL."""
     engine = config.attributes.get("engine")
     if engine is not None:
-        with engine.begin() as connection:
-            _configure_and_run(connection)
+        _run_atomically(engine)
         return
     if config.config_file_name is not None:
         fileConfig(config.config_file_name, disable_existing_loggers=False)
     engine = make_engine(os.environ.get(URL_SETTING, _default_url()))
     try:
-        with engine.begin() as connection:
-            _configure_and_run(connection)
+        _run_atomically(engine)
     finally:
         engine.dispose()
 

@@ -150,8 +150,8 @@ def create_schema(engine: Engine) -> None:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseUnavailableError(URL_SETTING, f"cannot create the schema: {reason}") from None
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        # A migration that rebuilds tables switches SQLite's foreign keys off on its
-        # connection; fresh connections get the pragmas (foreign keys on) again.
+        # Migrations run with SQLite's foreign keys off (alembic/env.py turns them back on
+        # afterwards); fresh connections get every pragma from the connect hook regardless.
         engine.dispose()
 
 

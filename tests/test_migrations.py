@@ -181,3 +181,88 @@ def test_0008_keeps_workforce_baselines_and_allows_organisation_level(db_url: st
         assert _diff(engine) == []
     finally:
         engine.dispose()
+
+
+def _survey_with_an_answer(c: sa.Connection) -> None:
+    """One survey, wave, question, response and answer (the columns of revision 0004)."""
+    from datetime import date
+
+    _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+    _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+    _row(c, "staff_group", code="nursing", label="Nursing", is_staff=True,
+         hard_to_reach=False, sort_order=1)  # fmt: skip
+    _row(c, "survey", id=1, name="QI skills", kind="capability", anonymous=False,
+         scale_min=1, scale_max=5)  # fmt: skip
+    _row(c, "survey_question", id=1, survey_id=1, code="Q1", text="I can draw a run chart",
+         position=1, reverse_scored=False)  # fmt: skip
+    _row(c, "survey_wave", id=1, survey_id=1, kind="pre", name="Pre", opens_on=date(2025, 1, 6))
+    _row(c, "survey_response", id=1, wave_id=1, staff_group_code="nursing", directorate_id=1,
+         submitted_on=date(2025, 1, 7))  # fmt: skip
+    _row(c, "survey_answer", response_id=1, question_id=1, value=4)
+
+
+def test_0010_keeps_survey_responses_that_answers_point_at(db_url: str) -> None:
+    """0010 rebuilds survey_response on SQLite while survey_answer rows point at it.
+
+    With SQLite's foreign keys enforced, the rebuild's DROP TABLE failed half-way through
+    the upgrade (found on a demo-sized database upgraded from 0004).
+    """
+    engine = db.make_engine(db_url)
+    try:
+        command.upgrade(db.alembic_config(engine), "0004")
+        engine.dispose()  # a later start: fresh connections, foreign keys enforced
+        with engine.begin() as c:
+            _survey_with_an_answer(c)
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        db.create_schema(engine)
+        with engine.connect() as c:
+            assert c.execute(sa.text("SELECT count(*) FROM survey_answer")).scalar() == 1
+            assert c.execute(sa.text("SELECT reference FROM survey_response")).scalar() is None
+            if engine.dialect.name == "sqlite":
+                assert c.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+                assert c.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was(db_url: str) -> None:
+    """All pending migrations or none: 0009 succeeds, then the run fails, 0009 is undone too.
+
+    The database then still opens with the code of its own revision and can be upgraded
+    once the cause is removed (before, SQLite kept 0009's table under revision 0004, and
+    every later upgrade stopped on "table pack_commentary already exists").
+    """
+    engine = db.make_engine(db_url)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        command.upgrade(db.alembic_config(engine), "0004")
+        with engine.begin() as c:
+            _survey_with_an_answer(c)
+        if sqlite:  # an answer to a response that is not there: caught before the commit
+            raw = engine.raw_connection()
+            try:
+                raw.execute("PRAGMA foreign_keys = OFF")
+                raw.execute("INSERT INTO survey_answer VALUES (99, 1, 3)")
+                raw.commit()
+            finally:
+                raw.close()
+        else:  # what 0010 adds is already there: PostgreSQL stops at its ALTER
+            with engine.begin() as c:
+                c.execute(sa.text("ALTER TABLE survey_response ADD COLUMN reference VARCHAR(60)"))
+        with pytest.raises(Exception, match="foreign keys broken" if sqlite else "reference"):
+            db.create_schema(engine)
+        with engine.connect() as c:
+            assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert "pack_commentary" not in sa.inspect(c).get_table_names()
+            assert c.execute(sa.text("SELECT count(*) FROM survey_response")).scalar() == 1
+        with engine.begin() as c:  # the cause removed, the same upgrade goes through
+            if sqlite:
+                c.execute(sa.text("DELETE FROM survey_answer WHERE response_id = 99"))
+            else:
+                c.execute(sa.text("ALTER TABLE survey_response DROP COLUMN reference"))
+        db.create_schema(engine)
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()

@@ -37,27 +37,20 @@ def _in(values: Sequence[str]) -> str:
 def _set_chart_types(values: Sequence[str]) -> None:
     """Replace the chart-type CHECK constraints on measure and observation."""
     sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # Batch mode rebuilds the tables (copy, drop, rename). Dropping measure while
-        # observation rows point at it would fail an immediate foreign-key check, so the
-        # checks are off (outside a transaction) or deferred to commit (inside one), and
-        # verified once the tables are back under their own names. PRAGMA foreign_keys is
-        # a no-op inside a transaction, and an earlier migration in the same run (0002)
-        # leaves one open: commit it first (the version table already says 0002, so the
-        # database is consistent if this migration then fails).
-        dbapi = op.get_bind().connection.dbapi_connection
-        if getattr(dbapi, "in_transaction", False):
-            dbapi.commit()
-        op.execute("PRAGMA foreign_keys = OFF")
+    # Batch mode rebuilds the tables (copy, drop, rename). Dropping measure while
+    # observation rows point at it would fail an immediate foreign-key check; alembic/env.py
+    # runs every migration with SQLite's foreign keys off, in one transaction, and checks
+    # them all before the commit. Keys still on means a caller bypassed env.py: defer them.
+    enforced = sqlite and op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    if enforced:
         op.execute("PRAGMA defer_foreign_keys = ON")
     for table in ("measure", "observation"):
         name = f"ck_{table}_charttype"
         with op.batch_alter_table(table, recreate="always" if sqlite else "auto") as batch:
             batch.drop_constraint(op.f(name), type_="check")
             batch.create_check_constraint(op.f(name), _in(values))
-    if sqlite:
+    if enforced:
         broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        op.execute("PRAGMA foreign_keys = ON")
         if broken:
             raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:3]}")
 
