@@ -150,17 +150,24 @@ def load_narrative(ctx: PageContext, rules: rc.ReachRules) -> tuple[nv.Sentence,
     capability = capability_page.load_view(url, viewer, f, today, ctx.synthetic, ctx.scope,
                                            threshold, None, None, cap_view.BREAKDOWNS[0],
                                            cap_view.PULSE_VIEWS[0])  # fmt: skip
+    cmp = q.comparison(f, today)
+    reach_rows = (load_reach(url, viewer, f, cmp.end, rules),
+                  load_reach(url, viewer, f, cmp.previous_end, rules))  # fmt: skip
     return _narrative_sentences(ctx.url, ctx.viewer, ctx.filters, ctx.today, s.spc_preset,
                                 rules, s.stale_score_days, threshold, ctx.scope,
-                                capability)  # fmt: skip
+                                capability, reach_rows, load_plan(url, viewer, f))  # fmt: skip
 
 
 @st.cache_data(ttl=600, show_spinner="Writing this month's summary…", max_entries=32)
 def _narrative_sentences(
     url: str, viewer: Viewer, f: Filters, today: date, preset: str, rules: rc.ReachRules,
     stale_days: int, threshold: int, scope: str, _capability: cap_view.CapabilityView,
+    _reach_rows: tuple[pd.DataFrame, pd.DataFrame], _plan_rows: tuple[pd.DataFrame, pd.DataFrame],
 ) -> tuple[nv.Sentence, ...]:
     """Cached by the request (the view models follow from it; leading ``_``: not hashed).
+
+    The reach rows and the plan come from the Overview's own cached loaders (the tiles and
+    the plan panel read the same frames), so nothing is read twice.
 
     The Projects register view is built here from the cached portfolio (the Projects page
     imports this module, so its cached loader cannot be called from here).
@@ -169,7 +176,8 @@ def _narrative_sentences(
     vc = ViewContext(cache.engine_for(url), viewer, f, today, scope=scope,
                      small_number_threshold=threshold)  # fmt: skip
     return nv.sentences(narrative_inputs.gather(vc, p, rules, stale_days,
-                                                capability=_capability))  # fmt: skip
+                                                capability=_capability, reach_rows=_reach_rows,
+                                                plan_rows=_plan_rows))  # fmt: skip
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=64)

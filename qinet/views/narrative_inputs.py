@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from qinet import db
 from qinet.queries import engagement as engagement_q
 from qinet.queries import milestones as milestone_q
@@ -24,9 +26,9 @@ from qinet.views.narrative import NarrativeInputs
 from qinet.views.overview import Portfolio
 
 
-def _rate(view: ViewContext, on, rules: rc.ReachRules) -> float:  # noqa: ANN001 - a date
-    raw = rc.staff_group_raw(view.engine, view.viewer, view.filters, on, rules)
-    rate, engaged = portfolio.hard_to_reach_rate(raw, view.small_number_threshold)
+def _rate(raw: pd.DataFrame, threshold: int) -> float:
+    """The hard-to-reach share of the Overview's reach rows (NaN when suppressed)."""
+    rate, engaged = portfolio.hard_to_reach_rate(raw, threshold)
     return math.nan if engaged is None else float(rate)
 
 
@@ -48,7 +50,10 @@ def reach_trend(view: ViewContext, rules: rc.ReachRules) -> tuple[bool, object]:
 def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: int, *,
            engagement: ev.EngagementView | None = None,
            capability: cap.CapabilityView | None = None,
-           register: project_views.RegisterView | None = None) -> NarrativeInputs:  # fmt: skip
+           register: project_views.RegisterView | None = None,
+           reach_rows: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+           plan_rows: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+           ) -> NarrativeInputs:  # fmt: skip
     """The narrative's inputs for the viewer, filters and period (scoped and suppressed).
 
     Args:
@@ -60,6 +65,9 @@ def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: in
             chart is worked out, by the same function).
         capability: The Capability view model if already built.
         register: The Projects register view model if already built.
+        reach_rows: The reach rows (``reach.staff_group_raw``) at the end of this period and
+            of the one before, if the Overview has read them already.
+        plan_rows: Milestones and their revisions, if already read.
     """
     cmp = q.comparison(view.filters, view.today)
     if engagement is not None:
@@ -68,9 +76,14 @@ def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: in
         is_spc, variation = reach_trend(view, rules)
     capability = capability or cap.build(view)
     register = register or project_views.build(view, p.measures, p.now, stale_days)
-    with db.session_scope(view.engine) as s:
-        ms = milestone_q.milestones(s, view.viewer, view.filters)
-        revs = milestone_q.revisions(s, view.viewer, view.filters)
+    if reach_rows is None:
+        reach_rows = tuple(rc.staff_group_raw(view.engine, view.viewer, view.filters, on, rules)
+                           for on in (cmp.end, cmp.previous_end))  # fmt: skip
+    if plan_rows is None:
+        with db.session_scope(view.engine) as s:
+            plan_rows = (milestone_q.milestones(s, view.viewer, view.filters),
+                         milestone_q.revisions(s, view.viewer, view.filters))  # fmt: skip
+    ms, revs = plan_rows
     return NarrativeInputs(
         period=cmp.label,
         measures=p.measures.assign(measure_label=[
@@ -78,8 +91,8 @@ def gather(view: ViewContext, p: Portfolio, rules: rc.ReachRules, stale_days: in
                                           strict=True)]) if len(p.measures) else p.measures,
         now=p.now,
         before=p.before,
-        reach_now=_rate(view, cmp.end, rules),
-        reach_before=_rate(view, cmp.previous_end, rules),
+        reach_now=_rate(reach_rows[0], view.small_number_threshold),
+        reach_before=_rate(reach_rows[1], view.small_number_threshold),
         reach_is_spc=is_spc,
         reach_variation=variation,
         capability=tuple(capability.paired_sentences),
