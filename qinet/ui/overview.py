@@ -33,6 +33,7 @@ from qinet import db
 from qinet.access import Viewer
 from qinet.errors import QinetError
 from qinet.filters import Filters
+from qinet.formatting import plural
 from qinet.io import boardpack, pdf
 from qinet.queries import commentary as commentary_q
 from qinet.queries import milestones as milestone_q
@@ -317,12 +318,20 @@ def _plan(ctx: PageContext, due: pd.DataFrame, late: pd.DataFrame) -> None:
                                     label="Milestones due CSV")  # fmt: skip
 
 
+def _bullets(story: tuple[nv.Sentence, ...]) -> str:
+    """Markdown bullets, each sentence followed by a link to the page with its chart."""
+    return "\n".join(
+        f"- {components.md_escape(s.text)} [{s.link_text}]"
+        f"({s.href.replace(' ', '%20').replace(')', '%29')})" for s in story)  # fmt: skip
+
+
 def _narrative(ctx: PageContext, rules: rc.ReachRules, cmp: q.Comparison) -> None:
     """This month: the rule-made sentences, each linking to the page with the chart."""
-    story = load_narrative(ctx, rules)
-    st.markdown("\n".join(
-        f"- {components.md_escape(s.text)} [{s.link_text}]"
-        f"({s.href.replace(' ', '%20').replace(')', '%29')})" for s in story))  # fmt: skip
+    first, rest = nv.headline_split(load_narrative(ctx, rules))
+    st.markdown(_bullets(first))
+    if rest:
+        with st.expander(f"{plural(len(rest), 'more change')} this period"):
+            st.markdown(_bullets(rest))
     st.caption(f"Changes {components.md_escape(cmp.label)}, worked out by fixed rules from the "
                "charts linked after each line; the board pack prints the same sentences first.")
 

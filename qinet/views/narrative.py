@@ -287,6 +287,32 @@ RULES = (measure_signal_sentences, assurance_sentences, reach_sentence, capabili
          milestone_sentences, stale_sentence)  # fmt: skip
 
 
+ON_SCREEN = 6  # the Overview's first lines; the rest wait in "N more changes"
+
+
+def headline_split(story: tuple[Sentence, ...], limit: int = ON_SCREEN
+                   ) -> tuple[tuple[Sentence, ...], tuple[Sentence, ...]]:  # fmt: skip
+    """(first lines, the rest): every page's first sentence, then the others in order.
+
+    A busy month can make a dozen measure sentences; shown in full they push reach,
+    capability and the plan out of sight. The first lines therefore take each page's
+    first sentence (in the rules' order), then fill up to ``limit`` in the story's order;
+    the rest keep their order. Nothing is dropped: the pack prints the whole story.
+    """
+    if len(story) <= limit:
+        return story, ()
+    first_of_page: dict[str, int] = {}
+    for i, s in enumerate(story):
+        first_of_page.setdefault(s.page, i)
+    chosen = set(list(first_of_page.values())[:limit])
+    for i in range(len(story)):
+        if len(chosen) >= limit:
+            break
+        chosen.add(i)
+    return (tuple(s for i, s in enumerate(story) if i in chosen),
+            tuple(s for i, s in enumerate(story) if i not in chosen))  # fmt: skip
+
+
 def sentences(n: NarrativeInputs) -> tuple[Sentence, ...]:
     """Every rule's sentences in order; one "no significant change" line when none fire."""
     out = [s for rule in RULES for s in rule(n)]

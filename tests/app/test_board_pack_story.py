@@ -67,9 +67,18 @@ def test_narrative_is_first_on_the_overview_and_in_the_pack(make_app, downloads)
     assert [h.value for h in at.subheader][0] == "This month"
     story = next(m.value for m in at.markdown if m.value.startswith("- "))
     bullets = story.split("\n")
+    # a busy month shows six lines, one per page first, the rest in "N more changes"
+    more = [e for e in at.expander if re.fullmatch(r"\d+ more changes? this period", e.label)]
+    hidden = more[0].markdown[0].value.split("\n") if more else []
+    assert len(bullets) <= 6 and (len(bullets) == 6 or not hidden)
+    if hidden:
+        assert more[0].label.startswith(f"{len(hidden)} more change")
     html = downloads[PACK].decode("utf-8")
     items = _narrative_items(html)
-    assert len(bullets) == len(items) > 0
+    assert len(bullets) + len(hidden) == len(items) > 0
+    pages = [re.search(r"\]\(([a-z]+)", b).group(1) for b in bullets + hidden]
+    assert set(pages[:6]) == set(pages)  # every page with a change is in the first lines
+    bullets = bullets + hidden
     # every line links to the page with the chart (with the query string for a measure)
     assert all(re.search(r"\]\((measures|engagement|capability|timeline|projects)[?)]", b)
                for b in bullets)  # fmt: skip

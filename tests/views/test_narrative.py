@@ -147,3 +147,19 @@ def test_pack_signal_rows_empty_when_no_measure_signals():
                                                                        "not_enough_data"],
                             "signal_date": [None, None]})  # fmt: skip
     assert _signal_rows(display).empty
+
+
+def test_the_first_lines_hold_every_page_and_nothing_is_dropped():
+    """Ten measure sentences, then reach and plan: the first six show all three pages."""
+    measures = [nv.Sentence(f"measure {i}", "measures", nv.SEC_SIGNALS) for i in range(10)]
+    reach = nv.Sentence("reach rose", "engagement", nv.SEC_REACH)
+    plan = nv.Sentence("a milestone slipped", "timeline", nv.SEC_PLAN)
+    story = (*measures, reach, plan)
+    first, rest = nv.headline_split(story, 6)
+    assert [s.text for s in first] == ["measure 0", "measure 1", "measure 2", "measure 3",
+                                       "reach rose", "a milestone slipped"]  # fmt: skip
+    assert [s.text for s in rest] == [f"measure {i}" for i in range(4, 10)]
+    assert sorted(first + rest, key=story.index) == list(story)
+    # a short story is shown whole, in order
+    assert nv.headline_split(story[:6], 6) == (story[:6], ())
+    assert nv.headline_split(story[9:], 6) == (story[9:], ())
