@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qinet.charts.palette import Palette
-from qinet.charts.text import date_label, safe, short
+from qinet.charts.text import date_label, safe, short, wrap_lines
 from qinet.domain import AnnotationKind
 
 KIND_SHORT = {
@@ -47,6 +47,8 @@ def _y_at(result: pd.DataFrame, x: np.ndarray, when: object, dated: bool) -> tup
 BADGE_ROW = 0.055
 """Height (fraction of the plot) between staggered rows of change badges above the plot."""
 LIST_LINE_PX = 16
+LIST_CHARS = 58  # a list row's characters (tags included) that fit a 390 px phone chart
+INDENT = "&nbsp;" * 5  # continuation rows sit under the text, not under the number
 """Pixels per line of the numbered list of changes under a full-size chart."""
 MAX_ROWS = 3
 """Rows of badges above the plot; a badge closer than ~4 % of the span to one in every row
@@ -176,6 +178,12 @@ def add_change_badges(
     return listed
 
 
+def _list_rows(entry: str) -> list[str]:
+    """One list entry as rows that fit a phone-width chart (continuations indented)."""
+    first, *more = wrap_lines(entry, LIST_CHARS)
+    return [first, *(f"{INDENT}{row}" for row in more)]
+
+
 def make_room(layout: dict, listed: list[str], palette: Palette, compact: bool) -> None:
     """Grow a figure layout for its badges' rows and, full size, the numbered list below.
 
@@ -193,7 +201,8 @@ def make_room(layout: dict, listed: list[str], palette: Palette, compact: bool) 
         return
     # room for the legend above the list: two rows on a laptop, four (about 29 px each)
     # when a phone's narrow chart wraps it; 56 px let the legend run over the list at 390 px
-    extra = LIST_LINE_PX * len(listed) + 150
+    rows = [row for entry in listed for row in _list_rows(entry)]
+    extra = LIST_LINE_PX * len(rows) + 150
     layout["margin"]["b"] += extra
     layout["height"] += extra
     m = layout["margin"]
@@ -202,7 +211,7 @@ def make_room(layout: dict, listed: list[str], palette: Palette, compact: bool) 
         *layout["annotations"],
         dict(
             x=0, y=-(m["b"] - 4) / plot_px, xref="paper", yref="paper", xanchor="left",
-            yanchor="bottom", align="left", showarrow=False, text="<br>".join(listed),
+            yanchor="bottom", align="left", showarrow=False, text="<br>".join(rows),
             font={"size": 11, "color": palette.text}, name="annotation-list",
         ),
     ]  # fmt: skip

@@ -36,6 +36,7 @@ from qinet.charts.text import (  # noqa: F401 - alt_text, chart_dates, fmt_value
     safe,
     short,
     value_text,
+    wrap_lines,
 )
 from qinet.domain import AnnotationKind, PointType
 from qinet.formatting import ValueFormat
@@ -43,6 +44,7 @@ from qinet.formatting import ValueFormat
 WEBGL_ABOVE = 1000  # plotly.express docs: WebGL is "likely necessary… above 1000 points"
 COMPACT_HEIGHT = 250
 FULL_HEIGHT = 480
+SUBTITLE_CHARS = 52  # wrap the subtitle so it fits a phone-width chart (≈ 350 px of plot)
 GRID_COLOUR = "#e8edee"  # NHS grey 5 tint: quiet gridlines
 
 _LINES = (
@@ -416,13 +418,20 @@ def build(
         badges.add_change_badges(fig, result, x, dated, annotations, palette, compact, lane)
         listed = lane.lines()
     heading = f"<b>{safe(title)}</b>"
+    sub_lines = [safe(line) for line in wrap_lines(subtitle, SUBTITLE_CHARS)]
     layout = dict(
         title={
             "text": heading,
-            "subtitle": {"text": safe(subtitle)} if subtitle else None,
+            "subtitle": {"text": "<br>".join(sub_lines)} if subtitle else None,
             "font": {"size": 13 if compact else 17, "color": palette.text},
             "x": 0,
             "xanchor": "left",
+            # pinned to the top, so a wrapped subtitle grows down into the room made for it
+            # (Plotly's "auto" centres the title in the top margin, over the change badges)
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 12},
         },
         template="none",  # no template: faster, and Streamlit applies its own theme
         paper_bgcolor=palette.background,
@@ -444,6 +453,7 @@ def build(
         shapes=fig.shapes,
         annotations=fig.annotations,
     )
+    layout["margin"]["t"] += 14 * max(len(sub_lines) - 1, 0)  # a wrapped subtitle's lines
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
     badges.make_room(layout, listed, palette, compact)

@@ -6,6 +6,7 @@ pages that print the same numbers. Pure text; no Plotly.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from html import escape
 
@@ -28,6 +29,30 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
     """Text cut to ``limit`` characters with an ellipsis (chart labels)."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def wrap_lines(text: str, width: int, separators: tuple[str, ...] = (" · ", ", ")) -> list[str]:
+    """Lines of at most ``width`` characters, broken at the first separator that fits.
+
+    "p chart (proportion) · Making Data Count 2024: shift 6, trend 6" becomes two lines at
+    the " · " (dropped at the break), not "… shift" / "6, trend 6"; then at ", " (the comma
+    kept); a part still too long wraps at spaces.
+    """
+    if len(text) <= width:
+        return [text]
+    if not separators:
+        return textwrap.wrap(text, width) or [text]
+    sep, rest = separators[0], separators[1:]
+    tail = sep.rstrip() if sep.strip() == "," else ""
+    pieces = text.split(sep)
+    lines = [pieces[0]]
+    for part in pieces[1:]:
+        if len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines[-1] += tail
+            lines.append(part)
+    return [short_line for line in lines for short_line in wrap_lines(line, width, rest)]
 
 
 def fmt_value(value: float, *, percent: bool = False) -> str:
