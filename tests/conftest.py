@@ -283,13 +283,15 @@ _PG_USED_BY_WORKERS: list[str] = []
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """On a pytest-xdist worker, hand the PostgreSQL server used to the controller.
 
-    The worker also collects its garbage now: execnet interrupts a worker that is still
-    busy 5 s after it said it had finished, and a worker that ran thousands of AppTest
-    pages has seconds of cyclic garbage for pytest's own final collections.
+    The worker also collects its garbage now and freezes what is left: execnet interrupts
+    a worker still busy 5 s after it said it had finished, and pytest's own final garbage
+    collections over a heap that ran thousands of AppTest pages took longer than that (a
+    KeyboardInterrupt warning at the end of the run); frozen objects are not scanned again.
     """
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["qinet_pg_used"] = list(_PG_USED)
         gc.collect()
+        gc.freeze()
 
 
 @pytest.hookimpl(optionalhook=True)
