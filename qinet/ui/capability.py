@@ -60,7 +60,7 @@ def _controls(view: v.CapabilityView) -> None:
 
 def _by_wave(ctx: PageContext, view: v.CapabilityView) -> None:
     st.subheader("Scores by wave (all responses, unpaired)")
-    st.plotly_chart(view.wave_figure, width="stretch", config=CHART_CONFIG, key="cap_wave_chart",
+    components.chart(view.wave_figure, config=CHART_CONFIG, key="cap_wave_chart",
                     alt=view.wave_alt)  # fmt: skip
     with st.expander("Chart as text"):
         st.caption(components.md_escape(view.wave_alt))
@@ -99,7 +99,7 @@ def _paired(ctx: PageContext, view: v.CapabilityView) -> None:
     )
     for s in view.paired_sentences:
         st.info(components.md_escape(s), icon=":material/compare_arrows:")
-    st.plotly_chart(view.paired_figure, width="stretch", config=CHART_CONFIG,
+    components.chart(view.paired_figure, config=CHART_CONFIG,
                     key="cap_paired_chart", alt=view.paired_alt)  # fmt: skip
     with st.expander("Chart as text"):
         st.caption(components.md_escape(view.paired_alt))
@@ -117,7 +117,7 @@ def _pulses(ctx: PageContext, view: v.CapabilityView) -> None:
         components.empty_state("Too few responses per month to draw a run chart.")
         return
     first, *rest = view.pulse_charts
-    st.plotly_chart(first.figure, width="stretch", config=CHART_CONFIG, key="cap_pulse_all",
+    components.chart(first.figure, config=CHART_CONFIG, key="cap_pulse_all",
                     alt=first.alt_text)  # fmt: skip
     st.caption(components.md_escape(first.signal))
     with st.expander("Chart as text"):
@@ -127,7 +127,7 @@ def _pulses(ctx: PageContext, view: v.CapabilityView) -> None:
         cols = st.columns(2)
         for i, c in enumerate(rest):
             with cols[i % 2]:
-                st.plotly_chart(c.figure, width="stretch", config=CHART_CONFIG,
+                components.chart(c.figure, config=CHART_CONFIG,
                                 key=f"cap_pulse_{i}", alt=c.alt_text)  # fmt: skip
                 st.caption(components.md_escape(c.signal))
     for n in view.pulse_notes:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
+from qinet.charts.palette import readable_axes
 from qinet.db import PROJECT_ROOT
 from qinet.errors import InsufficientDataError, NotFoundError, NotPermittedError, QinetError
 from qinet.io.export import extract_filename, to_csv_bytes
@@ -122,6 +123,17 @@ def download_csv(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def chart(fig, *, key: str, alt: str, config: dict | None = None,
+          width: str = "stretch") -> None:  # noqa: ANN001 - a plotly Figure
+    """Show a Plotly figure with readable axis text (Streamlit's theme greys it to 3.7:1).
+
+    Every page draws its charts through here, so the contrast fix cannot be forgotten on a
+    new page (``tests/app/test_chart_text_contrast.py`` reads every chart's spec).
+    """
+    st.plotly_chart(readable_axes(fig), width=width, key=key, alt=alt,
+                    config=config if config is not None else {"displayModeBar": False})
 
 
 def kpi(column, label: str, value: str, delta: str | None = None, help: str | None = None,

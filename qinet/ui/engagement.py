@@ -43,7 +43,7 @@ def _table(ctx: PageContext, frame: pd.DataFrame, extract: Extract, key: str,
 
 
 def _chart(fig: object, alt: str, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key=key)
+    components.chart(fig, config={"displayModeBar": False}, key=key, alt=alt)
     st.caption(md_escape(alt))
 
 

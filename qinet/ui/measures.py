@@ -413,7 +413,7 @@ def _project_view(ctx: PageContext, in_project: pd.DataFrame) -> None:
     cols = st.columns(SMALL_MULTIPLE_COLUMNS)
     for i, b in enumerate(bundles):
         with cols[i % SMALL_MULTIPLE_COLUMNS]:
-            st.plotly_chart(
+            components.chart(
                 b.figure,
                 key=f"sm_{b.header['measure_id']}",
                 alt=b.alt,
@@ -500,7 +500,7 @@ def _chart_tab(ctx: PageContext, bundle: ChartBundle) -> None:
     with components.panel("Chart"):
         left, right = st.columns([5, 1], vertical_alignment="center")
         with left:
-            st.plotly_chart(
+            components.chart(
                 bundle.figure,
                 key="measure_chart",
                 alt=bundle.alt,

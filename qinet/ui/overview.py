@@ -275,7 +275,7 @@ def _reach(reach: vo.ReachView) -> None:
     else:
         st.success("No staff group is under-represented (share of participants below "
                    f"{ratio:g} × share of the workforce).")
-    st.plotly_chart(reach.figure, width="stretch", config={"displayModeBar": False},
+    components.chart(reach.figure, config={"displayModeBar": False},
                     key="overview_reach_chart", alt=reach.alt_text)  # fmt: skip
     st.caption(components.md_escape(reach.alt_text) + " " + reach.suppression_note)
 

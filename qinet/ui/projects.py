@@ -186,10 +186,10 @@ def _register_tab(ctx: PageContext, view: views.RegisterView) -> None:
 
 def _portfolio_tab(ctx: PageContext, view: views.RegisterView) -> None:
     st.markdown("**Projects at each progress score, month by month**")
-    st.plotly_chart(view.heatmap, width="stretch", config={"displayModeBar": False},
+    components.chart(view.heatmap, config={"displayModeBar": False},
                     key="projects_heatmap", alt=view.portfolio_alt)  # fmt: skip
     st.markdown("**Median progress score**")
-    st.plotly_chart(view.median, width="stretch", config={"displayModeBar": False},
+    components.chart(view.median, config={"displayModeBar": False},
                     key="projects_median", alt=view.portfolio_alt)  # fmt: skip
     st.caption(md_escape(view.portfolio_alt) + " Each project counts at its latest score at the "
                "end of each month, from its first score on.")  # fmt: skip
@@ -260,7 +260,7 @@ def _measure_tiles(ctx: PageContext, view: views.ProjectView) -> None:
                 words = "Run chart (no process limits)"
             signal = human_dates(s.latest_signal_reason or "no signal under these rules")
             st.caption(md_escape(f"{words}. Latest signal: {signal}."))
-            st.plotly_chart(bundle.figure, key=f"project_sm_{m.measure_id}", alt=bundle.alt,
+            components.chart(bundle.figure, key=f"project_sm_{m.measure_id}", alt=bundle.alt,
                             config={"displayModeBar": False})  # fmt: skip
             st.page_link("pages/measures.py", label="Open this chart",
                          query_params={"measure": q.measure_label(view.header["code"],
@@ -387,7 +387,7 @@ def _project_page(ctx: PageContext, code: str) -> None:
         }, "No team members recorded.")  # fmt: skip
     with right:
         st.markdown("**Progress score over time**")
-        st.plotly_chart(view.score_figure, width="stretch", key="project_scores",
+        components.chart(view.score_figure, key="project_scores",
                         config={"displayModeBar": False}, alt=view.score_alt)  # fmt: skip
         st.caption(md_escape(view.score_alt))
     with components.panel("Update"):

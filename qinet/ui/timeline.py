@@ -183,7 +183,7 @@ def render(ctx: PageContext) -> None:
             for sentence in view.sentences:
                 st.markdown(md_escape(sentence))
             _key()
-            st.plotly_chart(view.figure, key="tl_chart", alt=view.alt_text,
+            components.chart(view.figure, key="tl_chart", alt=view.alt_text,
                             config={"displayModeBar": False})  # fmt: skip
         st.subheader("Due and late", anchor=False)
         with components.panel("Due and late"):
