@@ -267,3 +267,13 @@ def test_the_checks_catch_what_they_claim(tmp_path):
     assert _cycles(graph) == [frozenset({"qinet.a", "qinet.b"})]  # a lazy import closes it
     assert {(m, n) for m, _, n in private} == {("qinet.b", "qinet.a._x"),
                                                ("qinet.c", "qinet.a._x")}  # fmt: skip
+
+
+def test_charts_are_shown_only_through_components_chart():
+    """``st.plotly_chart`` in one place: ``components.chart`` makes axis text readable."""
+    callers = sorted(
+        str(p.relative_to(ROOT)) for p in [*ROOT.glob("qinet/**/*.py"), *ROOT.glob("pages/*.py"),
+                                           ROOT / "app.py"]
+        if ".plotly_chart(" in p.read_text(encoding="utf-8")
+    )  # fmt: skip
+    assert callers == ["qinet/ui/components.py"]
