@@ -196,7 +196,9 @@ def paired_figure(table: pd.DataFrame, *, title: str) -> go.Figure:
     fig.update_layout(
         title={"text": f"{wrap(title)}<br><sup>← worse · better →  mean change, 95% CI,<br>"
                        "same people before and after</sup>",
-               "x": 0, "xanchor": "left", "font": {"size": 15}},
+               "x": 0, "xanchor": "left", "font": {"size": 15},
+               # pinned to the top: centred in the margin, its third line met the first row
+               "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
         scattermode="group",
         scattergap=0.45,
         font={"family": FONT, "color": "#212b32"},
@@ -206,7 +208,7 @@ def paired_figure(table: pd.DataFrame, *, title: str) -> go.Figure:
                "automargin": True, "fixedrange": True},
         legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
         height=250 + 52 * max(len(order), 2),
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
     )  # fmt: skip

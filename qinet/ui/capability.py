@@ -81,9 +81,9 @@ def _breakdown(ctx: PageContext, view: v.CapabilityView) -> None:
         return
     st.caption(
         f"Mean score of the chosen domain (a question shows its domain) per group and wave. "
-        f"Groups with fewer than {view.threshold} responses are hidden; where one hidden "
-        "group could be worked out from the wave's total, the next smallest is hidden too "
-        "(secondary suppression)."
+        f"Groups with fewer than {view.threshold} responses are hidden, and as few more as "
+        "needed so that no hidden group can be worked out from the totals (secondary "
+        "suppression)."
     )
     st.dataframe(view.breakdown_table, hide_index=True, width="stretch", key="cap_breakdown")
     _download(ctx, view.extracts.get("breakdown"), "breakdown")
@@ -99,10 +99,11 @@ def _paired(ctx: PageContext, view: v.CapabilityView) -> None:
     )
     for s in view.paired_sentences:
         st.info(components.md_escape(s), icon=":material/compare_arrows:")
-    components.chart(view.paired_figure, config=CHART_CONFIG,
-                    key="cap_paired_chart", alt=view.paired_alt)  # fmt: skip
-    with st.expander("Chart as text"):
-        st.caption(components.md_escape(view.paired_alt))
+    if view.paired_figure is not None:  # None when every comparison has too few pairs
+        components.chart(view.paired_figure, config=CHART_CONFIG,
+                         key="cap_paired_chart", alt=view.paired_alt)  # fmt: skip
+        with st.expander("Chart as text"):
+            st.caption(components.md_escape(view.paired_alt))
     st.dataframe(view.paired_table, hide_index=True, width="stretch", key="cap_paired_table")
     _download(ctx, view.extracts.get("paired"), "paired")
 
@@ -157,7 +158,7 @@ def render(ctx: PageContext) -> None:
         _by_wave(ctx, view)
     with components.panel("Breakdown"):
         _breakdown(ctx, view)
-    if view.paired_figure is not None:
+    if len(view.paired_table):
         with components.panel("Paired change"):
             _paired(ctx, view)
     elif view.kind == "capability":

@@ -305,9 +305,11 @@ def build(vc: ViewContext, *, survey: str | None = None, item: str | None = None
     if kind == "capability" and not bool(meta["anonymous"]):
         pt = paired(data, threshold)
         if len(pt):
-            pfig = charts.paired_figure(pt, title="Paired change (same people)")
+            # every comparison hidden (too few pairs): the sentences say so, no empty chart
+            shown = bool((~pt["hidden"].astype(bool)).any())
+            pfig = charts.paired_figure(pt, title="Paired change (same people)") if shown else None
             view = _replace(view, paired_table=paired_display(pt), paired_figure=pfig,
-                            paired_alt=charts.paired_alt_text(pt),
+                            paired_alt=charts.paired_alt_text(pt) if shown else "",
                             paired_sentences=tuple(paired_headline(pt, threshold)))  # fmt: skip
             extracts["paired"] = Extract("capability-paired-change", paired_extract(pt, name),
                                          "Paired change CSV")  # fmt: skip
@@ -380,7 +382,7 @@ def sections(view: CapabilityView) -> list[Section]:
         Section(heading=f"{view.breakdown} breakdown", table=view.breakdown_table,
                 extract=view.extracts.get("breakdown")),
     ]  # fmt: skip
-    if view.paired_figure is not None:
+    if len(view.paired_table):
         out.append(Section(heading="Paired change (same people before and after)",
                            sentences=view.paired_sentences, table=view.paired_table,
                            figure=view.paired_figure, alt_text=view.paired_alt,

@@ -56,3 +56,14 @@ def test_directorate_scope_limits_the_responses(demo_engine):
                    breakdown_by="Directorate")  # fmt: skip
     assert set(admin.breakdown_table["Directorate"]) > {"Medicine"}
     assert set(view.breakdown_table["Directorate"]) == {"Medicine"}
+
+
+def test_too_few_pairs_everywhere_gives_sentences_and_a_table_but_no_empty_chart(demo_engine):
+    """The Medicine lead's self-assessment: every comparison under 11 pairs."""
+    lead = Viewer("medicine.lead@demo.nhs.example", Role.DIRECTORATE_LEAD,
+                  directorate_ids=frozenset({1}))  # fmt: skip
+    view = v.build(_vc(demo_engine, lead), survey="Aspiring Improvers: QI skills and confidence")
+    assert len(view.paired_table) and view.paired_figure is None and view.paired_alt == ""
+    assert all("fewer than 11 people answered both" in s for s in view.paired_sentences)
+    section = next(s for s in v.sections(view) if s.heading.startswith("Paired change"))
+    assert section.figure is None and section.table is view.paired_table
