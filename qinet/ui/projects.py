@@ -152,7 +152,7 @@ def _register_tab(ctx: PageContext, view: views.RegisterView) -> None:
     if reg.empty:
         components.empty_state("No projects match these filters. Clear a filter in the sidebar.")
         return
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 1], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 1.5], vertical_alignment="bottom")  # "Stale only" fits
     search = c1.text_input("Search", key=SEARCH_KEY,
                            placeholder="Code, title, programme, directorate or staff group")
     statuses = c2.multiselect("Status", sorted(reg["status_label"].unique()), key=STATUS_KEY,
