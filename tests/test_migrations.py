@@ -81,6 +81,15 @@ def _row(conn: sa.Connection, table: str, **values: object) -> None:
     conn.execute(sa.insert(sa.table(table, *map(sa.column, values))).values(**values))
 
 
+def _org_directorate_group(c: sa.Connection, group: str = "nursing", *,
+                           hard_to_reach: bool = False) -> None:
+    """Organisation 1, its directorate 1 (Medicine) and one staff group."""
+    _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
+    _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
+    _row(c, "staff_group", code=group, label=group.replace("_", " ").capitalize(),
+         is_staff=True, hard_to_reach=hard_to_reach, sort_order=1)  # fmt: skip
+
+
 def test_0003_keeps_existing_measures_and_observations(db_url: str) -> None:
     """Upgrading a database with data: rows survive, foreign keys hold, rates default to 1."""
     from datetime import date
@@ -125,10 +134,7 @@ def test_0004_keeps_workforce_baselines_and_observations(db_url: str) -> None:
     try:
         command.upgrade(db.alembic_config(engine), "0003")
         with engine.begin() as c:
-            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
-            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
-            _row(c, "staff_group", code="nursing", label="Nursing", is_staff=True,
-                 hard_to_reach=False, sort_order=1)  # fmt: skip
+            _org_directorate_group(c)
             _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
                  staff_group_code="nursing", as_at=date(2024, 3, 31), headcount=420)  # fmt: skip
             _row(c, "project", id=1, code="QI-1", title="Falls", aim="", directorate_id=1,
@@ -165,10 +171,7 @@ def test_0008_keeps_workforce_baselines_and_allows_organisation_level(db_url: st
     try:
         command.upgrade(db.alembic_config(engine), "0003")
         with engine.begin() as c:
-            _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
-            _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
-            _row(c, "staff_group", code="admin_clerical", label="Admin", is_staff=True,
-                 hard_to_reach=True, sort_order=1)  # fmt: skip
+            _org_directorate_group(c, "admin_clerical", hard_to_reach=True)
             _row(c, "workforce_baseline", id=1, organisation_id=1, directorate_id=1,
                  staff_group_code="admin_clerical", as_at=date(2025, 3, 31), headcount=120)
         db.create_schema(engine)
@@ -187,10 +190,7 @@ def _survey_with_an_answer(c: sa.Connection) -> None:
     """One survey, wave, question, response and answer (the columns of revision 0004)."""
     from datetime import date
 
-    _row(c, "organisation", id=1, code="O", name="Org", kind="acute_trust")
-    _row(c, "directorate", id=1, organisation_id=1, code="D", name="Medicine")
-    _row(c, "staff_group", code="nursing", label="Nursing", is_staff=True,
-         hard_to_reach=False, sort_order=1)  # fmt: skip
+    _org_directorate_group(c)
     _row(c, "survey", id=1, name="QI skills", kind="capability", anonymous=False,
          scale_min=1, scale_max=5)  # fmt: skip
     _row(c, "survey_question", id=1, survey_id=1, code="Q1", text="I can draw a run chart",

@@ -43,6 +43,7 @@ from qinet.queries.scope import (
     raw_frame,
     restrict_directorate,
     restrict_programme,
+    staff_group_filter,
 )
 
 UNGROUPED = "Ungrouped items"  # domain of questions that have none
@@ -150,9 +151,7 @@ def _responses(stmt: sa.Select, viewer: Viewer, f: Filters, survey_id: int,
     stmt = stmt.where(SurveyWave.survey_id == survey_id)
     stmt = restrict_directorate(stmt, SurveyResponse.directorate_id, viewer)
     stmt = directorate_filter(stmt, SurveyResponse.directorate_id, f)
-    if f.staff_group is not None:
-        codes = sa.select(StaffGroupRef.code).where(StaffGroupRef.label == f.staff_group)
-        stmt = stmt.where(SurveyResponse.staff_group_code.in_(codes.scalar_subquery()))
+    stmt = staff_group_filter(stmt, SurveyResponse.staff_group_code, f)
     return _wave_filters(stmt, f, today)
 
 

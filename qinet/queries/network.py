@@ -25,7 +25,6 @@ from qinet.models import (
     Participant,
     ParticipantRoleAssignment,
     Programme,
-    StaffGroupRef,
 )
 from qinet.queries.engagement import enrolments_stmt, year_month
 from qinet.queries.scope import (
@@ -34,6 +33,7 @@ from qinet.queries.scope import (
     programme_filter,
     restrict_directorate,
     restrict_programme,
+    staff_group_filter,
 )
 
 
@@ -63,13 +63,7 @@ def _named_attendance(
     )
     stmt = restrict_directorate(stmt, Participant.directorate_id, viewer)
     stmt = directorate_filter(stmt, Participant.directorate_id, f)
-    if f.staff_group is not None:
-        stmt = stmt.where(
-            Participant.staff_group_code.in_(
-                sa.select(StaffGroupRef.code).where(StaffGroupRef.label == f.staff_group)
-                .scalar_subquery()
-            )
-        )  # fmt: skip
+    stmt = staff_group_filter(stmt, Participant.staff_group_code, f)
     return stmt
 
 
@@ -85,13 +79,7 @@ def _group_counts(
     stmt = sa.select(
         EventGroupCount.event_id, EventGroupCount.staff_group_code, EventGroupCount.attendees
     ).where(EventGroupCount.event_id.in_(_events_stmt(viewer, f, start, end).scalar_subquery()))
-    if f.staff_group is not None:
-        stmt = stmt.where(
-            EventGroupCount.staff_group_code.in_(
-                sa.select(StaffGroupRef.code).where(StaffGroupRef.label == f.staff_group)
-                .scalar_subquery()
-            )
-        )  # fmt: skip
+    stmt = staff_group_filter(stmt, EventGroupCount.staff_group_code, f)
     return stmt
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qinet.access import Viewer
 from qinet.filters import Filters
-from qinet.models import Cohort, Directorate, Organisation, Programme, Project
+from qinet.models import Cohort, Directorate, Organisation, Programme, Project, StaffGroupRef
 
 
 def restrict_directorate(stmt: sa.Select, column: sa.ColumnElement, viewer: Viewer) -> sa.Select:
@@ -61,6 +61,14 @@ def programme_filter(
     if f.programme is None:
         return stmt
     sub = sa.select(Programme.id).where(Programme.name == f.programme)
+    return stmt.where(column.in_(sub.scalar_subquery()))
+
+
+def staff_group_filter(stmt: sa.Select, column: sa.ColumnElement, f: Filters) -> sa.Select:
+    """Apply the staff-group filter (chosen by label) to a staff-group-code column."""
+    if f.staff_group is None:
+        return stmt
+    sub = sa.select(StaffGroupRef.code).where(StaffGroupRef.label == f.staff_group)
     return stmt.where(column.in_(sub.scalar_subquery()))
 
 
